@@ -1,0 +1,60 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "CampaignOps",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "cops", targets: ["cops"]),
+        .library(name: "AltcraftAPI", targets: ["AltcraftAPI"]),
+        .library(name: "AltcraftSandbox", targets: ["AltcraftSandbox"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+    ],
+    targets: [
+        .target(
+            name: "AltcraftAPI",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .target(
+            name: "AltcraftSandbox",
+            dependencies: [
+                "AltcraftAPI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
+        .target(
+            name: "CopsShell",
+            dependencies: [
+                "AltcraftAPI",
+                "AltcraftSandbox",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "cops",
+            dependencies: [
+                "CopsShell",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "AltcraftAPITests", dependencies: ["AltcraftAPI", "AltcraftSandbox"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "AltcraftSandboxTests", dependencies: ["AltcraftSandbox", "AltcraftAPI"]),
+        .testTarget(name: "CopsShellTests", dependencies: ["CopsShell"]),
+    ]
+)

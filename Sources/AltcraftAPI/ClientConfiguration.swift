@@ -1,0 +1,76 @@
+import Foundation
+
+/// How an `AltcraftClient` talks to its server.
+public struct ClientConfiguration: Sendable {
+    /// The wire format of request and response bodies.
+    public enum WireFormat: String, Sendable, CaseIterable {
+        case json, xml
+
+        public var contentType: String {
+            switch self {
+            case .json: return "application/json"
+            case .xml: return "application/xml"
+            }
+        }
+    }
+
+    /// Where the token travels: in the body as v72 documents, or as a bearer header as newer
+    /// versions also accept.
+    public enum TokenPlacement: String, Sendable {
+        case body, bearerHeader = "bearer"
+    }
+
+    public var token: String
+    public var tokenPlacement: TokenPlacement
+    public var format: WireFormat
+    /// Time for one request, connection to last byte.
+    public var timeout: Duration
+    /// How many times a failed call that is safe to repeat is sent again (0 = never).
+    public var retries: Int
+    /// The first backoff delay; each retry doubles it, up to `maximumBackoff`.
+    public var initialBackoff: Duration
+    public var maximumBackoff: Duration
+    /// The longest `Retry-After` we wait for; a longer one is shortened to this.
+    public var maximumRetryAfter: Duration
+    /// A larger answer is an error.
+    public var maximumResponseBytes: Int
+    public var userAgent: String
+
+    public init(
+        token: String, tokenPlacement: TokenPlacement = .body, format: WireFormat = .json,
+        timeout: Duration = .seconds(30), retries: Int = 3, initialBackoff: Duration = .milliseconds(200),
+        maximumBackoff: Duration = .seconds(10), maximumRetryAfter: Duration = .seconds(60),
+        maximumResponseBytes: Int = 16 << 20, userAgent: String = "cops"
+    ) {
+        self.token = token
+        self.tokenPlacement = tokenPlacement
+        self.format = format
+        self.timeout = timeout
+        self.retries = retries
+        self.initialBackoff = initialBackoff
+        self.maximumBackoff = maximumBackoff
+        self.maximumRetryAfter = maximumRetryAfter
+        self.maximumResponseBytes = maximumResponseBytes
+        self.userAgent = userAgent
+    }
+}
+
+/// Removes the token from any text before it leaves the client core.
+public struct Redactor: Sendable {
+    public static let mask = "[redacted]"
+    let secrets: [String]
+
+    public init(secrets: [String]) {
+        // Very short "tokens" would blank out ordinary words; real tokens are long.
+        self.secrets = secrets.filter { $0.count >= 4 }
+    }
+
+    public func redact(_ text: String) -> String {
+        var result = text
+        for secret in secrets where result.contains(secret) {
+            result = result.replacingOccurrences(of: secret, with: Redactor.mask)
+        }
+        return result
+    }
+}
+

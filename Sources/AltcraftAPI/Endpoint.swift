@@ -1,0 +1,68 @@
+/// One method of the Altcraft v72 Campaigns API: its path and whether it is safe to repeat.
+public enum Endpoint: String, Sendable, CaseIterable, Hashable {
+    case activate = "campaigns/activate/"
+    case deactivate = "campaigns/deactivate"
+    case list = "campaigns/list"
+    case get = "campaigns/get"
+    case log = "campaigns/log_v2"
+    case clone = "campaigns/clone"
+    /// INFERRED path: the reference has no stored copy of the delete page (§3.7).
+    case delete = "campaigns/delete"
+    case status = "campaigns/get_status"
+    case broadcastsList = "campaigns/broadcasts/list"
+    case broadcastsGet = "campaigns/broadcasts/get"
+    case broadcastsStart = "campaigns/broadcasts/start"
+    case regularsList = "campaigns/regulars/list/"
+    case regularsGet = "campaigns/regulars/get"
+    case regularsStart = "campaigns/regulars/start"
+    case triggersList = "campaigns/triggers/list/"
+    case triggersGet = "campaigns/triggers/get"
+
+    /// The path below the API root, in the form the reference writes it.
+    public var path: String { "/api/v1.1/" + rawValue }
+
+    /// The method's name without the trailing slash, as used in messages: `campaigns/deactivate`.
+    public var name: String {
+        rawValue.hasSuffix("/") ? String(rawValue.dropLast()) : rawValue
+    }
+
+    /// Finds the endpoint for a request path, with or without the `/api/v1.1/` prefix and the
+    /// trailing slash.
+    public init?(path: String) {
+        var trimmed = Substring(path)
+        if let query = trimmed.firstIndex(of: "?") { trimmed = trimmed[..<query] }
+        for prefix in ["/api/v1.1/", "api/v1.1/", "/"] where trimmed.hasPrefix(prefix) {
+            trimmed = trimmed.dropFirst(prefix.count)
+            break
+        }
+        while trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+        guard let match = Endpoint.allCases.first(where: { $0.name == trimmed }) else { return nil }
+        self = match
+    }
+
+    /// Whether the method changes campaign state (a dry run must not send it).
+    public var isMutating: Bool {
+        switch self {
+        case .activate, .deactivate, .clone, .delete, .broadcastsStart, .regularsStart: return true
+        default: return false
+        }
+    }
+
+    /// The default retry policy; `activate` with `run_now` is decided per request.
+    public var defaultRetryPolicy: RetryPolicy {
+        switch self {
+        case .clone, .broadcastsStart, .regularsStart: return .onlyIfNotSent
+        default: return .idempotent
+        }
+    }
+}
+
+/// Whether a call may be sent again after a failure.
+public enum RetryPolicy: Sendable, Hashable {
+    /// Repeating it cannot do harm: retried on transport failures, 5xx and 429.
+    case idempotent
+    /// Repeating it could act twice (a second clone, a second send): retried only when the
+    /// request certainly did not reach the server (the connection was never made) or the
+    /// server said it did not process it (429).
+    case onlyIfNotSent
+}

@@ -1,0 +1,114 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// Sends requests over HTTP(S) with async-http-client, reusing connections.
+public final class HTTPTransport: AltcraftTransport {
+    private let client: HTTPClient
+    private let baseURL: String
+
+    /// `baseURL` is the account's panel host, e.g. `https://ru.altkraft.com`; a path after
+    /// the host is kept as a prefix.
+    public init(baseURL: String, connectTimeout: Duration = .seconds(10), maximumConnections: Int = 64) throws(AltcraftError) {
+        guard let url = URL(string: baseURL), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
+            url.host != nil
+        else {
+            throw AltcraftError(.invalidRequest("endpoint '\(baseURL)' is not an http(s) URL"), endpoint: .status)
+        }
+        var trimmed = baseURL
+        while trimmed.hasSuffix("/") { trimmed.removeLast() }
+        self.baseURL = trimmed
+        var configuration = HTTPClient.Configuration()
+        // A redirect would carry the token in the body to another host: refuse them.
+        configuration.redirectConfiguration = .disallow
+        configuration.timeout = .init(connect: .nanoseconds(connectTimeout.nanoseconds), read: nil)
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: maximumConnections)
+        configuration.decompression = .disabled
+        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
+    public func send(_ request: TransportRequest) async throws(TransportError) -> TransportResponse {
+        var httpRequest = HTTPClientRequest(url: baseURL + request.path)
+        httpRequest.method = .POST
+        for header in request.headers { httpRequest.headers.add(name: header.name, value: header.value) }
+        httpRequest.body = .bytes(ByteBuffer(bytes: request.body))
+        do {
+            let deadline = NIODeadline.now() + .nanoseconds(request.timeout.nanoseconds)
+            let response = try await client.execute(httpRequest, deadline: deadline)
+            var body: ByteBuffer
+            do {
+                body = try await response.body.collect(upTo: request.maximumResponseBytes)
+            } catch is NIOTooManyBytesError {
+                throw TransportError.responseTooLarge(limit: request.maximumResponseBytes)
+            }
+            let bytes = body.readBytes(length: body.readableBytes) ?? []
+            return TransportResponse(
+                status: Int(response.status.code), headers: response.headers.map { (name: $0.name, value: $0.value) },
+                body: bytes)
+        } catch let error as TransportError {
+            throw error
+        } catch {
+            throw Self.classify(error)
+        }
+    }
+
+    public func shutdown() async {
+        try? await client.shutdown()
+    }
+
+    /// Sorts a client error into "never sent" (safe to retry anything) and "maybe sent".
+    static func classify(_ error: any Error) -> TransportError {
+        if error is CancellationError { return .cancelled }
+        if let clientError = error as? HTTPClientError {
+            switch clientError {
+            case .connectTimeout, .socksHandshakeTimeout, .tlsHandshakeTimeout:
+                return .connectFailed(String(describing: clientError))
+            case .deadlineExceeded, .readTimeout, .writeTimeout:
+                return .timedOut
+            case .cancelled:
+                return .cancelled
+            case .remoteConnectionClosed:
+                return .connectionLost("the server closed the connection")
+            default:
+                return .connectionLost(String(describing: clientError))
+            }
+        }
+        if error is NIOConnectionError { return .connectFailed("connection refused") }
+        if let channelError = error as? ChannelError {
+            switch channelError {
+            case .connectTimeout: return .connectFailed("connect timed out")
+            case .eof, .ioOnClosedChannel, .alreadyClosed, .outputClosed, .inputClosed:
+                return .connectionLost("the server closed the connection")
+            default: return .connectionLost(String(describing: channelError))
+            }
+        }
+        if let ioError = error as? IOError {
+            if [ECONNREFUSED, EHOSTUNREACH, ENETUNREACH].contains(ioError.errnoCode) {
+                return .connectFailed(ioError.description)
+            }
+            return .connectionLost(ioError.description)
+        }
+        if error is HTTPParserError {
+            return .connectionLost("malformed HTTP from the server")
+        }
+        let text = String(describing: error)
+        if text.contains("connectionRefused") || text.contains("Connection refused") {
+            return .connectFailed("connection refused")
+        }
+        return .connectionLost(text)
+    }
+}
+
+extension Duration {
+    var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+
+    var seconds: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,64 @@
+/// One HTTP exchange as the client core sees it: no knowledge of Altcraft inside.
+public struct TransportRequest: Sendable {
+    /// The path below the base URL, e.g. `/api/v1.1/campaigns/get`.
+    public var path: String
+    public var headers: [(name: String, value: String)]
+    public var body: [UInt8]
+    /// The whole exchange must finish within this time.
+    public var timeout: Duration
+    /// A larger answer is an error rather than a memory spike.
+    public var maximumResponseBytes: Int
+
+    public init(
+        path: String, headers: [(name: String, value: String)], body: [UInt8], timeout: Duration,
+        maximumResponseBytes: Int
+    ) {
+        self.path = path
+        self.headers = headers
+        self.body = body
+        self.timeout = timeout
+        self.maximumResponseBytes = maximumResponseBytes
+    }
+
+    public func header(_ name: String) -> String? {
+        headers.first { $0.name.lowercased() == name.lowercased() }?.value
+    }
+}
+
+public struct TransportResponse: Sendable {
+    public var status: Int
+    public var headers: [(name: String, value: String)]
+    public var body: [UInt8]
+
+    public init(status: Int, headers: [(name: String, value: String)] = [], body: [UInt8]) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    public func header(_ name: String) -> String? {
+        headers.first { $0.name.lowercased() == name.lowercased() }?.value
+    }
+}
+
+/// How an exchange failed below HTTP; decides whether a retry is safe.
+public enum TransportError: Error, Sendable, Equatable {
+    /// No connection was made, so the request was not sent.
+    case connectFailed(String)
+    /// The connection broke after the request may have been sent.
+    case connectionLost(String)
+    case timedOut
+    case responseTooLarge(limit: Int)
+    case cancelled
+}
+
+/// Sends requests somewhere: over HTTP, or straight into the in-process sandbox.
+public protocol AltcraftTransport: Sendable {
+    func send(_ request: TransportRequest) async throws(TransportError) -> TransportResponse
+    /// Releases connections; the transport is not used afterwards.
+    func shutdown() async
+}
+
+extension AltcraftTransport {
+    public func shutdown() async {}
+}

@@ -1,0 +1,75 @@
+import AltcraftAPI
+import Synchronization
+
+/// A sandbox shared by transports and servers: the engine behind a lock, and optionally a
+/// state file that other `cops` processes see too.
+public final class Sandbox: Sendable {
+    private let engine: Mutex<SandboxEngine>
+    private let store: SandboxStore?
+
+    /// A sandbox kept in memory only.
+    public init(engine: SandboxEngine) {
+        self.engine = Mutex(engine)
+        self.store = nil
+    }
+
+    /// A sandbox whose state lives in `store`'s file: every call reloads it if another process
+    /// changed it and saves it after a change, under the file's lock.
+    public init(store: SandboxStore, token: String = SandboxEngine.defaultToken, clock: any SandboxClock = SystemSandboxClock())
+        throws(SandboxStoreError)
+    {
+        let state = try store.load(clock: clock)
+        self.engine = Mutex(SandboxEngine(token: token, clock: clock, state: state))
+        self.store = store
+    }
+
+    /// Answers one HTTP-shaped request.
+    public func respond(path: String, headers: [(name: String, value: String)], body: [UInt8]) -> TransportResponse {
+        let decoded: SandboxWire.Decoded
+        switch SandboxWire.decode(path: path, headers: headers, body: body) {
+        case .success(let value): decoded = value
+        case .failure(let error): return SandboxWire.errorResponse(error)
+        }
+        let cleanPath = path.split(separator: "?", maxSplits: 1).first.map(String.init) ?? path
+        let reply: SandboxReply
+        if let store {
+            do {
+                reply = try store.transaction { (state: SandboxState?) throws(SandboxStoreError) -> (SandboxReply, SandboxState?) in
+                    engine.withLock { engine in
+                        if let state { engine.replaceState(state) }
+                        let reply = engine.handle(path: cleanPath, parameters: decoded.parameters, bearer: decoded.bearer)
+                        return (reply, reply.mutated ? engine.state : nil)
+                    }
+                }
+            } catch {
+                return SandboxWire.errorResponse(SandboxReplyError(status: 500, text: "Sandbox state: \(error)"))
+            }
+        } else {
+            reply = engine.withLock { $0.handle(path: cleanPath, parameters: decoded.parameters, bearer: decoded.bearer) }
+        }
+        return SandboxWire.encode(reply, decoded.format)
+    }
+
+    /// Reads or changes the engine directly (tests, `sandbox reset`).
+    public func withEngine<T>(_ body: (inout SandboxEngine) throws -> T) rethrows -> T {
+        try engine.withLock { try body(&$0) }
+    }
+}
+
+/// Sends requests straight into a `Sandbox` in this process: no sockets, same bytes.
+public struct InProcessTransport: AltcraftTransport {
+    public let sandbox: Sandbox
+
+    public init(sandbox: Sandbox) {
+        self.sandbox = sandbox
+    }
+
+    public func send(_ request: TransportRequest) async throws(TransportError) -> TransportResponse {
+        if Task.isCancelled { throw .cancelled }
+        let response = sandbox.respond(path: request.path, headers: request.headers, body: request.body)
+        guard response.body.count <= request.maximumResponseBytes else {
+            throw .responseTooLarge(limit: request.maximumResponseBytes)
+        }
+        return response
+    }
+}

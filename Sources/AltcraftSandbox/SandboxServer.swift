@@ -1,0 +1,106 @@
+import AltcraftAPI
+import Hummingbird
+import Logging
+import HTTPTypes
+import NIOCore
+
+/// The sandbox over HTTP on loopback, speaking the reference's wire protocol, with faults.
+public struct SandboxServer: Sendable {
+    public let sandbox: Sandbox
+    public let host: String
+    public let port: Int
+    public let faults: FaultPlan
+    /// Request bodies larger than this are refused (the reference's 10 Mb body limit).
+    public var maximumBodyBytes = 10 << 20
+
+    public init(sandbox: Sandbox, host: String = "127.0.0.1", port: Int = 0, faults: FaultPlan = FaultPlan()) {
+        self.sandbox = sandbox
+        self.host = host
+        self.port = port
+        self.faults = faults
+    }
+
+    /// Serves until the calling task is cancelled; `onListening` receives the bound port
+    /// (useful with port 0).
+    public func run(logger: Logger? = nil, onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        let injector = FaultInjector(plan: faults)
+        let sandbox = self.sandbox
+        let maximumBodyBytes = self.maximumBodyBytes
+        let responder = CallbackResponder<BasicRequestContext> { request, _ in
+            try await Self.respond(request, sandbox: sandbox, injector: injector, maximumBodyBytes: maximumBodyBytes)
+        }
+        var quiet = logger ?? Logger(label: "cops.sandbox")
+        if logger == nil { quiet.logLevel = .critical }
+        let app = Application(
+            responder: responder,
+            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "cops-sandbox"),
+            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
+            logger: quiet)
+        try await app.runService(gracefulShutdownSignals: [])
+    }
+
+    static func respond(_ request: Request, sandbox: Sandbox, injector: FaultInjector, maximumBodyBytes: Int) async throws -> Response {
+        guard request.method == .post else {
+            return response(
+                SandboxWire.errorResponse(SandboxReplyError(status: 405, text: "Method not allowed: the API takes POST only")),
+                extraHeaders: [.allow: "POST"])
+        }
+        let decision = injector.decide()
+        if decision.delay > 0 { try await Task.sleep(for: .milliseconds(Int64(decision.delay * 1000))) }
+        switch decision.action {
+        case .rateLimited(let retryAfter):
+            let reply = SandboxWire.errorResponse(SandboxReplyError(status: 429, text: "Too many requests"))
+            return response(reply, extraHeaders: [.retryAfter: String(retryAfter)])
+        case .fail:
+            return response(SandboxWire.errorResponse(SandboxReplyError(status: 500, text: "Internal error (injected fault)")))
+        case .stall:
+            // Never answers; the client's timeout must end it. Ends when the server stops.
+            try await Task.sleep(for: .seconds(3600))
+            return Response(status: .gatewayTimeout)
+        default:
+            break
+        }
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: maximumBodyBytes)
+        } catch {
+            return response(SandboxWire.errorResponse(SandboxReplyError(status: 413, text: "Request body too large")))
+        }
+        var headers: [(name: String, value: String)] = []
+        for field in request.headers { headers.append((field.name.rawName, field.value)) }
+        let answer = sandbox.respond(path: request.uri.description, headers: headers, body: Array(buffer.readableBytesView))
+        switch decision.action {
+        case .reset:
+            // Promise the whole body, send part of it, then drop the connection.
+            let partial = ByteBuffer(bytes: answer.body.prefix(max(1, answer.body.count / 2)))
+            return Response(
+                status: .init(code: answer.status), headers: fields(answer.headers),
+                body: ResponseBody(contentLength: answer.body.count) { writer in
+                    try await writer.write(partial)
+                    throw InjectedFault()
+                })
+        case .closeAfterHeaders:
+            return Response(
+                status: .init(code: answer.status), headers: fields(answer.headers),
+                body: ResponseBody(contentLength: answer.body.count) { _ in throw InjectedFault() })
+        default:
+            return response(answer)
+        }
+    }
+
+    static func response(_ answer: TransportResponse, extraHeaders: HTTPFields = [:]) -> Response {
+        var headers = fields(answer.headers)
+        headers.append(contentsOf: extraHeaders)
+        return Response(status: .init(code: answer.status), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.body)))
+    }
+
+    static func fields(_ headers: [(name: String, value: String)]) -> HTTPFields {
+        var fields = HTTPFields()
+        for header in headers {
+            if let name = HTTPField.Name(header.name) { fields.append(HTTPField(name: name, value: header.value)) }
+        }
+        return fields
+    }
+}
+
+struct InjectedFault: Error {}

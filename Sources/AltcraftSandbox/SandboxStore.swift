@@ -1,0 +1,147 @@
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The embedded sandbox's state file (`$XDG_STATE_HOME/cops/sandbox.json`), shared by every
+/// `cops` process of the user.
+///
+/// Each call is one transaction under an exclusive `flock` on a lock file beside it: reload
+/// if another process wrote since we last looked, apply, write atomically (temp + rename).
+/// The lock is held only for the call, so a long prompt session does not block a script.
+public final class SandboxStore: Sendable {
+    public let path: String
+    let lockPath: String
+    let fillTo: Int
+    private let seen: Mutex<FileSignature?> = Mutex(nil)
+
+    struct FileSignature: Equatable {
+        var inode: UInt64
+        var size: Int64
+        var modified: timespec
+
+        static func == (a: FileSignature, b: FileSignature) -> Bool {
+            a.inode == b.inode && a.size == b.size && a.modified.tv_sec == b.modified.tv_sec
+                && a.modified.tv_nsec == b.modified.tv_nsec
+        }
+    }
+
+    /// `fillTo` generates campaigns up to that ID when the state is first created.
+    public init(directory: String, fillTo: Int = 0) throws(SandboxStoreError) {
+        if mkdir(directory, 0o700) != 0, errno != EEXIST {
+            // Create parents too, as `mkdir -p` would.
+            do {
+                try FileManager.default.createDirectory(
+                    atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            } catch {
+                throw SandboxStoreError.unusable(directory, "cannot create the directory")
+            }
+        }
+        path = directory + "/sandbox.json"
+        lockPath = directory + "/sandbox.lock"
+        self.fillTo = fillTo
+    }
+
+    /// The default directory: `$XDG_STATE_HOME/cops`, else `~/.local/state/cops`.
+    public static func defaultDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        if let state = environment["XDG_STATE_HOME"], state.hasPrefix("/") { return state + "/cops" }
+        let home = environment["HOME"] ?? NSHomeDirectory()
+        return home + "/.local/state/cops"
+    }
+
+    /// The current state, creating the seed state if there is none yet.
+    func load(clock: any SandboxClock) throws(SandboxStoreError) -> SandboxState {
+        try locked { () throws(SandboxStoreError) -> SandboxState in
+            if let state = try read() { return state }
+            let state = SandboxState.seed(at: clock.now(), fillTo: fillTo)
+            try write(state)
+            return state
+        }
+    }
+
+    /// Puts the seed data back.
+    public func reset(clock: any SandboxClock = SystemSandboxClock()) throws(SandboxStoreError) {
+        try locked { () throws(SandboxStoreError) in
+            try write(SandboxState.seed(at: clock.now(), fillTo: fillTo))
+        }
+    }
+
+    /// Runs `body` under the lock. It gets the file's state if another process changed it
+    /// since we last read or wrote it (nil otherwise) and returns a state to save, if any.
+    func transaction<R>(_ body: (SandboxState?) throws(SandboxStoreError) -> (R, SandboxState?)) throws(SandboxStoreError) -> R {
+        try locked { () throws(SandboxStoreError) -> R in
+            var fresh: SandboxState?
+            if signature() != seen.withLock({ $0 }) { fresh = try read() }
+            let (result, changed) = try body(fresh)
+            if let changed { try write(changed) }
+            return result
+        }
+    }
+
+    private func locked<R>(_ body: () throws(SandboxStoreError) -> R) throws(SandboxStoreError) -> R {
+        let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw SandboxStoreError.unusable(lockPath, String(cString: strerror(errno))) }
+        defer { close(fd) }
+        while flock(fd, LOCK_EX) != 0 {
+            guard errno == EINTR else { throw SandboxStoreError.unusable(lockPath, String(cString: strerror(errno))) }
+        }
+        defer { flock(fd, LOCK_UN) }
+        return try body()
+    }
+
+    private func signature() -> FileSignature? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return FileSignature(inode: UInt64(info.st_ino), size: Int64(info.st_size), modified: info.st_mtim)
+    }
+
+    private func read() throws(SandboxStoreError) -> SandboxState? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        do {
+            let state = try JSONDecoder().decode(SandboxState.self, from: data)
+            let current = signature()
+            seen.withLock { $0 = current }
+            return state
+        } catch {
+            throw SandboxStoreError.damaged(path)
+        }
+    }
+
+    private func write(_ state: SandboxState) throws(SandboxStoreError) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let temporary = path + ".tmp-\(getpid())"
+        do {
+            let data = try encoder.encode(state)
+            guard FileManager.default.createFile(atPath: temporary, contents: data, attributes: [.posixPermissions: 0o600]) else {
+                throw SandboxStoreError.unusable(temporary, "cannot write")
+            }
+            guard rename(temporary, path) == 0 else {
+                unlink(temporary)
+                throw SandboxStoreError.unusable(path, String(cString: strerror(errno)))
+            }
+        } catch let error as SandboxStoreError {
+            throw error
+        } catch {
+            throw SandboxStoreError.unusable(path, "cannot encode the state")
+        }
+        let current = signature()
+        seen.withLock { $0 = current }
+    }
+}
+
+public enum SandboxStoreError: Error, Sendable, CustomStringConvertible {
+    case unusable(String, String)
+    case damaged(String)
+
+    public var description: String {
+        switch self {
+        case .unusable(let path, let why): return "sandbox state \(path): \(why)"
+        case .damaged(let path): return "sandbox state \(path) is damaged; run 'cops sandbox reset'"
+        }
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import AltcraftAPI
+
+/// Turns HTTP requests into engine calls and replies into HTTP answers, the same way for the
+/// in-process transport and the HTTP server, so both speak exactly the reference's protocol.
+public enum SandboxWire {
+    /// A decoded request: its parameters, the bearer token if any, and the answer format.
+    struct Decoded {
+        var parameters: WireObject
+        var bearer: String?
+        var format: ClientConfiguration.WireFormat
+    }
+
+    /// Reads the body by Content-Type (JSON or XML, sniffed when absent), then lets the URL
+    /// query supply `token` and `format` as the reference allows.
+    static func decode(
+        path: String, headers: [(name: String, value: String)], body: [UInt8]
+    ) -> Result<Decoded, SandboxReplyError> {
+        func header(_ name: String) -> String? {
+            headers.first { $0.name.lowercased() == name }?.value
+        }
+        let type = header("content-type")?.lowercased() ?? ""
+        let first = body.first { !(" \t\r\n".utf8.contains($0)) }
+        var parameters = WireObject()
+        if first != nil {
+            let isXML = type.contains("xml") || (!type.contains("json") && first == UInt8(ascii: "<"))
+            do {
+                let value = isXML ? try XMLWire.decode(body) : try JSONWire.decode(body)
+                guard case .object(let object) = value else {
+                    return .failure(SandboxReplyError(status: 400, text: "The request body must be an object"))
+                }
+                parameters = object
+            } catch {
+                return .failure(SandboxReplyError(status: 400, text: "Invalid request body: \(error.description)"))
+            }
+        }
+        if let query = path.firstIndex(of: "?") {
+            for pair in path[path.index(after: query)...].split(separator: "&") {
+                let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).removingPercentEncoding ?? String($0) }
+                if parts.count == 2, ["token", "format"].contains(parts[0]), parameters[parts[0]] == nil {
+                    parameters[parts[0]] = .string(parts[1])
+                }
+            }
+        }
+        var bearer: String?
+        if let authorization = header("authorization"), authorization.lowercased().hasPrefix("bearer ") {
+            bearer = String(authorization.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+        }
+        // The answer format: the `format` parameter, then the Accept header, then JSON (the
+        // documented default).
+        var format = ClientConfiguration.WireFormat.json
+        if let asked = parameters["format"]?.stringValue?.lowercased() {
+            if asked == "xml" { format = .xml }
+        } else if let accept = header("accept")?.lowercased(), accept.contains("xml"), !accept.contains("json") {
+            format = .xml
+        }
+        return .success(Decoded(parameters: parameters, bearer: bearer, format: format))
+    }
+
+    /// Encodes an envelope in the asked format.
+    static func encode(_ reply: SandboxReply, _ format: ClientConfiguration.WireFormat) -> TransportResponse {
+        switch format {
+        case .json:
+            return TransportResponse(
+                status: reply.httpStatus, headers: [("Content-Type", "application/json; charset=utf-8")],
+                body: JSONWire.encode(.object(reply.envelope)))
+        case .xml:
+            return TransportResponse(
+                status: reply.httpStatus, headers: [("Content-Type", "application/xml; charset=utf-8")],
+                body: XMLWire.encode(.object(reply.envelope)))
+        }
+    }
+
+    static func errorResponse(_ error: SandboxReplyError) -> TransportResponse {
+        let envelope = WireObject([("data", .null), ("error", .int(Int64(error.status))), ("error_text", .string(error.text))])
+        return TransportResponse(
+            status: error.status, headers: [("Content-Type", "application/json; charset=utf-8")], body: JSONWire.encode(.object(envelope)))
+    }
+}
+
+struct SandboxReplyError: Error {
+    var status: Int
+    var text: String
+}
+

@@ -1,0 +1,43 @@
+import AltcraftAPI
+import AltcraftSandbox
+import Foundation
+
+/// `cops sandbox serve` and `cops sandbox reset`.
+public enum SandboxService {
+    public struct ServeOptions: Sendable {
+        public var host = "127.0.0.1"
+        public var port = 0
+        public var token = SandboxEngine.defaultToken
+        public var faults = FaultPlan()
+        /// Generate campaigns so that every ID up to this one exists.
+        public var fillTo = 0
+        /// Serve the embedded sandbox's saved state instead of a fresh seed.
+        public var stateDirectory: String?
+
+        public init() {}
+    }
+
+    /// Serves until interrupted. Prints the URL on stdout first, so scripts can read the port.
+    public static func serve(_ options: ServeOptions) async throws {
+        let sandbox: Sandbox
+        if let directory = options.stateDirectory {
+            sandbox = try Sandbox(store: SandboxStore(directory: directory, fillTo: options.fillTo), token: options.token)
+        } else {
+            sandbox = Sandbox(engine: SandboxEngine(token: options.token, clock: SystemSandboxClock(), fillTo: options.fillTo))
+        }
+        let server = SandboxServer(sandbox: sandbox, host: options.host, port: options.port, faults: options.faults)
+        let usesDefaultToken = options.token == SandboxEngine.defaultToken
+        try await server.run { port in
+            // Written straight to the descriptor so that a reader of a pipe sees it at once.
+            FileHandle.standardOutput.write(Data((Wording.sandboxListening(host: options.host, port: port) + "\n").utf8))
+            FileHandle.standardError.write(Data(Wording.sandboxServeHint(usesDefaultToken: usesDefaultToken).utf8))
+        }
+    }
+
+    /// Puts the embedded sandbox back to its seed data.
+    public static func reset(stateDirectory: String? = nil, fillTo: Int = 0) throws {
+        let directory = stateDirectory ?? SandboxStore.defaultDirectory()
+        try SandboxStore(directory: directory, fillTo: fillTo).reset()
+        print(Wording.sandboxReset(path: directory + "/sandbox.json"))
+    }
+}
