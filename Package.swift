@@ -38,6 +38,8 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
+        // The language: no dependencies, talks to the world through one protocol.
+        .target(name: "CampaignScript"),
         .target(
             name: "CopsShell",
             dependencies: [
@@ -56,5 +58,6 @@ let package = Package(
         .testTarget(name: "AltcraftAPITests", dependencies: ["AltcraftAPI", "AltcraftSandbox"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AltcraftSandboxTests", dependencies: ["AltcraftSandbox", "AltcraftAPI"]),
         .testTarget(name: "CopsShellTests", dependencies: ["CopsShell"]),
+        .testTarget(name: "CampaignScriptTests", dependencies: ["CampaignScript"], exclude: ["Golden"]),
     ]
 )

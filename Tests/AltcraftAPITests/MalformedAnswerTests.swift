@@ -1,0 +1,127 @@
+import AltcraftAPI
+import XCTest
+
+/// A broken or hostile server gives typed errors that name the endpoint; nothing crashes.
+final class MalformedAnswerTests: XCTestCase {
+    func call(
+        _ behaviour: RawHTTPServer.Behaviour, timeout: Duration = .seconds(5), maximumResponseBytes: Int = 1 << 20,
+        token: String = "t0ken-value", _ operation: @escaping (AltcraftClient) async throws(AltcraftError) -> Void = { _ = try await $0.status(id: 15) }
+    ) async throws -> AltcraftError? {
+        let server = try RawHTTPServer(behaviour)
+        defer { server.stop() }
+        let client = AltcraftClient(
+            configuration: ClientConfiguration(
+                token: token, timeout: timeout, retries: 0, maximumResponseBytes: maximumResponseBytes),
+            transport: try HTTPTransport(baseURL: server.url))
+        let error = await expectFailure { () async throws(AltcraftError) in try await operation(client) }
+        await client.shutdown()
+        return error
+    }
+
+    func assertDecodingError(_ body: String, contentType: String = "application/json", mentions: String, line: UInt = #line) async throws {
+        let error = try await call(.bytes(RawHTTPServer.response(contentType: contentType, body: body)))
+        XCTAssertEqual(error?.stage, .decoding, line: line)
+        XCTAssertEqual(error?.endpoint, .status, line: line)
+        XCTAssertEqual(error?.campaignID, 15, line: line)
+        XCTAssertTrue(error?.description.contains(mentions) == true, "\(error?.description ?? "nil") lacks '\(mentions)'", line: line)
+        XCTAssertTrue(error?.description.hasPrefix("campaigns/get_status (id 15): ") == true, line: line)
+    }
+
+    func testInvalidJSON() async throws {
+        try await assertDecodingError(#"{"error": 0, "data": {"is_active": trux}}"#, mentions: "invalid literal in JSON")
+    }
+
+    func testHTMLErrorPage() async throws {
+        try await assertDecodingError("<html><body>Bad Gateway</body></html>", contentType: "text/html", mentions: "HTML page")
+        try await assertDecodingError("<!DOCTYPE html><html></html>", contentType: "application/json", mentions: "expected JSON")
+    }
+
+    func testHTMLErrorPageWithAFailureStatus() async throws {
+        let error = try await call(.bytes(RawHTTPServer.response(status: "502 Bad Gateway", contentType: "text/html", body: "<html>502</html>")))
+        XCTAssertEqual(error?.kind, .httpStatus(502, apiCode: nil, apiText: nil))
+    }
+
+    func testEmptyBody() async throws {
+        try await assertDecodingError("", mentions: "empty body")
+    }
+
+    func testWrongTypes() async throws {
+        try await assertDecodingError(#"{"error":0,"data":{"is_active":"maybe","status":"x"}}"#, mentions: "'is_active' should be a boolean")
+        try await assertDecodingError(#"{"error":"zero","data":null}"#, mentions: "'error' should be an integer")
+        try await assertDecodingError(#"[1,2,3]"#, mentions: "expected an envelope object")
+        try await assertDecodingError(#"{"data":{"is_active":true}}"#, mentions: "no 'error' field")
+        try await assertDecodingError(#"{"error":0,"data":[1]}"#, mentions: "status: expected an object")
+    }
+
+    func testDeepNestingIsRefusedNotACrash() async throws {
+        let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        try await assertDecodingError(#"{"error":0,"data":"# + deep + "}", mentions: "nested too deeply")
+    }
+
+    func testInvalidXML() async throws {
+        try await assertDecodingError("<xml><error>0</error><data>", contentType: "application/xml", mentions: "invalid XML")
+    }
+
+    func testOversizeBody() async throws {
+        let huge = #"{"error":0,"data":""# + String(repeating: "x", count: 300_000) + #""}"#
+        let error = try await call(.bytes(RawHTTPServer.response(body: huge)), maximumResponseBytes: 64 * 1024)
+        XCTAssertEqual(error?.kind, .responseTooLarge(limit: 64 * 1024))
+    }
+
+    func testConnectionResetMidBody() async throws {
+        let error = try await call(.bytes(RawHTTPServer.response(body: #"{"error":0,"da"#, declaredLength: 500)))
+        XCTAssertEqual(error?.stage, .transport)
+        guard case .connectionLost = error?.kind else { return XCTFail("\(String(describing: error))") }
+    }
+
+    func testServerClosesAfterTheHeaders() async throws {
+        let error = try await call(.bytes(RawHTTPServer.response(body: "", declaredLength: 80)))
+        XCTAssertEqual(error?.stage, .transport)
+    }
+
+    func testGarbageInsteadOfHTTP() async throws {
+        let error = try await call(.bytes(Array("SSH-2.0-OpenSSH_9.2\r\n".utf8)))
+        XCTAssertEqual(error?.stage, .transport)
+    }
+
+    func testServerThatNeverAnswersTimesOut() async throws {
+        let started = ContinuousClock.now
+        let error = try await call(.silent, timeout: .milliseconds(300))
+        XCTAssertEqual(error?.kind, .timedOut(seconds: 0.3))
+        XCTAssertLessThan(ContinuousClock.now - started, .seconds(5))
+    }
+
+    func testUnreachableServer() async throws {
+        let server = try RawHTTPServer(.silent)
+        let url = server.url
+        server.stop()  // nothing listens on that port any more
+        let client = AltcraftClient(
+            configuration: ClientConfiguration(token: "t0ken-value", retries: 2, initialBackoff: .milliseconds(1)),
+            transport: try HTTPTransport(baseURL: url))
+        let error = await expectFailure { () async throws(AltcraftError) in try await client.status(id: 15) }
+        await client.shutdown()
+        guard case .unreachable = error?.kind else { return XCTFail("\(String(describing: error))") }
+        XCTAssertEqual(error?.attempts, 3)
+        XCTAssertTrue(error?.isUnreachable == true)
+    }
+
+    func testNon2xxWithAnEnvelopeKeepsTheAPIError() async throws {
+        let error = try await call(
+            .bytes(RawHTTPServer.response(status: "401 Unauthorized", body: #"{"error":401,"error_text":"API token required","data":null}"#)))
+        XCTAssertEqual(error?.kind, .httpStatus(401, apiCode: 401, apiText: "API token required"))
+        XCTAssertTrue(error?.isAuthenticationFailure == true)
+    }
+
+    func testErrorEnvelopeWithHTTP200IsAFailure() async throws {
+        let error = try await call(.bytes(RawHTTPServer.response(body: #"{"error":402,"error_text":"Tariff limit reached","data":null}"#)))
+        XCTAssertEqual(error?.kind, .api(code: 402, text: "Tariff limit reached"))
+    }
+
+    func testBadEndpointURLIsABuildError() throws {
+        for url in ["ftp://example.com", "not a url", "http://"] {
+            XCTAssertThrowsError(try HTTPTransport(baseURL: url), url) { error in
+                XCTAssertEqual((error as? AltcraftError)?.stage, .building)
+            }
+        }
+    }
+}

@@ -1,0 +1,212 @@
+import AltcraftAPI
+import AltcraftSandbox
+import Foundation
+import Logging
+import Synchronization
+import XCTest
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Runs `body` against a `cops sandbox serve`-equivalent server on a loopback port.
+func withSandboxServer<T: Sendable>(
+    _ sandbox: Sandbox, faults: FaultPlan = FaultPlan(), _ body: (String) async throws -> T
+) async throws -> T {
+    let (ports, continuation) = AsyncStream<Int>.makeStream()
+    let server = SandboxServer(sandbox: sandbox, faults: faults)
+    let task = Task { try await server.run(onListening: { continuation.yield($0) }) }
+    var iterator = ports.makeAsyncIterator()
+    guard let port = await iterator.next() else { throw XCTSkip("server did not start") }
+    do {
+        let result = try await body("http://127.0.0.1:\(port)")
+        task.cancel()
+        _ = await task.result
+        return result
+    } catch {
+        task.cancel()
+        _ = await task.result
+        throw error
+    }
+}
+
+func makeSandbox(token: String = SandboxEngine.defaultToken, clock: ManualSandboxClock = ManualSandboxClock(), fillTo: Int = 0)
+    -> Sandbox
+{
+    Sandbox(engine: SandboxEngine(token: token, clock: clock, fillTo: fillTo))
+}
+
+/// Records the waits a client asks for instead of waiting.
+final class RecordingSleeper: Sendable {
+    private let waits = Mutex<[Duration]>([])
+    var recorded: [Duration] { waits.withLock { $0 } }
+    var sleep: @Sendable (Duration) async throws -> Void {
+        { duration in self.waits.withLock { $0.append(duration) } }
+    }
+}
+
+/// A transport that answers from a list of canned results, recording requests.
+final class StubTransport: AltcraftTransport {
+    private let state: Mutex<(answers: [Result<TransportResponse, TransportError>], requests: [TransportRequest])>
+
+    init(_ answers: [Result<TransportResponse, TransportError>]) {
+        state = Mutex((answers, []))
+    }
+
+    convenience init(status: Int = 200, contentType: String = "application/json", body: String) {
+        self.init([.success(TransportResponse(status: status, headers: [("Content-Type", contentType)], body: Array(body.utf8)))])
+    }
+
+    var requests: [TransportRequest] { state.withLock { $0.requests } }
+
+    func send(_ request: TransportRequest) async throws(TransportError) -> TransportResponse {
+        let next: Result<TransportResponse, TransportError> = state.withLock { state in
+            state.requests.append(request)
+            return state.answers.count > 1 ? state.answers.removeFirst() : state.answers[0]
+        }
+        return try next.get()
+    }
+}
+
+/// Collects every log line, so tests can scan them for secrets.
+final class CapturingLogHandler: LogHandler, @unchecked Sendable {
+    static let lines = Mutex<[String]>([])
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+    let label: String
+
+    init(label: String) { self.label = label }
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        let text = "\(event.level) \(event.message) \(event.metadata ?? [:]) \(metadata)"
+        Self.lines.withLock { $0.append(text) }
+    }
+}
+
+/// A loopback HTTP server that answers every request with the bytes a test chooses, to play
+/// a broken or hostile Altcraft.
+final class RawHTTPServer: @unchecked Sendable {
+    enum Behaviour: Sendable {
+        /// Send these bytes, then close.
+        case bytes([UInt8])
+        /// Read the request and never answer (until the server stops).
+        case silent
+    }
+
+    let port: Int
+    private let listener: Int32
+    private let behaviour: Behaviour
+    private let stopped = StopFlag()
+    private let thread: Thread
+
+    init(_ behaviour: Behaviour) throws {
+        self.behaviour = behaviour
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var one: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, listen(fd, 16) == 0 else { throw XCTSkip("cannot listen on loopback") }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { _ = getsockname(fd, $0, &length) }
+        }
+        port = Int(UInt16(bigEndian: address.sin_port))
+        listener = fd
+        let stopped = self.stopped
+        thread = Thread {
+            var open: [Int32] = []
+            while !stopped.isSet {
+                let client = accept(fd, nil, nil)
+                if client < 0 { break }
+                RawHTTPServer.readRequest(client)
+                switch behaviour {
+                case .bytes(let bytes):
+                    _ = bytes.withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                    close(client)
+                case .silent:
+                    open.append(client)
+                }
+            }
+            for client in open { close(client) }
+        }
+        thread.start()
+    }
+
+    var url: String { "http://127.0.0.1:\(port)" }
+
+    func stop() {
+        stopped.set()
+        shutdown(listener, Int32(SHUT_RDWR))
+        close(listener)
+    }
+
+    /// Reads headers and a Content-Length body, so the client sees its request taken.
+    static func readRequest(_ fd: Int32) {
+        var data: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = recv(fd, &buffer, buffer.count, 0)
+            if count <= 0 { return }
+            data.append(contentsOf: buffer[0..<count])
+            let text = String(decoding: data, as: UTF8.self)
+            if let end = text.range(of: "\r\n\r\n") {
+                let head = text[..<end.lowerBound].lowercased()
+                var length = 0
+                if let line = head.split(separator: "\r\n").first(where: { $0.hasPrefix("content-length:") }) {
+                    length = Int(line.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) ?? 0
+                }
+                let bodyStart = text.utf8.distance(from: text.utf8.startIndex, to: end.upperBound)
+                if data.count - bodyStart >= length { return }
+            }
+        }
+    }
+
+    static func response(status: String = "200 OK", contentType: String = "application/json", body: String, declaredLength: Int? = nil) -> [UInt8] {
+        let bytes = Array(body.utf8)
+        let head = "HTTP/1.1 \(status)\r\nContent-Type: \(contentType)\r\nContent-Length: \(declaredLength ?? bytes.count)\r\nConnection: close\r\n\r\n"
+        return Array(head.utf8) + bytes
+    }
+}
+
+/// The fixture folder taken from the reference.
+enum Fixtures {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+
+    static func files(_ folder: String) throws -> [URL] {
+        try FileManager.default.contentsOfDirectory(at: root.appendingPathComponent(folder), includingPropertiesForKeys: nil)
+            .filter { ["json", "xml"].contains($0.pathExtension) }
+            .sorted { $0.lastPathComponent < $1.lastPathComponent }
+    }
+
+    static func bytes(_ url: URL) throws -> [UInt8] { Array(try Data(contentsOf: url)) }
+}
+
+final class StopFlag: Sendable {
+    private let value = Mutex(false)
+    var isSet: Bool { value.withLock { $0 } }
+    func set() { value.withLock { $0 = true } }
+}
+
+/// Runs an operation that must fail, and returns its typed error.
+func expectFailure<T>(
+    _ operation: () async throws(AltcraftError) -> T, file: StaticString = #filePath, line: UInt = #line
+) async -> AltcraftError? {
+    do {
+        _ = try await operation()
+        XCTFail("expected an AltcraftError", file: file, line: line)
+        return nil
+    } catch {
+        return error
+    }
+}
