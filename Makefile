@@ -1,0 +1,34 @@
+# The two quick-start commands: `make run` and `make test`. Each installs what it needs.
+SWIFT ?= swift
+ARGS ?= sandbox serve --port 8080
+APT_PACKAGES = libedit-dev pkg-config tmux curl
+
+.PHONY: run test deps build release clean
+
+# Debian packages the build and the tests use; installed only when missing.
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+# Builds and starts cops; pass other arguments with ARGS='…'.
+run: build
+	./.build/debug/cops $(ARGS)
+
+# Builds everything and runs the whole test suite.
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+	@if [ -x scripts/run-examples ]; then scripts/run-examples ./.build/debug/cops; fi
+
+clean:
+	rm -rf .build
