@@ -38,12 +38,17 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
+        // libedit, wrapped in non-variadic C functions (see Sources/CEditLine/shim.h).
+        .systemLibrary(name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
+        // The prompt's line reading and history; knows nothing of campaigns.
+        .target(name: "LineEditor", dependencies: ["CEditLine"]),
         // The language: no dependencies, talks to the world through one protocol.
         .target(name: "CampaignScript"),
         .target(
             name: "CopsShell",
             dependencies: [
                 "AltcraftAPI",
+                "CampaignScript",
                 "AltcraftSandbox",
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -52,12 +57,18 @@ let package = Package(
             name: "cops",
             dependencies: [
                 "CopsShell",
+                "AltcraftAPI",
+                "CampaignScript",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "AltcraftAPITests", dependencies: ["AltcraftAPI", "AltcraftSandbox"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AltcraftSandboxTests", dependencies: ["AltcraftSandbox", "AltcraftAPI"]),
         .testTarget(name: "CopsShellTests", dependencies: ["CopsShell"]),
+        .testTarget(name: "LineEditorTests", dependencies: ["LineEditor"]),
+        .testTarget(
+            name: "InterpreterTests", dependencies: ["CampaignScript", "CopsShell", "AltcraftAPI", "AltcraftSandbox"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["CampaignScript"]),
         .testTarget(name: "CampaignScriptTests", dependencies: ["CampaignScript"], exclude: ["Golden"]),
     ]
 )

@@ -79,8 +79,8 @@ public struct SandboxEngine: Sendable {
             return SandboxReply(httpStatus: 404, error: 404, text: "Unknown API method \(path)")
         }
         let given = parameters["token"]?.stringValue ?? bearer
-        var recorded = parameters
-        recorded["token"] = nil
+        // Any spelling of the key: lookups are case-insensitive, so `Token` is a token too.
+        let recorded = WireObject(parameters.fields.filter { $0.key.lowercased() != "token" }.map { ($0.key, $0.value) })
         requestLog.append(SandboxRequestRecord(endpoint: endpoint, parameters: recorded, time: clock.now()))
         if requestLog.count > requestLogLimit { requestLog.removeFirst(requestLog.count - requestLogLimit) }
         guard let given, !given.isEmpty else {

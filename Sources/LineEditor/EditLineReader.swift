@@ -1,0 +1,147 @@
+import CEditLine
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Set by the SIGINT handler; read after `el_gets` returns. A global so the C handler can
+/// reach it without capturing anything.
+let interruptPending = Atomic<Bool>(false)
+
+/// Reads lines with libedit: emacs keys, history with Up/Down and Ctrl-R, Tab completion,
+/// UTF-8 input, Ctrl-C clearing the line, Ctrl-D on an empty line ending input.
+///
+/// Use only when stdin and (stdout or stderr) are terminals; see `EditLineReader.make`.
+public final class EditLineReader: LineReader {
+    private let editor: OpaquePointer
+    private let history: OpaquePointer
+    private var promptBuffer: UnsafeMutablePointer<CChar>?
+    /// Completions for the text before the cursor; the last word is replaced.
+    public var completer: (_ lineBeforeCursor: String) -> [String] = { _ in [] }
+    /// Where listings of several completions are written (the editor's output stream).
+    private let output: UnsafeMutablePointer<FILE>
+
+    public var isInteractive: Bool { true }
+
+    /// A libedit reader when a person is at a terminal, else nil.
+    public static func make(programName: String, history entries: [String] = []) -> EditLineReader? {
+        guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 || isatty(STDERR_FILENO) == 1 else { return nil }
+        return EditLineReader(programName: programName, history: entries)
+    }
+
+    init(programName: String, history entries: [String]) {
+        TerminalLocale.ensureUTF8()
+        Self.installInterruptHandler()
+        // Prompt and editing stay on the terminal when stdout is piped (`cops | tee log`).
+        output = isatty(STDOUT_FILENO) == 1 ? cedit_stdout() : cedit_stderr()
+        editor = el_init(programName, cedit_stdin(), output, cedit_stderr())
+        history = history_init()
+        cedit_hist_setsize(history, Int32(max(entries.count, 1000)))
+        cedit_hist_setunique(history, 1)
+        for entry in entries { cedit_hist_enter(history, entry) }
+        cedit_set_editor(editor, "emacs")
+        cedit_set_signal(editor, 1)
+        cedit_set_history(editor, history)
+        cedit_set_clientdata(editor, Unmanaged.passUnretained(self).toOpaque())
+        cedit_set_prompt_esc(
+            editor,
+            { editor in
+                guard let editor, let reader = EditLineReader.from(editor) else { return nil }
+                return reader.promptBuffer
+            }, 1)
+        // Read ~/.editrc first, so our Tab binding wins over a user's.
+        el_source(editor, nil)
+        cedit_addfn(
+            editor, "cops-complete", "Complete the word before the cursor",
+            { editor, _ in
+                guard let editor, let reader = EditLineReader.from(editor) else { return UInt8(CC_ERROR) }
+                return reader.complete(editor)
+            })
+        cedit_bind(editor, "^I", "cops-complete")
+    }
+
+    deinit {
+        free(promptBuffer)
+        history_end(history)
+        el_end(editor)
+    }
+
+    static func from(_ editor: OpaquePointer) -> EditLineReader? {
+        guard let raw = cedit_get_clientdata(editor) else { return nil }
+        return Unmanaged<EditLineReader>.fromOpaque(raw).takeUnretainedValue()
+    }
+
+    /// Our handler only sets a flag; libedit's own handler restores the terminal first.
+    static func installInterruptHandler() {
+        _ = interruptPending.load(ordering: .relaxed)  // initialise the global outside the handler
+        var action = sigaction()
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = 0
+        action.__sigaction_handler.sa_handler = { _ in interruptPending.store(true, ordering: .relaxed) }
+        sigaction(SIGINT, &action, nil)
+    }
+
+    public func readLine(prompt: String) -> LineReadResult {
+        free(promptBuffer)
+        promptBuffer = strdup(prompt)
+        interruptPending.store(false, ordering: .relaxed)
+        var count: Int32 = 0
+        let line = el_gets(editor, &count)
+        let savedErrno = errno
+        if interruptPending.exchange(false, ordering: .relaxed) || (line == nil && count == -1 && savedErrno == EINTR) {
+            fputs("^C\n", output)
+            return .interrupted
+        }
+        guard let line else {
+            fputs("\n", output)
+            return .endOfInput
+        }
+        var text = String(cString: line)
+        if text.hasSuffix("\n") { text.removeLast() }
+        return .line(text)
+    }
+
+    public func addToHistory(_ entry: String) {
+        cedit_hist_enter(history, entry)
+    }
+
+    private func complete(_ editor: OpaquePointer) -> UInt8 {
+        guard let info = el_line(editor)?.pointee, let buffer = info.buffer, let cursor = info.cursor else {
+            return UInt8(CC_ERROR)
+        }
+        let before = buffer.withMemoryRebound(to: UInt8.self, capacity: cursor - buffer) {
+            String(decoding: UnsafeBufferPointer(start: $0, count: cursor - buffer), as: UTF8.self)
+        }
+        let word = String(before.split(separator: " ", omittingEmptySubsequences: false).last ?? "")
+        let matches = completer(before).filter { $0.hasPrefix(word) }
+        if matches.isEmpty { return UInt8(CC_REFRESH_BEEP) }
+        if matches.count == 1 {
+            el_insertstr(editor, String(matches[0].dropFirst(word.count)) + " ")
+            return UInt8(CC_REFRESH)
+        }
+        let common = matches.dropFirst().reduce(matches[0]) { prefix, match in
+            String(zip(prefix, match).prefix { $0 == $1 }.map(\.0))
+        }
+        if common.count > word.count {
+            el_insertstr(editor, String(common.dropFirst(word.count)))
+            return UInt8(CC_REFRESH)
+        }
+        fputs("\n" + matches.joined(separator: "  ") + "\n", output)
+        return UInt8(CC_REDISPLAY)
+    }
+}
+
+/// libedit drops non-ASCII input unless the locale is UTF-8 before `el_init`.
+public enum TerminalLocale {
+    @discardableResult
+    public static func ensureUTF8() -> String {
+        setlocale(LC_ALL, "")
+        var codeset = String(cString: nl_langinfo(nl_item(CODESET)))
+        if codeset != "UTF-8" {
+            if setlocale(LC_CTYPE, "C.UTF-8") == nil { setlocale(LC_CTYPE, "en_US.UTF-8") }
+            codeset = String(cString: nl_langinfo(nl_item(CODESET)))
+        }
+        return codeset
+    }
+}
