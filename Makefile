@@ -26,9 +26,7 @@ run: build
 
 # Builds everything and runs the whole test suite.
 test: deps
-	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
-	@if [ -x scripts/run-examples ]; then scripts/run-examples ./.build/debug/cops; fi
+	scripts/test
 
 clean:
 	rm -rf .build
