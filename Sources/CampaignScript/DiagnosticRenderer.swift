@@ -37,14 +37,14 @@ public struct DiagnosticRenderer: Sendable {
     return output
   }
 
-  private enum Color: String {
+  enum Color: String {
     case red = "31"
     case magenta = "35"
     case cyan = "36"
     case green = "32"
   }
 
-  private func paint(_ text: String, _ color: Color?, bold: Bool = false) -> String {
+  func paint(_ text: String, _ color: Color?, bold: Bool = false) -> String {
     guard colors else { return text }
     var codes: [String] = []
     if bold { codes.append("1") }
@@ -52,7 +52,7 @@ public struct DiagnosticRenderer: Sendable {
     return "\u{1B}[\(codes.joined(separator: ";"))m\(text)\u{1B}[0m"
   }
 
-  private func header(file: SourceFile, range: SourceRange, severity: Severity, message: String)
+  func header(file: SourceFile, range: SourceRange, severity: Severity, message: String)
     -> String
   {
     let color: Color =
@@ -68,7 +68,7 @@ public struct DiagnosticRenderer: Sendable {
 
   /// The source line with a caret under the range's first column and `~` under the rest of it
   /// on that line; tabs expand to the same width in both lines so the caret stays aligned.
-  private func snippet(_ range: SourceRange, in file: SourceFile) -> String {
+  func snippet(_ range: SourceRange, in file: SourceFile) -> String {
     let lineNumber = range.start.line
     guard lineNumber >= 1, lineNumber <= file.lineCount else { return "" }
     let columns = SourceFile.scalars(of: file.lineBytes(lineNumber))

@@ -1,4 +1,6 @@
+import AltcraftAPI
 import ArgumentParser
+import CampaignScript
 import CopsShell
 import Foundation
 
@@ -6,10 +8,82 @@ import Foundation
 struct Cops: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cops",
-        abstract: "Operate Altcraft Platform campaigns.",
+        abstract: Wording.copsAbstract,
+        discussion: Wording.copsDiscussion,
         version: CopsVersion.current,
         subcommands: [SandboxCommand.self])
+
+    @Option(name: .customShort("c"), help: ArgumentHelp("Run these statements (repeatable).", valueName: "text"))
+    var commands: [String] = []
+
+    @Flag(help: "Parse and check the script files only; exit 0 or 65; no network.") var check = false
+    @Flag(help: "Print mutating requests instead of sending them; reads still run.") var dryRun = false
+    @Option(name: [.short, .long], help: "Results as table, json or text (default: table on a terminal, json otherwise).")
+    var output: OutputFormat?
+    @Flag(help: "Keep going after a failed statement (exit status still reports it).") var continueOnError = false
+    @Option(help: "Parallel requests in bulk operations (1-64, default 8).") var concurrency: Int?
+    @Option(help: "Time limit for one request, e.g. 30s (default 30s).") var timeout: String?
+    @Option(help: "Retries of idempotent requests (0-10, default 3).") var retries: Int?
+    @Option(help: "The Altcraft panel URL, e.g. https://ru.altkraft.com; the token comes from ALTCRAFT_TOKEN.")
+    var endpoint: String?
+    @Flag(help: "Use the built-in sandbox (the default when no endpoint is given).") var sandbox = false
+    @Option(help: "Wire format of requests: json or xml (default json).") var format: ClientConfiguration.WireFormat = .json
+
+    @Argument(
+        parsing: .captureForPassthrough,
+        help: ArgumentHelp("A script file (- for stdin) and its arguments ($1..$9).", valueName: "file"))
+    var script: [String] = []
+
+    func validate() throws {
+        if let concurrency, !(1...64).contains(concurrency) { throw ValidationError("--concurrency must be between 1 and 64") }
+        if let retries, !(0...10).contains(retries) { throw ValidationError("--retries must be between 0 and 10") }
+        if let timeout, (DurationText.seconds(timeout) ?? 0) <= 0 {
+            throw ValidationError("--timeout: '\(timeout)' is not a duration such as 30s or 1m30s")
+        }
+        if endpoint != nil, sandbox { throw ValidationError("give either --endpoint or --sandbox, not both") }
+        if check {
+            if script.isEmpty { throw ValidationError("--check needs at least one script file") }
+            if !commands.isEmpty { throw ValidationError("--check takes script files, not -c text") }
+        } else if !commands.isEmpty, !script.isEmpty {
+            throw ValidationError("give either a script file or -c text, not both")
+        }
+    }
+
+    func run() async throws {
+        if check { throw ExitCode(ScriptRunner.check(script).rawValue) }
+        let input: ScriptRunner.Input
+        var options = ScriptRunner.Options()
+        if !commands.isEmpty {
+            input = .commands(commands)
+        } else if let file = script.first {
+            input = .file(file)
+            options.arguments = Array(script.dropFirst())
+        } else if isatty(STDIN_FILENO) == 1 {
+            FileHandle.standardError.write(Data(Wording.promptNotYet.utf8))
+            throw ExitCode(ExitStatus.usage.rawValue)
+        } else {
+            input = .standardInput
+        }
+        options.output = output
+        options.dryRun = dryRun
+        options.continueOnError = continueOnError
+        options.concurrency = concurrency
+        options.timeoutMilliseconds = timeout.flatMap(DurationText.seconds).map { Int64(($0 * 1000).rounded()) }
+        options.retries = retries
+        options.endpoint = endpoint
+        options.sandbox = sandbox
+        options.wireFormat = format
+        let chosen = options
+        let cancellation = CancellationSwitch()
+        let status = await ScriptRunner.withInterruptHandling(cancellation) {
+            await ScriptRunner.run(input, options: chosen, cancellation: cancellation)
+        }
+        throw ExitCode(status.rawValue)
+    }
 }
+
+extension OutputFormat: ExpressibleByArgument {}
+extension ClientConfiguration.WireFormat: ExpressibleByArgument {}
 
 struct SandboxCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -33,7 +107,9 @@ struct SandboxCommand: AsyncParsableCommand {
         @Option(help: "Serve the saved state in this directory instead of a fresh seed.") var state: String?
 
         func validate() throws {
-            for (name, rate) in [("fail-rate", failRate), ("reset-rate", resetRate), ("close-rate", closeRate), ("stall-rate", stallRate)]
+            for (name, rate) in [
+                ("fail-rate", failRate), ("reset-rate", resetRate), ("close-rate", closeRate), ("stall-rate", stallRate),
+            ]
             where !(0...1).contains(rate) {
                 throw ValidationError("--\(name) must be between 0 and 1")
             }

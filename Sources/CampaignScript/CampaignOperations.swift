@@ -1,0 +1,91 @@
+/// Where an activation sends its run instead of the campaign's own audience.
+public struct AudienceOverride: Sendable, Equatable {
+    /// `list` or `segment`.
+    public var source: String
+    /// The list's or segment's ID.
+    public var id: Int64
+
+    /// Creates an override.
+    public init(source: String, id: Int64) {
+        self.source = source
+        self.id = id
+    }
+}
+
+/// The filters of `list`.
+public struct ListFilter: Sendable, Equatable {
+    /// `true` for `active`, `false` for `inactive`, `nil` for both.
+    public var isActive: Bool?
+    /// `broadcast`, `regular` or `trigger`.
+    public var type: String?
+    /// Campaigns with any of these tags.
+    public var tags: [String] = []
+    /// Access groups by name.
+    public var groupNames: [String] = []
+    /// Access groups by ID.
+    public var groupIDs: [Int64] = []
+    /// The first ID to return.
+    public var fromID: Int64?
+    /// At most this many campaigns, one page; without it every page is followed.
+    public var limit: Int64?
+
+    /// Creates an empty filter: every campaign.
+    public init() {}
+}
+
+/// Where `log … since` starts.
+public enum LogSince: Sendable, Equatable {
+    /// An RFC 3339 time or a date, as written.
+    case time(String)
+    /// This many milliseconds before now.
+    case ago(milliseconds: Int64)
+}
+
+/// A request that changes server state, as a dry run describes it.
+public enum MutatingOperation: Sendable, Equatable {
+    /// `activate ID [now] [audience …] [limit N]`
+    case activate(id: Int64, now: Bool, audience: AudienceOverride?, limit: Int64?)
+    /// `deactivate ID [abort]`
+    case deactivate(id: Int64, abort: Bool)
+    /// `clone ID [as NAME]`
+    case clone(id: Int64, name: String?)
+    /// `delete ID`
+    case delete(id: Int64)
+    /// `launch ID`
+    case launch(id: Int64)
+}
+
+/// The campaign operations the language needs; the shell adapts them to the Altcraft API.
+///
+/// One method per operation kind of LANGUAGE.md §2. Values come back as language values,
+/// so this module never sees HTTP, wire formats or the token.
+public protocol CampaignOperations: Sendable {
+    /// Marks a campaign active; with `now` it also starts a run (the audience and limit apply then).
+    func activate(id: Int64, now: Bool, audience: AudienceOverride?, limit: Int64?) async throws(OperationError)
+    /// Switches a campaign off; `abort` drops the messages still queued.
+    func deactivate(id: Int64, abort: Bool) async throws(OperationError)
+    /// `{id, status, is_active, is_completed}`.
+    func status(id: Int64) async throws(OperationError) -> Value
+    /// The campaign's whole record.
+    func show(id: Int64) async throws(OperationError) -> Value
+    /// Campaigns matching the filter, following pages unless `limit` is given.
+    func list(_ filter: ListFilter) async throws(OperationError) -> [Value]
+    /// Log entries, oldest first.
+    func log(id: Int64, since: LogSince?, limit: Int64?) async throws(OperationError) -> [Value]
+    /// Copies a campaign and returns the new campaign's ID.
+    func clone(id: Int64, name: String?) async throws(OperationError) -> Int64
+    /// Deletes a campaign.
+    func delete(id: Int64) async throws(OperationError)
+    /// Starts a broadcast or regular campaign now.
+    func launch(id: Int64) async throws(OperationError)
+    /// The request a dry run prints instead of sending: endpoint and body, token masked.
+    /// May read (a launch looks up the campaign's type to name its endpoint).
+    func plan(_ operation: MutatingOperation) async throws(OperationError) -> String
+    /// Applies `set timeout` (one request, milliseconds) and `set retries`.
+    func configure(timeoutMilliseconds: Int64, retries: Int) async
+}
+
+extension CampaignOperations {
+    /// Operations that have nothing to configure ignore the settings.
+    public func configure(timeoutMilliseconds: Int64, retries: Int) async {}
+}

@@ -1,0 +1,400 @@
+/// Campaign commands, bulk execution and `wait`.
+extension Interpreter {
+    /// How one ID of a bulk operation ended.
+    enum Attempt: Sendable {
+        case ok(Record)
+        case failed(OperationError)
+        /// Cancelled before its request was started.
+        case notStarted
+    }
+
+    /// Runs `work` for every ID with at most `concurrency` at a time, in any order, and returns
+    /// the outcomes in input order. After cancellation no new request starts; those running finish.
+    func bulk(_ ids: [Int64], _ work: @escaping @Sendable (Int64) async throws(OperationError) -> Record) async -> [Attempt] {
+        let limit = max(1, settings.concurrency)
+        let cancellation = self.cancellation
+        return await withTaskGroup(of: (Int, Attempt).self) { group in
+            var attempts = Array(repeating: Attempt.notStarted, count: ids.count)
+            var next = 0
+            func mayStart() -> Bool { next < ids.count && !cancellation.isCancelled && !Task.isCancelled }
+            while next < min(limit, ids.count), mayStart() {
+                let index = next
+                group.addTask { await Self.attempt(index, ids[index], work) }
+                next += 1
+            }
+            while let (index, attempt) = await group.next() {
+                attempts[index] = attempt
+                if mayStart() {
+                    let started = next
+                    group.addTask { await Self.attempt(started, ids[started], work) }
+                    next += 1
+                }
+            }
+            return attempts
+        }
+    }
+
+    private static func attempt(
+        _ index: Int, _ id: Int64, _ work: @Sendable (Int64) async throws(OperationError) -> Record
+    ) async -> (Int, Attempt) {
+        do throws(OperationError) {
+            return (index, .ok(try await work(id)))
+        } catch {
+            return (index, .failed(error))
+        }
+    }
+
+    /// Runs a campaign command: prints its results when `display` (a statement of its own) and
+    /// returns its value (for `let`, `( … )` and `for`).
+    func run(_ command: Command, display: Bool) async throws -> Value {
+        let spec = GrammarTable.spec(for: command.verb)
+        let op = spec.name
+        var targets = ResolvedTargets()
+        if let written = command.targets { targets = try await resolve(written) }
+        if targets.hasPlannedUnknown {
+            warn(DiagnosticRenderer.dryRunMessage(.unknownID(op: op)), at: command.range)
+            return .record(Record([("id", .null)], isPlanned: true))
+        }
+        if spec.argument == .singleID, targets.ids.count != 1 {
+            throw fail(.singleIDExpected(verb: command.verbName.name, count: targets.ids.count), at: command.range)
+        }
+        let operations = self.operations
+        switch command.verb {
+        case .list:
+            let filter = try await listFilter(command)
+            let campaigns = try await single(op, id: nil, at: command.range) { () async throws(OperationError) in
+                try await operations.list(filter)
+            }
+            if display {
+                emit(
+                    ResultBlock(
+                        op: op, layout: .rows, rows: campaigns.map { ResultRow(record($0)) },
+                        preferredColumns: ["id", "name", "type", "is_active", "ui_tags"]))
+            }
+            return .list(campaigns)
+        case .show:
+            let id = targets.ids[0]
+            let campaign = try await single(op, id: id, at: command.range) { () async throws(OperationError) in
+                try await operations.show(id: id)
+            }
+            if display { emit(ResultBlock(op: op, layout: .record, rows: [ResultRow(record(campaign))])) }
+            return campaign
+        case .log:
+            let id = targets.ids[0]
+            var since: LogSince?
+            var limit: Int64?
+            for option in command.options {
+                switch (option.key, option.value) {
+                case (.since, .text(let text)): since = .time(try await interpolate(text.parts))
+                case (.since, .duration(let duration)): since = .ago(milliseconds: duration.milliseconds)
+                case (.limit, .integer(let integer)): limit = integer.value
+                default: break
+                }
+            }
+            let entries = try await single(op, id: id, at: command.range) { [since, limit] () async throws(OperationError) in
+                try await operations.log(id: id, since: since, limit: limit)
+            }
+            if display {
+                let rows = entries.map { entry in
+                    var fields = record(entry)
+                    fields.fields.insert(Record.Field("id", .int(id)), at: 0)
+                    return ResultRow(fields)
+                }
+                emit(
+                    ResultBlock(
+                        op: op, layout: .rows, rows: rows, preferredColumns: ["time", "level", "message", "state", "value"]))
+            }
+            return .list(entries)
+        case .status:
+            return try await perID(op, targets, display: display, at: command.range, mutating: false) {
+                id async throws(OperationError) in
+                let status = try await operations.status(id: id)
+                guard case .record(let record) = status else { return Record([("id", .int(id))]) }
+                return record
+            }
+        case .activate:
+            var now = false
+            var audience: AudienceOverride?
+            var limit: Int64?
+            for option in command.options {
+                switch (option.key, option.value) {
+                case (.now, _): now = true
+                case (.audience, .audience(let source, let id)): audience = AudienceOverride(source: source.name, id: id.value)
+                case (.limit, .integer(let integer)): limit = integer.value
+                default: break
+                }
+            }
+            return try await mutate(op, targets, display: display, at: command.range) { [now, audience, limit] id in
+                .activate(id: id, now: now, audience: audience, limit: limit)
+            }
+        case .deactivate:
+            let abort = command.option(.abort) != nil
+            return try await mutate(op, targets, display: display, at: command.range) { .deactivate(id: $0, abort: abort) }
+        case .delete:
+            return try await mutate(op, targets, display: display, at: command.range) { .delete(id: $0) }
+        case .launch:
+            return try await mutate(op, targets, display: display, at: command.range) { .launch(id: $0) }
+        case .clone:
+            let source = targets.ids[0]
+            var name: String?
+            if case .text(let text)? = command.option(.as)?.value { name = try await interpolate(text.parts) }
+            if settings.dryRun {
+                let plan = try await single(op, id: source, at: command.range) { [name] () async throws(OperationError) in
+                    try await operations.plan(.clone(id: source, name: name))
+                }
+                let planned = Record(
+                    [
+                        ("id", .null), ("source", .int(source)), ("ok", .bool(true)), ("planned", .bool(true)),
+                        ("request", .string(plan)),
+                    ],
+                    isPlanned: true)
+                if display { emit(ResultBlock(op: op, layout: .perID, rows: [ResultRow(planned)])) }
+                variables["failed"] = .list([])
+                return .record(planned)
+            }
+            let newID = try await single(op, id: source, at: command.range) { [name] () async throws(OperationError) in
+                try await operations.clone(id: source, name: name)
+            }
+            variables["failed"] = .list([])
+            if display {
+                emit(
+                    ResultBlock(
+                        op: op, layout: .perID,
+                        rows: [ResultRow(Record([("id", .int(newID)), ("source", .int(source)), ("ok", .bool(true))]))]))
+            }
+            return .record(Record([("id", .int(newID)), ("source", .int(source))]))
+        }
+    }
+
+    private func record(_ value: Value) -> Record {
+        if case .record(let record) = value { return record }
+        return Record([("value", value)])
+    }
+
+    /// One request that is not per-ID (`list`) or about one campaign (`show`, `log`, `clone`):
+    /// a failure is the statement's failure.
+    private func single<T>(
+        _ op: String, id: Int64?, at range: SourceRange, _ body: () async throws(OperationError) -> T
+    ) async throws -> T {
+        if isCancelled {
+            throw fail(.cancelled(op: op, done: [], notDone: id.map { [$0] } ?? []), at: range, status: .interrupted)
+        }
+        do throws(OperationError) {
+            return try await body()
+        } catch {
+            if error.kind == .cancelled {
+                throw fail(.cancelled(op: op, done: [], notDone: id.map { [$0] } ?? []), at: range, status: .interrupted)
+            }
+            throw fail(.operationFailed(op: op, id: id, error: error), at: range, status: ExitStatus(for: error.kind))
+        }
+    }
+
+    private func listFilter(_ command: Command) async throws -> ListFilter {
+        var filter = ListFilter()
+        for option in command.options {
+            switch (option.key, option.value) {
+            case (.active, _): filter.isActive = true
+            case (.inactive, _): filter.isActive = false
+            case (.type, .word(let word)): filter.type = word.name
+            case (.tag, .text(let text)): filter.tags.append(try await interpolate(text.parts))
+            case (.group, .text(let text)): filter.groupNames.append(try await interpolate(text.parts))
+            case (.group, .integer(let integer)): filter.groupIDs.append(integer.value)
+            case (.from, .integer(let integer)): filter.fromID = integer.value
+            case (.limit, .integer(let integer)): filter.limit = integer.value
+            default: break
+            }
+        }
+        return filter
+    }
+
+    /// A mutating command over a target set: sent, or in a dry run planned (nothing is sent).
+    private func mutate(
+        _ op: String, _ targets: ResolvedTargets, display: Bool, at range: SourceRange,
+        _ operation: @escaping @Sendable (Int64) -> MutatingOperation
+    ) async throws -> Value {
+        let operations = self.operations
+        if settings.dryRun {
+            return try await perID(op, targets, display: display, at: range, mutating: true, planned: true) {
+                id async throws(OperationError) in
+                let plan = try await operations.plan(operation(id))
+                return Record([("id", .int(id)), ("planned", .bool(true)), ("request", .string(plan))], isPlanned: true)
+            }
+        }
+        return try await perID(op, targets, display: display, at: range, mutating: true) { id async throws(OperationError) in
+            switch operation(id) {
+            case .activate(let id, let now, let audience, let limit):
+                try await operations.activate(id: id, now: now, audience: audience, limit: limit)
+            case .deactivate(let id, let abort):
+                try await operations.deactivate(id: id, abort: abort)
+            case .delete(let id):
+                try await operations.delete(id: id)
+            case .launch(let id):
+                try await operations.launch(id: id)
+            case .clone(let id, let name):
+                _ = try await operations.clone(id: id, name: name)
+            }
+            return Record([("id", .int(id))])
+        }
+    }
+
+    /// A bulk statement: every ID attempted, one row per ID in input order, `$failed` set, and
+    /// a failure of the whole statement when any ID failed.
+    private func perID(
+        _ op: String, _ targets: ResolvedTargets, display: Bool, at range: SourceRange, mutating: Bool,
+        planned: Bool = false, _ work: @escaping @Sendable (Int64) async throws(OperationError) -> Record
+    ) async throws -> Value {
+        let attempts = await bulk(targets.ids, work)
+        var rows: [ResultRow] = []
+        var values: [Value] = []
+        var failures: [BulkFailure] = []
+        var failedIDs: [Value] = []
+        var done: [Int64] = []
+        var notDone: [Int64] = []
+        var kinds: [OperationError.Kind] = []
+        for (id, attempt) in zip(targets.ids, attempts) {
+            switch attempt {
+            case .ok(let result):
+                var fields = Record([("id", .int(id)), ("ok", .bool(true))], isPlanned: result.isPlanned)
+                for field in result.fields where field.name != "id" { fields[field.name] = field.value }
+                rows.append(ResultRow(fields))
+                values.append(.record(mutating ? fields : result))
+                done.append(id)
+            case .notStarted:
+                rows.append(
+                    ResultRow(Record([("id", .int(id)), ("ok", .bool(false)), ("done", .bool(false))]), error: .cancelled))
+                failedIDs.append(.int(id))
+                notDone.append(id)
+            case .failed(let error) where error.kind == .cancelled:
+                rows.append(
+                    ResultRow(Record([("id", .int(id)), ("ok", .bool(false)), ("done", .bool(false))]), error: .cancelled))
+                failedIDs.append(.int(id))
+                notDone.append(id)
+            case .failed(let error):
+                rows.append(ResultRow(Record([("id", .int(id)), ("ok", .bool(false))]), error: error))
+                failures.append(BulkFailure(id: id, text: error.text))
+                failedIDs.append(.int(id))
+                kinds.append(error.kind)
+                done.append(id)
+            }
+        }
+        variables["failed"] = .list(failedIDs)
+        if display, !rows.isEmpty { emit(ResultBlock(op: op, layout: .perID, rows: rows)) }
+        if !notDone.isEmpty {
+            throw fail(.cancelled(op: op, done: done, notDone: notDone), at: range, status: .interrupted)
+        }
+        if !failures.isEmpty {
+            let first = kinds[0]
+            let status = kinds.allSatisfy { ExitStatus(for: $0) == ExitStatus(for: first) } ? ExitStatus(for: first) : .failure
+            if targets.ids.count == 1, case .failed(let error) = attempts[0] {
+                throw fail(.operationFailed(op: op, id: targets.ids[0], error: error), at: range, status: status)
+            }
+            throw fail(.bulkFailed(op: op, total: targets.ids.count, failures: failures), at: range, status: status)
+        }
+        return targets.isSingle ? values[0] : .list(values)
+    }
+
+    // MARK: wait
+
+    /// `wait T until STATE`: polls `status` with backoff until every ID is in the state.
+    func wait(_ written: Targets, _ state: WaitState, timeout: Int64?, every: Int64?, range: SourceRange) async throws {
+        let targets = try await resolve(written)
+        if targets.hasPlannedUnknown {
+            warn(DiagnosticRenderer.dryRunMessage(.unknownID(op: "wait")), at: range)
+            return
+        }
+        var wanted: String?
+        let stateName: String
+        switch state.kind {
+        case .active: stateName = "active"
+        case .inactive: stateName = "inactive"
+        case .completed: stateName = "completed"
+        case .deleted: stateName = "deleted"
+        case .status(let text):
+            let status = try await interpolate(text.parts)
+            wanted = status.lowercased()
+            stateName = "status \"\(status)\""
+        }
+        func reached(_ record: Record) -> Bool {
+            switch state.kind {
+            case .active: record["is_active"] == .bool(true)
+            case .inactive: record["is_active"] == .bool(false)
+            case .completed: record["is_completed"] == .bool(true)
+            case .deleted: false
+            case .status: record["status"].map { $0.displayText.lowercased() } == wanted
+            }
+        }
+        var seen = Set<Int64>()
+        var pending = targets.ids.filter { seen.insert($0).inserted }
+        let timeoutMilliseconds = timeout ?? Self.defaultWaitTimeout
+        let first = every ?? Self.defaultWaitInterval
+        let cap = max(Self.maximumWaitInterval, first)
+        var interval = first
+        let deadline = clock.now() + timeoutMilliseconds
+        var finished: [ResultRow] = []
+        var lastSeen: [Int64: String] = [:]
+        let operations = self.operations
+        while true {
+            let attempts = await bulk(pending) { id async throws(OperationError) in
+                guard case .record(let record) = try await operations.status(id: id) else { return Record([]) }
+                return record
+            }
+            var still: [Int64] = []
+            var unknown: [Int64] = []
+            for (id, attempt) in zip(pending, attempts) {
+                switch attempt {
+                case .ok(let record):
+                    let status = record["status"]?.displayText ?? ""
+                    if reached(record) {
+                        finished.append(ResultRow(Record([("id", .int(id)), ("ok", .bool(true)), ("status", .string(status))])))
+                    } else {
+                        still.append(id)
+                        lastSeen[id] = status.isEmpty ? "not \(stateName)" : "status \(status)"
+                    }
+                case .failed(let error) where error.kind == .notFound:
+                    if case .deleted = state.kind {
+                        finished.append(
+                            ResultRow(Record([("id", .int(id)), ("ok", .bool(true)), ("status", .string("deleted"))])))
+                    } else {
+                        unknown.append(id)
+                    }
+                case .failed(let error) where error.kind != .cancelled:
+                    throw fail(.operationFailed(op: "wait", id: id, error: error), at: range, status: ExitStatus(for: error.kind))
+                default:
+                    throw fail(
+                        .cancelled(op: "wait", done: finished.compactMap { $0.fields["id"].flatMap(Self.int) }, notDone: pending),
+                        at: range, status: .interrupted)
+                }
+            }
+            if !unknown.isEmpty { throw fail(.waitUnknownIDs(state: stateName, ids: unknown), at: range) }
+            pending = still
+            if pending.isEmpty { break }
+            if settings.dryRun {
+                warn(DiagnosticRenderer.dryRunMessage(.waitWouldPoll(state: stateName, pending: pending)), at: range)
+                return
+            }
+            let now = clock.now()
+            if now >= deadline {
+                let report = pending.map { BulkFailure(id: $0, text: lastSeen[$0] ?? "not \(stateName)") }
+                variables["failed"] = .list(pending.map { .int($0) })
+                throw fail(.waitTimedOut(state: stateName, timeoutMilliseconds: timeoutMilliseconds, pending: report), at: range)
+            }
+            do {
+                try await sleep(min(interval, deadline - now))
+            } catch {
+                throw fail(
+                    .cancelled(op: "wait", done: finished.compactMap { $0.fields["id"].flatMap(Self.int) }, notDone: pending),
+                    at: range, status: .interrupted)
+            }
+            interval = min(interval * 3 / 2, cap)
+        }
+        variables["failed"] = .list([])
+        let order = Dictionary(targets.ids.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        finished.sort { (order[Self.int($0.fields["id"]!) ?? 0] ?? 0) < (order[Self.int($1.fields["id"]!) ?? 0] ?? 0) }
+        emit(ResultBlock(op: "wait", layout: .perID, rows: finished))
+    }
+
+    static func int(_ value: Value) -> Int64? {
+        if case .int(let number) = value { return number }
+        return nil
+    }
+}

@@ -1,0 +1,280 @@
+/// Runs checked programs: statements in order, campaign commands through `CampaignOperations`,
+/// results through the output formatter, failures as `RuntimeError`s with source positions.
+///
+/// One interpreter is one session: variables and settings persist across `run` calls (the
+/// prompt runs each entry with the same interpreter; `source` shares it too).
+public final class Interpreter {
+    /// The current settings; `set` changes them.
+    public internal(set) var settings: ScriptSettings
+    /// The variables defined so far (`$failed`, `$error`, `$args`, `$1`…`$9` included).
+    public internal(set) var variables: [String: Value] = [:]
+
+    let operations: any CampaignOperations
+    let output: OutputSink
+    let clock: any ScriptClock
+    let cancellation: CancellationSwitch
+    let readFile: @Sendable (String) -> [UInt8]?
+    let renderer: DiagnosticRenderer
+
+    /// The files being run, innermost last (for positions and `source` cycles).
+    var files: [SourceFile] = []
+    /// Inside `try`, failures go up to it instead of being reported where they happen.
+    var tryDepth = 0
+    /// The status of the first failure that `on-error continue` let pass.
+    var continuedFailure: ExitStatus?
+
+    /// The longest interval between `wait` polls, unless `every` asks for more.
+    public static let maximumWaitInterval: Int64 = 30_000
+    /// `wait` polls this often at first.
+    public static let defaultWaitInterval: Int64 = 2_000
+    /// `wait` gives up after this long.
+    public static let defaultWaitTimeout: Int64 = 300_000
+
+    /// Creates an interpreter.
+    /// - Parameters:
+    ///   - arguments: the script's arguments, `$1`…`$9` and `$args`.
+    ///   - readFile: reads a file for `source` (the shell passes a real one; nil means unreadable).
+    public init(
+        operations: any CampaignOperations, settings: ScriptSettings = ScriptSettings(), output: OutputSink,
+        clock: any ScriptClock = SystemScriptClock(), cancellation: CancellationSwitch = CancellationSwitch(),
+        arguments: [String] = [], readFile: @escaping @Sendable (String) -> [UInt8]? = { _ in nil },
+        renderer: DiagnosticRenderer = DiagnosticRenderer()
+    ) {
+        self.operations = operations
+        self.settings = settings
+        self.output = output
+        self.clock = clock
+        self.cancellation = cancellation
+        self.readFile = readFile
+        self.renderer = renderer
+        variables["failed"] = .list([])
+        variables["error"] = .null
+        variables["args"] = .list(arguments.map { .string($0) })
+        for index in 1...9 {
+            variables[String(index)] = index <= arguments.count ? .string(arguments[index - 1]) : .null
+        }
+    }
+
+    /// How a running statement ends early.
+    enum Interruption: Error {
+        /// `exit N`.
+        case exit(ExitStatus)
+        /// A failure not yet reported.
+        case failed(RuntimeError)
+        /// A failure already reported; the run stops with this status.
+        case stopped(ExitStatus)
+    }
+
+    // MARK: Running
+
+    /// Parses and checks a file whole, prints every diagnostic, and runs it only when it has no
+    /// errors (otherwise nothing is sent and the status is 65).
+    public func run(_ file: SourceFile) async -> ExitStatus {
+        let checked = Checker.check(file, defined: Set(variables.keys))
+        if !checked.diagnostics.isEmpty { output.message(renderer.render(checked.diagnostics, in: file)) }
+        guard checked.isRunnable else { return .invalidScript }
+        return await run(checked.program, in: file)
+    }
+
+    /// Runs a program that has been checked without errors.
+    public func run(_ program: Program, in file: SourceFile) async -> ExitStatus {
+        continuedFailure = nil
+        files = [file]
+        defer { files = [] }
+        do {
+            try await execute(program.statements)
+            return continuedFailure ?? .success
+        } catch let interruption as Interruption {
+            switch interruption {
+            case .exit(let status): return status
+            case .stopped(let status): return status
+            case .failed(let error):
+                output.message(renderer.render(error))
+                return error.status
+            }
+        } catch {
+            return .failure
+        }
+    }
+
+    var file: SourceFile { files.last! }
+
+    func fail(_ kind: RuntimeErrorKind, at range: SourceRange, status: ExitStatus = .failure) -> Interruption {
+        .failed(RuntimeError(kind, at: range, in: file, status: status))
+    }
+
+    func emit(_ block: ResultBlock) {
+        let text = settings.output.formatter.format(block)
+        if !text.isEmpty { output.result(text) }
+    }
+
+    func warn(_ message: String, at range: SourceRange) {
+        output.message(renderer.renderWarning(message, at: range, in: file))
+    }
+
+    var isCancelled: Bool { cancellation.isCancelled || Task.isCancelled }
+
+    /// Runs statements in order; a failure stops them unless `on-error continue` (and not inside
+    /// `try`, which handles failures itself).
+    func execute(_ statements: [Statement]) async throws {
+        for statement in statements {
+            if isCancelled { throw fail(.cancelled(op: "run", done: [], notDone: []), at: statement.range, status: .interrupted) }
+            do {
+                try await execute(statement)
+            } catch Interruption.failed(let error) where tryDepth == 0 {
+                output.message(renderer.render(error))
+                guard settings.continueOnError, error.status != .interrupted else { throw Interruption.stopped(error.status) }
+                continuedFailure = continuedFailure ?? error.status
+            }
+        }
+    }
+
+    // MARK: Statements
+
+    func execute(_ statement: Statement) async throws {
+        switch statement.kind {
+        case .command(let command):
+            _ = try await run(command, display: true)
+        case .let(let name, let value):
+            switch value {
+            case .command(let command): variables[name.name] = try await run(command, display: false)
+            case .expression(let expression): variables[name.name] = try await evaluate(expression)
+            case .invalid: break
+            }
+        case .if(let branches, let elseBlock):
+            for branch in branches where try await evaluate(branch.condition).isTruthy {
+                try await execute(branch.body.statements)
+                return
+            }
+            if let elseBlock { try await execute(elseBlock.statements) }
+        case .for(let variable, let source, let body):
+            let items: [Value]
+            switch source {
+            case .targets(let targets): items = try await iterationValues(targets)
+            case .command(let command): items = try iterable(try await run(command, display: false), at: command.range)
+            }
+            for item in items {
+                if isCancelled {
+                    throw fail(.cancelled(op: "for", done: [], notDone: []), at: statement.range, status: .interrupted)
+                }
+                variables[variable.name] = item
+                try await execute(body.statements)
+            }
+        case .wait(let targets, let state, let timeout, let every):
+            try await wait(targets, state, timeout: timeout?.milliseconds, every: every?.milliseconds, range: statement.range)
+        case .assert(let condition, let message):
+            try await assert(condition, message: message, range: statement.range)
+        case .try(let inner):
+            tryDepth += 1
+            defer { tryDepth -= 1 }
+            do {
+                try await execute(inner)
+                variables["error"] = .null
+            } catch Interruption.failed(let error) where error.status != .interrupted {
+                warn(DiagnosticRenderer.triedMessage(for: error.kind), at: error.range)
+                variables["error"] = errorValue(error)
+            }
+        case .set(let setting, let value):
+            _ = settings.apply(setting.name, value)
+            if setting.name == "timeout" || setting.name == "retries" {
+                await operations.configure(timeoutMilliseconds: settings.timeoutMilliseconds, retries: settings.retries)
+            }
+        case .echo(let expressions):
+            var pieces: [String] = []
+            for expression in expressions { pieces.append(try await evaluate(expression).displayText) }
+            emit(.text("echo", pieces.joined(separator: " ")))
+        case .sleep(let duration):
+            do {
+                try await sleep(duration.milliseconds)
+            } catch {
+                throw fail(.cancelled(op: "sleep", done: [], notDone: []), at: statement.range, status: .interrupted)
+            }
+        case .source(let path):
+            try await source(path, range: statement.range)
+        case .help(let topic):
+            emit(.text("help", GrammarTable.helpText(for: topic?.name) ?? GrammarTable.helpText()!))
+        case .exit(let code):
+            throw Interruption.exit(ExitStatus(rawValue: Int32(code?.value ?? 0)))
+        }
+    }
+
+    /// Sleeps on the injected clock, stopping early when the cancellation switch is flipped.
+    func sleep(_ milliseconds: Int64) async throws {
+        // Slices let a Ctrl-C handler (which has no task to cancel) end a long sleep promptly.
+        var remaining = milliseconds
+        while remaining > 0 {
+            if isCancelled { throw CancellationError() }
+            let slice = min(remaining, 250)
+            try await clock.sleep(milliseconds: slice)
+            remaining -= slice
+        }
+    }
+
+    /// `$error` after `try`: what failed, as a record.
+    func errorValue(_ error: RuntimeError) -> Value {
+        var fields: [(String, Value)] = [
+            ("message", .string(DiagnosticRenderer.message(for: error.kind))),
+            ("line", .int(Int64(error.range.start.line))),
+            ("status", .int(Int64(error.status.rawValue))),
+        ]
+        switch error.kind {
+        case .operationFailed(_, _, let failure):
+            fields += [("kind", .string(failure.kindName)), ("code", failure.code.map { .int(Int64($0)) } ?? .null)]
+        case .bulkFailed(_, _, let failures):
+            fields.append(("ids", .list(failures.map { .int($0.id) })))
+        case .waitTimedOut(_, _, let pending):
+            fields.append(("ids", .list(pending.map { .int($0.id) })))
+        default:
+            break
+        }
+        return .record(Record(fields))
+    }
+
+    func assert(_ condition: Expr, message: StringLiteral?, range: SourceRange) async throws {
+        let holds = try await evaluate(condition)
+        guard !holds.isTruthy else { return }
+        var comparison: String?
+        if case .comparison(let op, let left, let right) = condition.kind {
+            let lhs = try await evaluate(left)
+            let rhs = try await evaluate(right)
+            comparison = "\(lhs.literalText) \(op.rawValue) \(rhs.literalText)"
+        } else if case .not(let operand) = condition.kind {
+            comparison = "not \(try await evaluate(operand).literalText)"
+        } else {
+            comparison = "\(holds.literalText)"
+        }
+        var text: String?
+        if let message { text = try await interpolate(message.parts) }
+        let kind = RuntimeErrorKind.assertionFailed(message: text, comparison: comparison)
+        if settings.dryRun {
+            warn(DiagnosticRenderer.dryRunMessage(.assertionWouldFail(kind)), at: range)
+            return
+        }
+        throw fail(kind, at: range)
+    }
+
+    func source(_ path: StringLiteral, range: SourceRange) async throws {
+        let written = try await interpolate(path.parts)
+        let resolved = Self.resolve(written, relativeTo: file.name)
+        if files.contains(where: { $0.name == resolved }) {
+            throw fail(.sourceCycle(path: written, chain: files.map(\.name)), at: range)
+        }
+        guard let bytes = readFile(resolved) else { throw fail(.sourceUnreadable(path: resolved), at: range) }
+        let sourced = SourceFile(name: resolved, bytes: bytes)
+        let checked = Checker.check(sourced, defined: Set(variables.keys))
+        if !checked.diagnostics.isEmpty { output.message(renderer.render(checked.diagnostics, in: sourced)) }
+        guard checked.isRunnable else {
+            let errors = checked.diagnostics.filter { $0.severity == .error }.count
+            throw fail(.sourceInvalid(path: resolved, errors: errors), at: range, status: .invalidScript)
+        }
+        files.append(sourced)
+        defer { files.removeLast() }
+        try await execute(checked.program.statements)
+    }
+
+    /// A `source` path: absolute as written, otherwise next to the file that sources it.
+    static func resolve(_ path: String, relativeTo current: String) -> String {
+        guard !path.hasPrefix("/"), let slash = current.lastIndex(of: "/") else { return path }
+        return String(current[...slash]) + path
+    }
+}

@@ -1,0 +1,47 @@
+/// Why a campaign operation failed, sorted the way exit statuses and `wait` need it.
+public struct OperationError: Error, Sendable, Equatable {
+    /// The classes of failure.
+    public enum Kind: Sendable, Equatable {
+        /// The campaign does not exist.
+        case notFound
+        /// The server refused the token (401/403).
+        case authentication
+        /// The API could not be reached, even after retries.
+        case unreachable
+        /// The API answered with an error code.
+        case api
+        /// The operation was cancelled.
+        case cancelled
+        /// Anything else (an unreadable answer, an invalid request).
+        case other
+    }
+
+    /// The class of failure.
+    public var kind: Kind
+    /// The API's error code, when it sent one.
+    public var code: Int?
+    /// What went wrong, without the operation: `API error 401 (API token required)`.
+    public var text: String
+
+    /// Creates an error.
+    public init(_ kind: Kind, code: Int? = nil, text: String) {
+        self.kind = kind
+        self.code = code
+        self.text = text
+    }
+
+    /// A cancelled operation.
+    public static let cancelled = OperationError(.cancelled, text: "cancelled")
+
+    /// The kind as JSON output names it.
+    public var kindName: String {
+        switch kind {
+        case .notFound: "not-found"
+        case .authentication: "authentication"
+        case .unreachable: "unreachable"
+        case .api: "api"
+        case .cancelled: "cancelled"
+        case .other: "other"
+        }
+    }
+}

@@ -1,0 +1,26 @@
+/// Time as the interpreter sees it: `wait` and `sleep` use it, so tests move time by hand.
+public protocol ScriptClock: Sendable {
+    /// Milliseconds since an arbitrary fixed point.
+    func now() -> Int64
+    /// Waits; throws when the task is cancelled.
+    func sleep(milliseconds: Int64) async throws
+}
+
+/// The real clock.
+public struct SystemScriptClock: ScriptClock {
+    private let start = ContinuousClock.now
+
+    /// Creates a clock.
+    public init() {}
+
+    /// Milliseconds since the clock was created.
+    public func now() -> Int64 {
+        let elapsed = ContinuousClock.now - start
+        return elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
+    }
+
+    /// Sleeps for real; cancellation ends it early.
+    public func sleep(milliseconds: Int64) async throws {
+        try await Task.sleep(for: .milliseconds(milliseconds))
+    }
+}

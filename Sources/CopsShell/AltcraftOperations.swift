@@ -1,0 +1,210 @@
+import AltcraftAPI
+import CampaignScript
+import Foundation
+import Synchronization
+
+/// The language's campaign operations over the Altcraft client: requests built by
+/// `AltcraftAPI`, answers turned into language values, errors sorted for exit statuses.
+///
+/// The token lives only inside the client; nothing here copies it into a value or a message.
+public final class AltcraftOperations: CampaignOperations {
+    private let client: Mutex<AltcraftClient>
+    private let makeClient: @Sendable (ClientConfiguration) -> AltcraftClient
+
+    /// Wraps a client; `makeClient` rebuilds it when `set timeout` or `set retries` change
+    /// its configuration (the transport, and so the connections, stay the same).
+    public init(client: AltcraftClient, makeClient: (@Sendable (ClientConfiguration) -> AltcraftClient)? = nil) {
+        self.client = Mutex(client)
+        let transport = client.transport
+        self.makeClient = makeClient ?? { AltcraftClient(configuration: $0, transport: transport) }
+    }
+
+    private var current: AltcraftClient { client.withLock { $0 } }
+
+    /// Applies `set timeout` and `set retries` to the requests that follow.
+    public func configure(timeoutMilliseconds: Int64, retries: Int) async {
+        client.withLock { client in
+            var configuration = client.configuration
+            configuration.timeout = .milliseconds(timeoutMilliseconds)
+            configuration.retries = retries
+            client = makeClient(configuration)
+        }
+    }
+
+    /// Closes the client's connections.
+    public func shutdown() async { await current.shutdown() }
+
+    // MARK: Operations
+
+    public func activate(id: Int64, now: Bool, audience: AudienceOverride?, limit: Int64?) async throws(OperationError) {
+        try await call { () async throws(AltcraftError) in
+            try await current.activate(id: Int(id), runNow: now, options: Self.launchOptions(audience, limit))
+        }
+    }
+
+    public func deactivate(id: Int64, abort: Bool) async throws(OperationError) {
+        try await call { () async throws(AltcraftError) in try await current.deactivate(id: Int(id), abortIfRunning: abort) }
+    }
+
+    public func status(id: Int64) async throws(OperationError) -> Value {
+        let status = try await call { () async throws(AltcraftError) in try await current.status(id: Int(id)) }
+        return .record(
+            Record([
+                ("id", .int(id)), ("status", .string(status.status)), ("is_active", .bool(status.isActive)),
+                ("is_completed", .bool(status.isCompleted)),
+            ]))
+    }
+
+    public func show(id: Int64) async throws(OperationError) -> Value {
+        let record = try await call { () async throws(AltcraftError) in try await current.get(id: Int(id)) }
+        return Self.value(.object(record.raw))
+    }
+
+    public func list(_ filter: ListFilter) async throws(OperationError) -> [Value] {
+        var query = CampaignListQuery(
+            fromID: filter.fromID.map(Int.init), limit: filter.limit.map(Int.init), type: filter.type,
+            isActive: filter.isActive, uiTags: filter.tags, groups: filter.groupNames, groupIDs: filter.groupIDs.map(Int.init))
+        let client = current
+        if filter.limit != nil {
+            let page = try await call { () async throws(AltcraftError) in try await client.list(query) }
+            return page.campaigns.map { Self.value(.object($0.raw)) }
+        }
+        query.limit = nil
+        return try await call { () async throws(AltcraftError) in
+            var campaigns: [Value] = []
+            var iterator = client.listAll(query).makeAsyncIterator()
+            while let campaign = try await iterator.next() { campaigns.append(Self.value(.object(campaign.raw))) }
+            return campaigns
+        }
+    }
+
+    public func log(id: Int64, since: LogSince?, limit: Int64?) async throws(OperationError) -> [Value] {
+        let fromTime = since.map(Self.fromTime)
+        let log = try await call { () async throws(AltcraftError) in
+            try await current.log(id: Int(id), fromTime: fromTime, limit: limit.map(Int.init))
+        }
+        return log.entries.map { entry in
+            .record(
+                Record([
+                    ("time", .string(entry.time)), ("level", .string(entry.level)), ("message", .string(entry.message)),
+                    ("state", .string(entry.state)), ("value", .string(entry.value)),
+                ]))
+        }
+    }
+
+    public func clone(id: Int64, name: String?) async throws(OperationError) -> Int64 {
+        Int64(try await call { () async throws(AltcraftError) in try await current.clone(id: Int(id), name: name) })
+    }
+
+    public func delete(id: Int64) async throws(OperationError) {
+        try await call { () async throws(AltcraftError) in try await current.delete(id: Int(id)) }
+    }
+
+    public func launch(id: Int64) async throws(OperationError) {
+        let client = current
+        let typed = try await startingAPI(id: id, client: client)
+        try await call { () async throws(AltcraftError) in try await typed.start(id: Int(id)) }
+    }
+
+    public func plan(_ operation: MutatingOperation) async throws(OperationError) -> String {
+        let client = current
+        switch operation {
+        case .activate(let id, let now, let audience, let limit):
+            return client.plan(for: .activate(id: Int(id), runNow: now, options: Self.launchOptions(audience, limit)))
+        case .deactivate(let id, let abort):
+            return client.plan(for: .deactivate(id: Int(id), abortIfRunning: abort))
+        case .clone(let id, let name):
+            return client.plan(for: .clone(id: Int(id), name: name))
+        case .delete(let id):
+            return client.plan(for: .delete(id: Int(id)))
+        case .launch(let id):
+            // Which start endpoint depends on the campaign's type: a read, which dry runs allow.
+            let type = try await campaignType(id: id, client: client)
+            let endpoint: Endpoint = type == "regular" ? .regularsStart : .broadcastsStart
+            return client.plan(for: .start(endpoint, id: Int(id)))
+        }
+    }
+
+    // MARK: Helpers
+
+    private func campaignType(id: Int64, client: AltcraftClient) async throws(OperationError) -> String {
+        let record = try await call { () async throws(AltcraftError) in try await client.get(id: Int(id)) }
+        let type = record.type ?? ""
+        guard type == "broadcast" || type == "regular" else {
+            throw OperationError(.other, text: Wording.cannotLaunch(id: id, type: type))
+        }
+        return type
+    }
+
+    private func startingAPI(id: Int64, client: AltcraftClient) async throws(OperationError) -> TypedCampaigns {
+        try await campaignType(id: id, client: client) == "regular" ? client.regulars : client.broadcasts
+    }
+
+    private func call<T>(_ body: () async throws(AltcraftError) -> T) async throws(OperationError) -> T {
+        do throws(AltcraftError) {
+            return try await body()
+        } catch {
+            throw Self.operationError(error)
+        }
+    }
+
+    /// Sorts a client error into the classes the language's exit statuses and `wait` need.
+    public static func operationError(_ error: AltcraftError) -> OperationError {
+        var text = error.summary
+        if error.attempts > 1 { text += " after \(error.attempts) attempts" }
+        if error.mayHaveBeenApplied { text += "; the server may have carried it out" }
+        let code: Int?
+        switch error.kind {
+        case .api(let apiCode, _): code = apiCode
+        case .httpStatus(let status, let apiCode, _): code = apiCode ?? status
+        default: code = nil
+        }
+        if error.stage == .cancelled { return OperationError(.cancelled, text: text) }
+        if error.isAuthenticationFailure { return OperationError(.authentication, code: code, text: text) }
+        if error.isNotFound { return OperationError(.notFound, code: code, text: text) }
+        if error.isUnreachable { return OperationError(.unreachable, code: code, text: text) }
+        if case .api = error.kind { return OperationError(.api, code: code, text: text) }
+        if case .httpStatus(_, .some, _) = error.kind { return OperationError(.api, code: code, text: text) }
+        return OperationError(.other, code: code, text: text)
+    }
+
+    static func launchOptions(_ audience: AudienceOverride?, _ limit: Int64?) -> LaunchOptions {
+        LaunchOptions(
+            overrideSourceType: audience.flatMap { AudienceSource(rawValue: $0.source) },
+            overrideSourceID: audience.map { Int($0.id) }, overrideLimit: limit.map(Int.init))
+    }
+
+    /// `log_v2`'s `from_time`: RFC 3339 as written (a bare date is midnight UTC), or now minus
+    /// the duration.
+    static func fromTime(_ since: LogSince) -> String {
+        switch since {
+        case .time(var text):
+            if text.count == 10 { return text + "T00:00:00Z" }
+            text = text.replacingOccurrences(of: " ", with: "T")
+            let hasZone = text.hasSuffix("Z") || text.dropFirst(19).contains(where: { $0 == "+" || $0 == "-" })
+            if !hasZone { text += "Z" }
+            if text.count == 17 { text = String(text.dropLast()) + ":00Z" }  // hh:mm without seconds
+            return text
+        case .ago(let milliseconds):
+            let formatter = ISO8601DateFormatter()
+            formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+            return formatter.string(from: Date().addingTimeInterval(-Double(milliseconds) / 1000))
+        }
+    }
+
+    /// A wire value as a language value; fractional numbers become text (the language has
+    /// only integers).
+    public static func value(_ wire: WireValue) -> Value {
+        switch wire {
+        case .null: return .null
+        case .bool(let flag): return .bool(flag)
+        case .int(let number): return .int(number)
+        case .double(let number):
+            if number.rounded() == number, abs(number) < 9e18 { return .int(Int64(number)) }
+            return .string(String(number))
+        case .string(let text): return .string(text)
+        case .array(let items): return .list(items.map(value))
+        case .object(let object): return .record(Record(object.fields.map { ($0.key, value($0.value)) }))
+        }
+    }
+}
