@@ -38,18 +38,34 @@ public final class HTTPTransport: AltcraftTransport {
         for header in request.headers { httpRequest.headers.add(name: header.name, value: header.value) }
         httpRequest.body = .bytes(ByteBuffer(bytes: request.body))
         do {
+            // The client's deadline ends at the response head; a server that stalls in the
+            // middle of the body would hang us, so the whole exchange races one timer.
+            let client = self.client
+            let prepared = httpRequest
+            let timeout = request.timeout
+            let maximum = request.maximumResponseBytes
             let deadline = NIODeadline.now() + .nanoseconds(request.timeout.nanoseconds)
-            let response = try await client.execute(httpRequest, deadline: deadline)
-            var body: ByteBuffer
-            do {
-                body = try await response.body.collect(upTo: request.maximumResponseBytes)
-            } catch is NIOTooManyBytesError {
-                throw TransportError.responseTooLarge(limit: request.maximumResponseBytes)
+            return try await withThrowingTaskGroup(of: TransportResponse?.self) { group in
+                group.addTask {
+                    let response = try await client.execute(prepared, deadline: deadline)
+                    var body: ByteBuffer
+                    do {
+                        body = try await response.body.collect(upTo: maximum)
+                    } catch is NIOTooManyBytesError {
+                        throw TransportError.responseTooLarge(limit: maximum)
+                    }
+                    return TransportResponse(
+                        status: Int(response.status.code), headers: response.headers.map { (name: $0.name, value: $0.value) },
+                        body: body.readBytes(length: body.readableBytes) ?? [])
+                }
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    return nil
+                }
+                defer { group.cancelAll() }
+                guard let first = try await group.next(), let response = first else { throw TransportError.timedOut }
+                return response
             }
-            let bytes = body.readBytes(length: body.readableBytes) ?? []
-            return TransportResponse(
-                status: Int(response.status.code), headers: response.headers.map { (name: $0.name, value: $0.value) },
-                body: bytes)
         } catch let error as TransportError {
             throw error
         } catch {

@@ -91,6 +91,14 @@ final class MalformedAnswerTests: XCTestCase {
         XCTAssertLessThan(ContinuousClock.now - started, .seconds(5))
     }
 
+    func testServerThatStallsMidBodyTimesOut() async throws {
+        let started = ContinuousClock.now
+        let head = RawHTTPServer.response(body: #"{"error":0,"#, declaredLength: 400)
+        let error = try await call(.bytesThenSilence(head), timeout: .milliseconds(300))
+        XCTAssertEqual(error?.kind, .timedOut(seconds: 0.3))
+        XCTAssertLessThan(ContinuousClock.now - started, .seconds(5))
+    }
+
     func testUnreachableServer() async throws {
         let server = try RawHTTPServer(.silent)
         let url = server.url

@@ -96,6 +96,8 @@ final class RawHTTPServer: @unchecked Sendable {
         case bytes([UInt8])
         /// Read the request and never answer (until the server stops).
         case silent
+        /// Send these bytes, then keep the connection open and say nothing more.
+        case bytesThenSilence([UInt8])
     }
 
     let port: Int
@@ -135,6 +137,9 @@ final class RawHTTPServer: @unchecked Sendable {
                     _ = bytes.withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
                     close(client)
                 case .silent:
+                    open.append(client)
+                case .bytesThenSilence(let bytes):
+                    _ = bytes.withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
                     open.append(client)
                 }
             }
