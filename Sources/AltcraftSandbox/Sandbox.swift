@@ -6,6 +6,8 @@ import Synchronization
 public final class Sandbox: Sendable {
     private let engine: Mutex<SandboxEngine>
     private let store: SandboxStore?
+    /// What this sandbox last saw of the store's file (held while a transaction runs).
+    private let seen = Mutex<SandboxStore.FileSignature?>(nil)
 
     /// A sandbox kept in memory only.
     public init(engine: SandboxEngine) {
@@ -18,9 +20,11 @@ public final class Sandbox: Sendable {
     public init(store: SandboxStore, token: String = SandboxEngine.defaultToken, clock: any SandboxClock = SystemSandboxClock())
         throws(SandboxStoreError)
     {
-        let state = try store.load(clock: clock)
+        var signature: SandboxStore.FileSignature?
+        let state = try store.load(clock: clock, seen: &signature)
         self.engine = Mutex(SandboxEngine(token: token, clock: clock, state: state))
         self.store = store
+        self.seen.withLock { $0 = signature }
     }
 
     /// Answers one HTTP-shaped request.
@@ -34,11 +38,13 @@ public final class Sandbox: Sendable {
         let reply: SandboxReply
         if let store {
             do {
-                reply = try store.transaction { (state: SandboxState?) throws(SandboxStoreError) -> (SandboxReply, SandboxState?) in
-                    engine.withLock { engine in
-                        if let state { engine.replaceState(state) }
-                        let reply = engine.handle(path: cleanPath, parameters: decoded.parameters, bearer: decoded.bearer)
-                        return (reply, reply.mutated ? engine.state : nil)
+                reply = try seen.withLock { (seen: inout SandboxStore.FileSignature?) throws(SandboxStoreError) -> SandboxReply in
+                    try store.transaction(seen: &seen) { (state: SandboxState?) throws(SandboxStoreError) -> (SandboxReply, SandboxState?) in
+                        engine.withLock { engine in
+                            if let state { engine.replaceState(state) }
+                            let reply = engine.handle(path: cleanPath, parameters: decoded.parameters, bearer: decoded.bearer)
+                            return (reply, reply.mutated ? engine.state : nil)
+                        }
                     }
                 }
             } catch {

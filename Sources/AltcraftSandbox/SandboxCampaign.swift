@@ -42,6 +42,8 @@ public struct SandboxCampaign: Codable, Sendable, Equatable {
     public var drainedUntil: Double
     /// When the current send began, for the "Total time spent" log entry.
     public var sendStarted: Double?
+    /// Messages sent by the current run so far (nil when none is running).
+    public var sentThisRun: Int?
     public var updateTime: Double
     public var log: [LogRecord]
 
@@ -68,7 +70,9 @@ public struct SandboxCampaign: Codable, Sendable, Equatable {
         if capacity >= queued {
             let finishedAt = drainedUntil + Double(queued) / sendRate
             sent += queued
-            addLog(finishedAt, "INFO", "Messages sent", value: String(queued))
+            sentThisRun = (sentThisRun ?? 0) + queued
+            addLog(finishedAt, "INFO", "Messages sent", value: String(sentThisRun ?? queued))
+            sentThisRun = nil
             queued = 0
             isCompleted = true
             addLog(finishedAt, "INFO", "Campaign finished", state: "end")
@@ -78,6 +82,7 @@ public struct SandboxCampaign: Codable, Sendable, Equatable {
             sendStarted = nil
             drainedUntil = now
         } else if capacity > 0 {
+            sentThisRun = (sentThisRun ?? 0) + capacity
             sent += capacity
             queued -= capacity
             drainedUntil += Double(capacity) / sendRate

@@ -130,13 +130,15 @@ public struct SandboxEngine: Sendable {
             let id = try p.id()
             let abort = try p.bool("abort_if_running") ?? false
             var campaign = try existing(id)
-            guard campaign.isActive || campaign.queued > 0 else { return SandboxReply(data: .null) }
+            // Repeating a deactivate changes nothing, unless it now aborts a draining queue.
+            guard campaign.isActive || (abort && campaign.queued > 0) else { return SandboxReply(data: .null) }
             campaign.isActive = false
             campaign.updateTime = now
             if campaign.queued > 0, abort {
                 campaign.addLog(now, "WARNING", "Sending aborted", value: "\(campaign.queued) queued messages dropped")
                 campaign.queued = 0
                 campaign.sendStarted = nil
+                campaign.sentThisRun = nil
                 campaign.addLog(now, "INFO", "Campaign deactivated")
             } else if campaign.queued > 0 {
                 campaign.addLog(now, "INFO", "Campaign deactivated", value: "\(campaign.queued) queued messages will still be sent")
@@ -207,6 +209,7 @@ public struct SandboxEngine: Sendable {
             copy.queued = 0
             copy.sent = 0
             copy.sendStarted = nil
+            copy.sentThisRun = nil
             copy.drainedUntil = now
             copy.updateTime = now
             copy.log = []
@@ -243,6 +246,7 @@ public struct SandboxEngine: Sendable {
         if let limit = options.overrideLimit, limit > 0 { size = min(size, limit) }
         campaign.isCompleted = false
         campaign.queued = size
+        campaign.sentThisRun = 0
         campaign.sendStarted = now
         campaign.drainedUntil = now
         campaign.updateTime = now

@@ -17,17 +17,15 @@ public final class SandboxStore: Sendable {
     public let path: String
     let lockPath: String
     let fillTo: Int
-    private let seen: Mutex<FileSignature?> = Mutex(nil)
 
-    struct FileSignature: Equatable {
+    /// What a reader last saw of the file; each `Sandbox` keeps its own, so two sandboxes on
+    /// one store object still notice each other's writes.
+    public struct FileSignature: Equatable, Sendable {
         var inode: UInt64
         var size: Int64
-        var modified: timespec
-
-        static func == (a: FileSignature, b: FileSignature) -> Bool {
-            a.inode == b.inode && a.size == b.size && a.modified.tv_sec == b.modified.tv_sec
-                && a.modified.tv_nsec == b.modified.tv_nsec
-        }
+        var modifiedSeconds: Int
+        var modifiedNanoseconds: Int
+        var changedNanoseconds: Int
     }
 
     /// `fillTo` generates campaigns up to that ID when the state is first created.
@@ -54,30 +52,33 @@ public final class SandboxStore: Sendable {
     }
 
     /// The current state, creating the seed state if there is none yet.
-    func load(clock: any SandboxClock) throws(SandboxStoreError) -> SandboxState {
+    func load(clock: any SandboxClock, seen: inout FileSignature?) throws(SandboxStoreError) -> SandboxState {
         try locked { () throws(SandboxStoreError) -> SandboxState in
-            if let state = try read() { return state }
+            if let state = try read(seen: &seen) { return state }
             let state = SandboxState.seed(at: clock.now(), fillTo: fillTo)
-            try write(state)
+            try write(state, seen: &seen)
             return state
         }
     }
 
     /// Puts the seed data back.
     public func reset(clock: any SandboxClock = SystemSandboxClock()) throws(SandboxStoreError) {
+        var seen: FileSignature?
         try locked { () throws(SandboxStoreError) in
-            try write(SandboxState.seed(at: clock.now(), fillTo: fillTo))
+            try write(SandboxState.seed(at: clock.now(), fillTo: fillTo), seen: &seen)
         }
     }
 
     /// Runs `body` under the lock. It gets the file's state if another process changed it
     /// since we last read or wrote it (nil otherwise) and returns a state to save, if any.
-    func transaction<R>(_ body: (SandboxState?) throws(SandboxStoreError) -> (R, SandboxState?)) throws(SandboxStoreError) -> R {
+    func transaction<R>(
+        seen: inout FileSignature?, _ body: (SandboxState?) throws(SandboxStoreError) -> (R, SandboxState?)
+    ) throws(SandboxStoreError) -> R {
         try locked { () throws(SandboxStoreError) -> R in
             var fresh: SandboxState?
-            if signature() != seen.withLock({ $0 }) { fresh = try read() }
+            if signature() != seen { fresh = try read(seen: &seen) }
             let (result, changed) = try body(fresh)
-            if let changed { try write(changed) }
+            if let changed { try write(changed, seen: &seen) }
             return result
         }
     }
@@ -96,22 +97,23 @@ public final class SandboxStore: Sendable {
     private func signature() -> FileSignature? {
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }
-        return FileSignature(inode: UInt64(info.st_ino), size: Int64(info.st_size), modified: info.st_mtim)
+        return FileSignature(
+            inode: UInt64(info.st_ino), size: Int64(info.st_size), modifiedSeconds: info.st_mtim.tv_sec,
+            modifiedNanoseconds: info.st_mtim.tv_nsec, changedNanoseconds: info.st_ctim.tv_nsec)
     }
 
-    private func read() throws(SandboxStoreError) -> SandboxState? {
+    private func read(seen: inout FileSignature?) throws(SandboxStoreError) -> SandboxState? {
         guard let data = FileManager.default.contents(atPath: path) else { return nil }
         do {
             let state = try JSONDecoder().decode(SandboxState.self, from: data)
-            let current = signature()
-            seen.withLock { $0 = current }
+            seen = signature()
             return state
         } catch {
             throw SandboxStoreError.damaged(path)
         }
     }
 
-    private func write(_ state: SandboxState) throws(SandboxStoreError) {
+    private func write(_ state: SandboxState, seen: inout FileSignature?) throws(SandboxStoreError) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let temporary = path + ".tmp-\(getpid())"
@@ -129,8 +131,7 @@ public final class SandboxStore: Sendable {
         } catch {
             throw SandboxStoreError.unusable(path, "cannot encode the state")
         }
-        let current = signature()
-        seen.withLock { $0 = current }
+        seen = signature()
     }
 }
 
