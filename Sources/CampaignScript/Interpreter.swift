@@ -70,7 +70,7 @@ public final class Interpreter {
     /// Parses and checks a file whole, prints every diagnostic, and runs it only when it has no
     /// errors (otherwise nothing is sent and the status is 65).
     public func run(_ file: SourceFile) async -> ExitStatus {
-        let checked = Checker.check(file, defined: Set(variables.keys))
+        let checked = Self.check(file, defined: Set(variables.keys), readFile: readFile)
         if !checked.diagnostics.isEmpty { output.message(renderer.render(checked.diagnostics, in: file)) }
         guard checked.isRunnable else { return .invalidScript }
         return await run(checked.program, in: file)
@@ -118,7 +118,10 @@ public final class Interpreter {
     /// `try`, which handles failures itself).
     func execute(_ statements: [Statement]) async throws {
         for statement in statements {
-            if isCancelled { throw fail(.cancelled(op: "run", done: [], notDone: []), at: statement.range, status: .interrupted) }
+            if isCancelled {
+                throw fail(
+                    .cancelled(op: Self.keyword(of: statement), done: [], notDone: []), at: statement.range, status: .interrupted)
+            }
             do {
                 try await execute(statement)
             } catch Interruption.failed(let error) where tryDepth == 0 {
@@ -126,6 +129,25 @@ public final class Interpreter {
                 guard settings.continueOnError, error.status != .interrupted else { throw Interruption.stopped(error.status) }
                 continuedFailure = continuedFailure ?? error.status
             }
+        }
+    }
+
+    /// The word a statement starts with, for messages about it.
+    static func keyword(of statement: Statement) -> String {
+        switch statement.kind {
+        case .command(let command): command.verbName.name
+        case .let: "let"
+        case .if: "if"
+        case .for: "for"
+        case .wait: "wait"
+        case .assert: "assert"
+        case .try: "try"
+        case .set: "set"
+        case .echo: "echo"
+        case .sleep: "sleep"
+        case .source: "source"
+        case .help: "help"
+        case .exit: "exit"
         }
     }
 
@@ -198,16 +220,12 @@ public final class Interpreter {
         }
     }
 
-    /// Sleeps on the injected clock, stopping early when the cancellation switch is flipped.
+    /// Sleeps on the injected clock; a flipped cancellation switch ends it before it starts, a
+    /// cancelled task (Ctrl-C cancels the running task) while it sleeps.
     func sleep(_ milliseconds: Int64) async throws {
-        // Slices let a Ctrl-C handler (which has no task to cancel) end a long sleep promptly.
-        var remaining = milliseconds
-        while remaining > 0 {
-            if isCancelled { throw CancellationError() }
-            let slice = min(remaining, 250)
-            try await clock.sleep(milliseconds: slice)
-            remaining -= slice
-        }
+        if isCancelled { throw CancellationError() }
+        try await clock.sleep(milliseconds: milliseconds)
+        if isCancelled { throw CancellationError() }
     }
 
     /// `$error` after `try`: what failed, as a record.
@@ -261,7 +279,7 @@ public final class Interpreter {
         }
         guard let bytes = readFile(resolved) else { throw fail(.sourceUnreadable(path: resolved), at: range) }
         let sourced = SourceFile(name: resolved, bytes: bytes)
-        let checked = Checker.check(sourced, defined: Set(variables.keys))
+        let checked = Self.check(sourced, defined: Set(variables.keys), readFile: readFile)
         if !checked.diagnostics.isEmpty { output.message(renderer.render(checked.diagnostics, in: sourced)) }
         guard checked.isRunnable else {
             let errors = checked.diagnostics.filter { $0.severity == .error }.count
@@ -272,9 +290,66 @@ public final class Interpreter {
         try await execute(checked.program.statements)
     }
 
+    /// Parses and checks a file whole. Variables that files it sources (with a constant path)
+    /// define count as defined, so `source "common.cops"` can provide names for what follows.
+    public static func check(
+        _ file: SourceFile, defined: Set<String> = [], readFile: (String) -> [UInt8]?
+    ) -> CheckedProgram {
+        let first = Checker.check(file, defined: defined)
+        var visited: Set<String> = [file.name]
+        let sourced = definitions(sourcedBy: first.program.statements, in: file.name, readFile: readFile, visited: &visited)
+        guard !sourced.isEmpty, !first.isRunnable else { return first }
+        return Checker.check(file, defined: defined.union(sourced))
+    }
+
+    private static func definitions(
+        sourcedBy statements: [Statement], in fileName: String, readFile: (String) -> [UInt8]?, visited: inout Set<String>
+    ) -> Set<String> {
+        var names: Set<String> = []
+        for statement in statements {
+            switch statement.kind {
+            case .source(let path):
+                guard let text = path.constantText else { continue }
+                let resolved = resolve(text, relativeTo: fileName)
+                guard visited.insert(resolved).inserted, let bytes = readFile(resolved) else { continue }
+                let checked = Checker.check(SourceFile(name: resolved, bytes: bytes))
+                names.formUnion(checked.definedVariables)
+                names.formUnion(
+                    definitions(sourcedBy: checked.program.statements, in: resolved, readFile: readFile, visited: &visited))
+            case .if(let branches, let elseBlock):
+                for branch in branches {
+                    names.formUnion(
+                        definitions(sourcedBy: branch.body.statements, in: fileName, readFile: readFile, visited: &visited))
+                }
+                if let elseBlock {
+                    names.formUnion(
+                        definitions(sourcedBy: elseBlock.statements, in: fileName, readFile: readFile, visited: &visited))
+                }
+            case .for(_, _, let body):
+                names.formUnion(definitions(sourcedBy: body.statements, in: fileName, readFile: readFile, visited: &visited))
+            case .try(let inner):
+                names.formUnion(definitions(sourcedBy: [inner], in: fileName, readFile: readFile, visited: &visited))
+            default:
+                continue
+            }
+        }
+        return names
+    }
+
     /// A `source` path: absolute as written, otherwise next to the file that sources it.
     static func resolve(_ path: String, relativeTo current: String) -> String {
-        guard !path.hasPrefix("/"), let slash = current.lastIndex(of: "/") else { return path }
-        return String(current[...slash]) + path
+        var joined = path
+        if !path.hasPrefix("/"), let slash = current.lastIndex(of: "/") { joined = String(current[...slash]) + path }
+        // `a/./b` and `a/x/../b` name one file; cycle detection compares these names.
+        var parts: [Substring] = []
+        for part in joined.split(separator: "/", omittingEmptySubsequences: true) {
+            if part == "." { continue }
+            if part == "..", let last = parts.last, last != ".." {
+                parts.removeLast()
+            } else {
+                parts.append(part)
+            }
+        }
+        return (joined.hasPrefix("/") ? "/" : "") + parts.joined(separator: "/")
     }
 }

@@ -86,6 +86,12 @@ public enum ScriptRunner {
         return .success(Array(data))
     }
 
+    /// What `source` reads: a file's bytes, or nil when it cannot be read.
+    @Sendable static func readSourced(_ path: String) -> [UInt8]? {
+        guard case .success(let bytes) = read(path) else { return nil }
+        return bytes
+    }
+
     struct ReadFailure: Error {
         var why: String
     }
@@ -114,7 +120,7 @@ public enum ScriptRunner {
                 status = .unreadableScript
                 continue
             }
-            let checked = Checker.check(file)
+            let checked = Interpreter.check(file, readFile: readSourced)
             if !checked.diagnostics.isEmpty {
                 environment.sink.message(DiagnosticRenderer().render(checked.diagnostics, in: file))
             }
@@ -141,7 +147,7 @@ public enum ScriptRunner {
             return .unreadableScript
         }
         // Parsed and checked whole before anything is sent.
-        let checked = Checker.check(file)
+        let checked = Interpreter.check(file, readFile: readSourced)
         if !checked.diagnostics.isEmpty { sink.message(DiagnosticRenderer().render(checked.diagnostics, in: file)) }
         guard checked.isRunnable else { return .invalidScript }
 
@@ -162,11 +168,7 @@ public enum ScriptRunner {
         }
         let interpreter = Interpreter(
             operations: operations, settings: settings, output: sink, cancellation: cancellation,
-            arguments: options.arguments,
-            readFile: { path in
-                guard case .success(let bytes) = read(path) else { return nil }
-                return bytes
-            })
+            arguments: options.arguments, readFile: readSourced)
         let status = await interpreter.run(checked.program, in: file)
         await operations.shutdown()
         return status

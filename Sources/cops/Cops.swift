@@ -4,7 +4,20 @@ import CampaignScript
 import CopsShell
 import Foundation
 
+/// Dispatches `cops sandbox …` itself: a root command that takes a script file and its
+/// arguments would otherwise read `sandbox` as the script's name.
 @main
+enum CopsMain {
+    static func main() async {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.first == "sandbox" {
+            await SandboxCommand.main(Array(arguments.dropFirst()))
+        } else {
+            await Cops.main(arguments)
+        }
+    }
+}
+
 struct Cops: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cops",
@@ -30,7 +43,7 @@ struct Cops: AsyncParsableCommand {
     @Option(help: "Wire format of requests: json or xml (default json).") var format: ClientConfiguration.WireFormat = .json
 
     @Argument(
-        parsing: .captureForPassthrough,
+        parsing: .allUnrecognized,
         help: ArgumentHelp("A script file (- for stdin) and its arguments ($1..$9).", valueName: "file"))
     var script: [String] = []
 

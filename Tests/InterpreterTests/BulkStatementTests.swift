@@ -1,0 +1,120 @@
+import AltcraftAPI
+import CampaignScript
+import XCTest
+
+/// Bulk statements: every ID attempted, one row per ID in input order, `$failed`, the whole
+/// statement failing when any ID failed.
+final class BulkStatementTests: XCTestCase {
+    func testRowsComeInInputOrderWithOneRowPerID() async {
+        let harness = Harness(settings: .with { $0.concurrency = 3 })
+        let status = await harness.run("deactivate 87, 15, 20..22 abort")
+        XCTAssertEqual(status, .success)
+        XCTAssertEqual(
+            harness.lines,
+            [87, 15, 20, 21, 22].map { "{\"op\":\"deactivate\",\"id\":\($0),\"ok\":true}" })
+        XCTAssertEqual(harness.variable("failed"), .list([]))
+        XCTAssertEqual(harness.status(20), "Inactive")
+    }
+
+    func testPartialFailureAttemptsEveryIDAndFailsTheStatement() async {
+        let harness = Harness()
+        let status = await harness.run("deactivate 15, 999, 20, 998 abort\necho \"not reached\"")
+        XCTAssertEqual(status, .failure)
+        XCTAssertEqual(harness.lines.count, 4)
+        XCTAssertEqual(
+            harness.lines[1],
+            #"{"op":"deactivate","id":999,"ok":false,"error":{"kind":"not-found","code":404,"text":"API error 404 (Campaign not found)"}}"#
+        )
+        XCTAssertEqual(harness.status(15), "Inactive")
+        XCTAssertEqual(harness.status(20), "Inactive")
+        XCTAssertEqual(harness.variable("failed"), .list([.int(999), .int(998)]))
+        XCTAssertTrue(harness.output.stderr.hasPrefix("test.cops:1:1: error: deactivate: 2 of 4 failed (999, 998)\n"))
+        XCTAssertFalse(harness.output.stdout.contains("not reached"))
+    }
+
+    func testFailedRetriesExactlyTheFailedIDs() async {
+        let harness = Harness(settings: .with { $0.continueOnError = true })
+        // 20 is sending, so delete refuses it; after deactivating, $failed retries only 20.
+        let status = await harness.run("delete 40, 20, 82\nlet retry = $failed\ndeactivate $retry abort\ndelete $retry")
+        XCTAssertEqual(status, .failure, "the first statement failed, so the run reports it")
+        let deletes = harness.requests.filter { $0 == .delete }.count
+        XCTAssertEqual(deletes, 4)
+        XCTAssertNil(harness.status(20))
+        XCTAssertEqual(harness.variable("failed"), .list([]))
+    }
+
+    func testSingleIDFailureNamesTheIDAndTheAPIError() async {
+        let harness = Harness(token: "wrong-token")
+        let status = await harness.run("status 15\ndeactivate 15")
+        XCTAssertEqual(status, .authentication)
+        XCTAssertEqual(
+            harness.output.stderr.split(separator: "\n").first,
+            "test.cops:1:1: error: status 15: API error 403 (No access: the API token is not valid)")
+        XCTAssertFalse(harness.output.stderr.contains("wrong-token"))
+        XCTAssertFalse(harness.output.stdout.contains("wrong-token"))
+    }
+
+    func testStatusOfOneIDIsARecordAndOfSeveralAList() async {
+        let harness = Harness()
+        let status = await harness.run(
+            """
+            let one = status 15
+            let many = status 15, 87
+            assert $one.is_active == true
+            assert $many.count == 2
+            assert $many[1].id == 87
+            """)
+        XCTAssertEqual(status, .success, harness.output.stderr)
+    }
+
+    func testTargetsAcceptRecordsListsAndNumericStrings() async {
+        let harness = Harness(arguments: ["20"])
+        let status = await harness.run(
+            """
+            let promos = (list active tag "spring-2024")
+            deactivate $promos abort
+            status $1, $promos[2]
+            """)
+        XCTAssertEqual(status, .success, harness.output.stderr)
+        XCTAssertEqual(harness.lines.count, 5)
+        XCTAssertTrue(harness.lines[3].contains(#""id":20"#))
+        XCTAssertTrue(harness.lines[4].contains(#""id":22"#))
+    }
+
+    func testListFollowsPagesUnlessLimitIsGiven() async {
+        let harness = Harness()
+        let status = await harness.run(
+            """
+            let all = list
+            let two = list limit 2
+            let broadcasts = list type broadcast active
+            assert $two.count == 2
+            assert $all.count == 21
+            assert 87 in $broadcasts
+            """)
+        XCTAssertEqual(status, .success, harness.output.stderr)
+    }
+
+    func testCloneActivateLaunchAndLog() async {
+        let harness = Harness(settings: .with { $0.output = .text })
+        let status = await harness.run(
+            """
+            let c = clone 82 as "Summer sale, take 2"
+            activate $c.id
+            launch $c.id
+            let entries = log $c.id limit 10
+            assert $entries.count >= 2
+            show $c.id
+            """)
+        XCTAssertEqual(status, .success, harness.output.stderr)
+        XCTAssertTrue(harness.output.stdout.contains(#"name="Summer sale, take 2""#), harness.output.stdout)
+        XCTAssertTrue(harness.requests.contains(.broadcastsStart))
+    }
+
+    func testLaunchOfATriggerCampaignFails() async {
+        let harness = Harness()
+        let status = await harness.run("launch 12")
+        XCTAssertEqual(status, .failure)
+        XCTAssertTrue(harness.output.stderr.contains("launch 12: campaign 12 is a trigger campaign"), harness.output.stderr)
+    }
+}

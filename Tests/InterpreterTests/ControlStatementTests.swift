@@ -1,0 +1,117 @@
+import CampaignScript
+import XCTest
+
+/// let, if/elif/else, for, echo, try, assert, set, sleep, help, exit.
+final class ControlStatementTests: XCTestCase {
+    func testLetIfElifElseAndEcho() async {
+        let harness = Harness(settings: .with { $0.output = .table })
+        let status = await harness.run(
+            """
+            let s = status 22
+            if $s.status == "Sending" {
+                echo "sending"
+            } elif $s.is_active and not $s.is_completed {
+                echo "active:" $s.id "named" "$s.status"
+            } else {
+                echo "other"
+            }
+            """)
+        XCTAssertEqual(status, .success, harness.output.stderr)
+        XCTAssertEqual(harness.output.stdout, "active: 22 named Active\n")
+    }
+
+    func testForIteratesIDsRangesAndRecords() async {
+        let harness = Harness(settings: .with { $0.output = .table })
+        let status = await harness.run(
+            """
+            for id in 1, 2..3 { echo $id }
+            for c in list active tag "spring-2024" { echo $c.id $c.name }
+            """)
+        XCTAssertEqual(status, .success, harness.output.stderr)
+        XCTAssertEqual(
+            harness.output.stdout,
+            "1\n2\n3\n20 Spring promo — email\n21 Весенняя акция — SMS\n22 Spring promo — push\n")
+    }
+
+    func testTryTurnsAFailureIntoAWarningAndSetsError() async {
+        let harness = Harness(settings: .with { $0.output = .table })
+        let status = await harness.run(
+            """
+            try deactivate 99999
+            echo $error.message
+            try status 15
+            echo $error
+            """)
+        XCTAssertEqual(status, .success)
+        XCTAssertEqual(harness.output.stdout.split(separator: "\n").last, "null")
+        XCTAssertTrue(harness.output.stdout.contains("\ndeactivate 99999: API error 404 (Campaign not found)\n"))
+        XCTAssertTrue(
+            harness.output.stderr.contains(
+                "test.cops:1:5: warning: deactivate 99999: API error 404 (Campaign not found) (continuing: 'try')"),
+            harness.output.stderr)
+    }
+
+    func testAssertMessageShowsTheComparedValues() async {
+        let harness = Harness()
+        let status = await harness.run("let s = status 15\nassert $s.is_active == false else \"15 must be off\"\necho 1")
+        XCTAssertEqual(status, .failure)
+        XCTAssertTrue(
+            harness.output.stderr.hasPrefix("test.cops:2:1: error: assertion failed: 15 must be off (true == false)\n"),
+            harness.output.stderr)
+        XCTAssertEqual(harness.output.stdout, "")
+    }
+
+    func testOnErrorContinueRunsTheRestAndReportsTheFailure() async {
+        let harness = Harness(settings: .with { $0.output = .table })
+        let status = await harness.run("set on-error continue\nstatus 99999\necho \"after\"")
+        XCTAssertEqual(status, .failure)
+        XCTAssertTrue(harness.output.stdout.hasSuffix("after\n"))
+    }
+
+    func testSettingsChangeOutputAndConcurrency() async {
+        let harness = Harness()
+        let status = await harness.run("set output text\nset concurrency 2\nset timeout 5s\nset retries 0\nstatus 15")
+        XCTAssertEqual(status, .success, harness.output.stderr)
+        XCTAssertEqual(harness.output.stdout, "op=status id=15 ok=true status=Sending is_active=true is_completed=false\n")
+        XCTAssertEqual(harness.interpreter.settings.concurrency, 2)
+        XCTAssertEqual(harness.interpreter.settings.timeoutMilliseconds, 5_000)
+        XCTAssertEqual(harness.interpreter.settings.output, .text)
+    }
+
+    func testSleepUsesTheInjectedClock() async {
+        let harness = Harness()
+        let status = await harness.run("sleep 1m30s")
+        XCTAssertEqual(status, .success)
+        XCTAssertEqual(harness.clock.now(), 90_000)
+    }
+
+    func testExitStopsWithItsStatus() async {
+        let harness = Harness(settings: .with { $0.output = .table })
+        let status = await harness.run("echo \"before\"\nexit 3\necho \"after\"")
+        XCTAssertEqual(status.rawValue, 3)
+        XCTAssertEqual(harness.output.stdout, "before\n")
+    }
+
+    func testHelpPrintsFromTheGrammarTable() async {
+        let harness = Harness(settings: .with { $0.output = .table })
+        let status = await harness.run("help deactivate")
+        XCTAssertEqual(status, .success)
+        XCTAssertEqual(harness.output.stdout, GrammarTable.helpText(for: "deactivate")! + "\n")
+    }
+
+    func testScriptArgumentsAndErrorsInExpressions() async {
+        let harness = Harness(settings: .with { $0.output = .table }, arguments: ["15", "abc"])
+        let status = await harness.run("echo $args.count $1\nstatus $2")
+        XCTAssertEqual(status, .failure)
+        XCTAssertEqual(harness.output.stdout, "2 15\n")
+        XCTAssertTrue(harness.output.stderr.contains("error: \"abc\" is not a campaign ID"), harness.output.stderr)
+    }
+
+    func testCheckErrorsRunNothing() async {
+        let harness = Harness()
+        let status = await harness.run("deactivate 15\ndeactivate 15 abrot")
+        XCTAssertEqual(status, .invalidScript)
+        XCTAssertTrue(harness.requests.isEmpty)
+        XCTAssertTrue(harness.output.stderr.contains("unknown option 'abrot' for 'deactivate'; did you mean 'abort'?"))
+    }
+}

@@ -1,0 +1,78 @@
+import CampaignScript
+import XCTest
+
+/// `source` (relative paths, whole-file checks, cycles) and cancellation of bulk statements.
+final class SourceAndCancellationTests: XCTestCase {
+    func testSourceRunsAFileNextToTheCurrentOneInTheSameSession() async {
+        let harness = Harness(
+            settings: .with { $0.output = .table },
+            files: ["runbooks/lib/common.cops": "let promos = (list active tag \"spring-2024\")\n"])
+        let status = await harness.run("source \"lib/common.cops\"\necho $promos.count", name: "runbooks/main.cops")
+        XCTAssertEqual(status, .success, harness.output.stderr)
+        XCTAssertEqual(harness.output.stdout, "3\n")
+    }
+
+    func testASourcedFileWithErrorsRunsNothing() async {
+        let harness = Harness(files: ["bad.cops": "deactivate 20 abort\ndeactivte 21\n"])
+        let status = await harness.run("source \"bad.cops\"")
+        XCTAssertEqual(status, .invalidScript)
+        XCTAssertTrue(harness.requests.isEmpty)
+        XCTAssertTrue(harness.output.stderr.contains("bad.cops:2:1: error: unknown command 'deactivte'"), harness.output.stderr)
+        XCTAssertTrue(harness.output.stderr.contains("test.cops:1:1: error: 'bad.cops' has 1 error; nothing in it ran"))
+    }
+
+    func testSourceCyclesAreDetected() async {
+        let harness = Harness(files: ["a.cops": "source \"b.cops\"\n", "b.cops": "source \"a.cops\"\n"])
+        let status = await harness.run("source \"a.cops\"", name: "main.cops")
+        XCTAssertEqual(status, .failure)
+        XCTAssertTrue(
+            harness.output.stderr.contains("b.cops:1:1: error: 'a.cops' is already being sourced"), harness.output.stderr)
+    }
+
+    func testSourceOfAMissingFileFails() async {
+        let harness = Harness()
+        let status = await harness.run("source \"missing.cops\"")
+        XCTAssertEqual(status, .failure)
+        XCTAssertTrue(harness.output.stderr.contains("error: cannot read 'missing.cops'"))
+    }
+
+    func testCancelledBulkStatementStopsStartingRequestsAndReportsDoneAndNotDone() async {
+        let harness = Harness(settings: .with { $0.concurrency = 1 }) { operations, cancellation in
+            CancellingOperations(base: operations, cancellation: cancellation, cancelAfter: 21)
+        }
+        let status = await harness.run("deactivate 20, 21, 22, 87, 15 abort\necho \"not reached\"")
+        XCTAssertEqual(status, .interrupted)
+        XCTAssertEqual(harness.requests.filter { $0 == .deactivate }.count, 2)
+        XCTAssertTrue(
+            harness.output.stderr.contains("error: deactivate: cancelled; done: 20, 21; not done: 22, 87, 15"),
+            harness.output.stderr)
+        XCTAssertEqual(harness.lines.count, 5)
+        XCTAssertTrue(harness.lines[2].contains(#""ok":false,"done":false"#), harness.lines[2])
+        XCTAssertEqual(harness.variable("failed"), .list([.int(22), .int(87), .int(15)]))
+    }
+}
+
+/// Flips the cancellation switch after deactivating one given ID, as Ctrl-C would mid-statement.
+struct CancellingOperations: CampaignOperations {
+    let base: any CampaignOperations
+    let cancellation: CancellationSwitch
+    let cancelAfter: Int64
+
+    func activate(id: Int64, now: Bool, audience: AudienceOverride?, limit: Int64?) async throws(OperationError) {
+        try await base.activate(id: id, now: now, audience: audience, limit: limit)
+    }
+    func deactivate(id: Int64, abort: Bool) async throws(OperationError) {
+        try await base.deactivate(id: id, abort: abort)
+        if id == cancelAfter { cancellation.cancel() }
+    }
+    func status(id: Int64) async throws(OperationError) -> Value { try await base.status(id: id) }
+    func show(id: Int64) async throws(OperationError) -> Value { try await base.show(id: id) }
+    func list(_ filter: ListFilter) async throws(OperationError) -> [Value] { try await base.list(filter) }
+    func log(id: Int64, since: LogSince?, limit: Int64?) async throws(OperationError) -> [Value] {
+        try await base.log(id: id, since: since, limit: limit)
+    }
+    func clone(id: Int64, name: String?) async throws(OperationError) -> Int64 { try await base.clone(id: id, name: name) }
+    func delete(id: Int64) async throws(OperationError) { try await base.delete(id: id) }
+    func launch(id: Int64) async throws(OperationError) { try await base.launch(id: id) }
+    func plan(_ operation: MutatingOperation) async throws(OperationError) -> String { try await base.plan(operation) }
+}
