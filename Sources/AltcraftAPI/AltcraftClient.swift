@@ -70,7 +70,8 @@ public final class AltcraftClient: Sendable {
             var entries: [LogEntry] = []
             guard let items = data.arrayValue else { throw WireDecodingError("data should be a list, got \(data.kindName)") }
             for item in items { entries.append(try LogEntry(wire: item)) }
-            return CampaignLog(entries: entries, totalCount: answer.envelope["total_count"]?.intValue.flatMap { Int(exactly: $0) })
+            return CampaignLog(
+                entries: entries, totalCount: answer.envelope["total_count"]?.intValue.flatMap { Int(exactly: $0) })
         }
     }
 
@@ -126,7 +127,9 @@ public final class AltcraftClient: Sendable {
         }
     }
 
-    func decode<T>(_ call: APICall, _ data: WireValue, _ body: (WireValue) throws(WireDecodingError) -> T) throws(AltcraftError) -> T {
+    func decode<T>(_ call: APICall, _ data: WireValue, _ body: (WireValue) throws(WireDecodingError) -> T) throws(AltcraftError)
+        -> T
+    {
         do {
             return try body(data)
         } catch {
@@ -253,7 +256,8 @@ public final class AltcraftClient: Sendable {
             let code = envelope["error"]?.intValue
         {
             return .httpStatus(
-                response.status, apiCode: Int(clamping: code), apiText: redactor.redact(envelope["error_text"]?.stringValue ?? ""))
+                response.status, apiCode: Int(clamping: code), apiText: redactor.redact(envelope["error_text"]?.stringValue ?? "")
+            )
         }
         return .httpStatus(response.status, apiCode: nil, apiText: nil)
     }
@@ -284,7 +288,9 @@ public final class AltcraftClient: Sendable {
 
     /// Parses a body by its Content-Type, or by its first character when the type says
     /// nothing useful.
-    static func parseBody(_ response: TransportResponse, fallback: ClientConfiguration.WireFormat) throws(WireFormatError) -> WireValue {
+    static func parseBody(_ response: TransportResponse, fallback: ClientConfiguration.WireFormat) throws(WireFormatError)
+        -> WireValue
+    {
         let type = response.header("Content-Type")?.lowercased() ?? ""
         if type.contains("html") {
             throw WireFormatError("expected an API answer, got an HTML page")
@@ -369,7 +375,8 @@ public struct TypedCampaigns: Sendable {
     /// may have been sent.
     public func start(id: Int, options: LaunchOptions = LaunchOptions()) async throws(AltcraftError) {
         guard let startEndpoint else {
-            throw AltcraftError(.invalidRequest("trigger campaigns are launched by their trigger"), endpoint: getEndpoint, campaignID: id)
+            throw AltcraftError(
+                .invalidRequest("trigger campaigns are launched by their trigger"), endpoint: getEndpoint, campaignID: id)
         }
         _ = try await client.perform(.start(startEndpoint, id: id, options: options))
     }

@@ -4,7 +4,9 @@
 /// that has been passed through the client's redactor.
 public struct AltcraftError: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Stage: String, Sendable, Equatable {
-        case building, transport, httpStatus = "http-status", api, decoding, cancelled
+        case building, transport
+        case httpStatus = "http-status"
+        case api, decoding, cancelled
     }
 
     public enum Kind: Sendable, Equatable {

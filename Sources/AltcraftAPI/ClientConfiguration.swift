@@ -17,7 +17,8 @@ public struct ClientConfiguration: Sendable {
     /// Where the token travels: in the body as v72 documents, or as a bearer header as newer
     /// versions also accept.
     public enum TokenPlacement: String, Sendable {
-        case body, bearerHeader = "bearer"
+        case body
+        case bearerHeader = "bearer"
     }
 
     public var token: String
@@ -73,4 +74,3 @@ public struct Redactor: Sendable {
         return result
     }
 }
-

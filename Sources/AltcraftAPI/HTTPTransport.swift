@@ -24,7 +24,8 @@ public final class HTTPTransport: AltcraftTransport {
         // A redirect would carry the token in the body to another host: refuse them.
         configuration.redirectConfiguration = .disallow
         configuration.timeout = .init(connect: .nanoseconds(connectTimeout.nanoseconds), read: nil)
-        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: maximumConnections)
+        configuration.connectionPool = .init(
+            idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: maximumConnections)
         // We retry with our own policy and backoff; the pool's own retries would turn a refused
         // connection into a wait for the whole connect timeout.
         configuration.connectionPool.retryConnectionEstablishment = false

@@ -169,4 +169,3 @@ extension WireValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
     public init(arrayLiteral elements: WireValue...) { self = .array(elements) }
     public init(dictionaryLiteral elements: (String, WireValue)...) { self = .object(WireObject(elements)) }
 }
-

@@ -93,7 +93,9 @@ public enum XMLWire {
     static func sanitizedName(_ name: String) -> String {
         var result = ""
         for scalar in name.unicodeScalars {
-            if scalar.properties.isAlphabetic || scalar == "_" || (!result.isEmpty && (scalar == "-" || scalar == "." || ("0"..."9").contains(scalar))) {
+            if scalar.properties.isAlphabetic || scalar == "_"
+                || (!result.isEmpty && (scalar == "-" || scalar == "." || ("0"..."9").contains(scalar)))
+            {
                 result.unicodeScalars.append(scalar)
             } else {
                 result.append("_")

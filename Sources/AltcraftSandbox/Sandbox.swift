@@ -39,7 +39,8 @@ public final class Sandbox: Sendable {
         if let store {
             do {
                 reply = try seen.withLock { (seen: inout SandboxStore.FileSignature?) throws(SandboxStoreError) -> SandboxReply in
-                    try store.transaction(seen: &seen) { (state: SandboxState?) throws(SandboxStoreError) -> (SandboxReply, SandboxState?) in
+                    try store.transaction(seen: &seen) {
+                        (state: SandboxState?) throws(SandboxStoreError) -> (SandboxReply, SandboxState?) in
                         engine.withLock { engine in
                             if let state { engine.replaceState(state) }
                             let reply = engine.handle(path: cleanPath, parameters: decoded.parameters, bearer: decoded.bearer)

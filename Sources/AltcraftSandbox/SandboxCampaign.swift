@@ -1,5 +1,5 @@
-import Foundation
 import AltcraftAPI
+import Foundation
 
 /// One simulated campaign, with the sending queue that makes deactivate semantics visible.
 public struct SandboxCampaign: Codable, Sendable, Equatable {
@@ -157,4 +157,3 @@ public struct SandboxCampaign: Codable, Sendable, Equatable {
         "android-huawei", "ios-huawei", "android-rustore",
     ]
 }
-

@@ -40,7 +40,8 @@ enum SandboxTime {
             return String(repeating: "0", count: max(0, width - text.count)) + text
         }
         let ms = Int(((millis % 1000) + 1000) % 1000)
-        return "\(pad(c.year, 4))-\(pad(c.month, 2))-\(pad(c.day, 2))T\(pad(c.hour, 2)):\(pad(c.minute, 2)):\(pad(c.second, 2)).\(pad(ms, 3))Z"
+        return
+            "\(pad(c.year, 4))-\(pad(c.month, 2))-\(pad(c.day, 2))T\(pad(c.hour, 2)):\(pad(c.minute, 2)):\(pad(c.second, 2)).\(pad(ms, 3))Z"
     }
 
     /// Parses the RFC 3339 forms the reference shows (`2018-08-10T00:00:00.000Z`, with or

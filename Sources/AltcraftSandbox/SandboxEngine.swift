@@ -108,9 +108,12 @@ public struct SandboxEngine: Sendable {
             var campaign = try existing(id)
             if runNow {
                 guard campaign.kind != .trigger else {
-                    throw SandboxFailure(APIErrorCode.badRequest, "Trigger campaigns cannot be run now; they are launched by their trigger")
+                    throw SandboxFailure(
+                        APIErrorCode.badRequest, "Trigger campaigns cannot be run now; they are launched by their trigger")
                 }
-                guard campaign.queued == 0 else { throw SandboxFailure(APIErrorCode.badRequest, "Campaign \(id) is already sending") }
+                guard campaign.queued == 0 else {
+                    throw SandboxFailure(APIErrorCode.badRequest, "Campaign \(id) is already sending")
+                }
             }
             if !campaign.isActive {
                 campaign.isActive = true
@@ -141,7 +144,8 @@ public struct SandboxEngine: Sendable {
                 campaign.sentThisRun = nil
                 campaign.addLog(now, "INFO", "Campaign deactivated")
             } else if campaign.queued > 0 {
-                campaign.addLog(now, "INFO", "Campaign deactivated", value: "\(campaign.queued) queued messages will still be sent")
+                campaign.addLog(
+                    now, "INFO", "Campaign deactivated", value: "\(campaign.queued) queued messages will still be sent")
             } else {
                 campaign.addLog(now, "INFO", "Campaign deactivated")
             }
@@ -265,7 +269,8 @@ public struct SandboxEngine: Sendable {
         guard let campaign = campaigns[id] else { throw SandboxFailure(APIErrorCode.notFound, "Campaign not found") }
         if let kind, campaign.kind != kind {
             throw SandboxFailure(
-                APIErrorCode.badRequest, "Campaign \(id) is a \(campaign.kind.rawValue) campaign, not a \(kind.rawValue) campaign")
+                APIErrorCode.badRequest, "Campaign \(id) is a \(campaign.kind.rawValue) campaign, not a \(kind.rawValue) campaign"
+            )
         }
         return campaign
     }
@@ -382,29 +387,39 @@ struct Parameters {
     func int(_ key: String, in range: ClosedRange<Int>) throws(SandboxFailure) -> Int? {
         guard let value = present(key) else { return nil }
         guard let number = value.intValue, let result = Int(exactly: number), range.contains(result) else {
-            throw SandboxFailure(APIErrorCode.badRequest, "Parameter '\(key)' must be an integer" + (range.lowerBound > 0 ? " of at least \(range.lowerBound)" : ""))
+            throw SandboxFailure(
+                APIErrorCode.badRequest,
+                "Parameter '\(key)' must be an integer" + (range.lowerBound > 0 ? " of at least \(range.lowerBound)" : ""))
         }
         return result
     }
 
     func bool(_ key: String) throws(SandboxFailure) -> Bool? {
         guard let value = present(key) else { return nil }
-        guard let flag = value.boolValue else { throw SandboxFailure(APIErrorCode.badRequest, "Parameter '\(key)' must be a boolean") }
+        guard let flag = value.boolValue else {
+            throw SandboxFailure(APIErrorCode.badRequest, "Parameter '\(key)' must be a boolean")
+        }
         return flag
     }
 
     func string(_ key: String) throws(SandboxFailure) -> String? {
         guard let value = present(key) else { return nil }
-        guard let text = value.stringValue else { throw SandboxFailure(APIErrorCode.badRequest, "Parameter '\(key)' must be a string") }
+        guard let text = value.stringValue else {
+            throw SandboxFailure(APIErrorCode.badRequest, "Parameter '\(key)' must be a string")
+        }
         return text
     }
 
     func strings(_ key: String) throws(SandboxFailure) -> [String] {
         guard let value = present(key) else { return [] }
-        guard let items = value.arrayValue else { throw SandboxFailure(APIErrorCode.badRequest, "Parameter '\(key)' must be a list") }
+        guard let items = value.arrayValue else {
+            throw SandboxFailure(APIErrorCode.badRequest, "Parameter '\(key)' must be a list")
+        }
         var result: [String] = []
         for item in items {
-            guard let text = item.stringValue else { throw SandboxFailure(APIErrorCode.badRequest, "Parameter '\(key)' must be a list of strings") }
+            guard let text = item.stringValue else {
+                throw SandboxFailure(APIErrorCode.badRequest, "Parameter '\(key)' must be a list of strings")
+            }
             result.append(text)
         }
         return result
@@ -412,7 +427,9 @@ struct Parameters {
 
     func ints(_ key: String) throws(SandboxFailure) -> [Int] {
         guard let value = present(key) else { return [] }
-        guard let items = value.arrayValue else { throw SandboxFailure(APIErrorCode.badRequest, "Parameter '\(key)' must be a list") }
+        guard let items = value.arrayValue else {
+            throw SandboxFailure(APIErrorCode.badRequest, "Parameter '\(key)' must be a list")
+        }
         var result: [Int] = []
         for item in items {
             guard let number = item.intValue, let id = Int(exactly: number) else {

@@ -22,26 +22,41 @@ public enum SandboxSeed {
 
     static let specs: [Spec] = [
         Spec(id: 1, name: "New campaign1", kind: .regular, active: true, tags: ["tag1", "tag2"]),
-        Spec(id: 2, name: "New campaign2", kind: .trigger, triggerType: "api_call", active: true, tags: ["tag3", "tag4"], group: 1),
+        Spec(
+            id: 2, name: "New campaign2", kind: .trigger, triggerType: "api_call", active: true, tags: ["tag3", "tag4"], group: 1),
         Spec(id: 3, name: "New campaign 1", kind: .broadcast),
         Spec(id: 5, name: "New meteoric campaign", kind: .broadcast),
         Spec(id: 7, name: "Copy of New meteoric campaign", kind: .broadcast),
         Spec(id: 12, name: "New trigger campaign 3", kind: .trigger, triggerType: "api_call", active: true),
-        Spec(id: 14, name: "New planetary campaign", kind: .trigger, triggerType: "api_call", channel: "push", active: true, group: 1),
-        Spec(id: 15, name: "Regular campaign 1", kind: .regular, active: true, tags: ["B2C"], group: 1, audience: 6_000, queued: 6_000),
-        Spec(id: 20, name: "Spring promo — email", kind: .broadcast, active: true, tags: ["spring-2024"], audience: 3_000, queued: 3_000, rate: 25),
-        Spec(id: 21, name: "Весенняя акция — SMS", kind: .broadcast, channel: "sms", active: true, tags: ["spring-2024"], audience: 3_000, queued: 3_000, rate: 25),
-        Spec(id: 22, name: "Spring promo — push", kind: .broadcast, channel: "push", active: true, tags: ["spring-2024"], audience: 2_000),
+        Spec(
+            id: 14, name: "New planetary campaign", kind: .trigger, triggerType: "api_call", channel: "push", active: true,
+            group: 1),
+        Spec(
+            id: 15, name: "Regular campaign 1", kind: .regular, active: true, tags: ["B2C"], group: 1, audience: 6_000,
+            queued: 6_000),
+        Spec(
+            id: 20, name: "Spring promo — email", kind: .broadcast, active: true, tags: ["spring-2024"], audience: 3_000,
+            queued: 3_000, rate: 25),
+        Spec(
+            id: 21, name: "Весенняя акция — SMS", kind: .broadcast, channel: "sms", active: true, tags: ["spring-2024"],
+            audience: 3_000, queued: 3_000, rate: 25),
+        Spec(
+            id: 22, name: "Spring promo — push", kind: .broadcast, channel: "push", active: true, tags: ["spring-2024"],
+            audience: 2_000),
         Spec(id: 30, name: "Welcome series", kind: .trigger, triggerType: "subscribe", active: true, tags: ["onboarding"]),
         Spec(id: 31, name: "Abandoned cart", kind: .trigger, triggerType: "action", active: true, tags: ["ecommerce"]),
         Spec(id: 40, name: "Monthly newsletter", kind: .regular, tags: ["newsletter"]),
         Spec(id: 78, name: "Regular campaign 2", kind: .regular, tags: ["B2C"], group: 1),
         Spec(id: 82, name: "Summer sale", kind: .broadcast, audience: 4_000),
-        Spec(id: 87, name: "Weekly digest", kind: .broadcast, active: true, tags: ["newsletter"], audience: 12_000, queued: 12_000, rate: 100),
+        Spec(
+            id: 87, name: "Weekly digest", kind: .broadcast, active: true, tags: ["newsletter"], audience: 12_000, queued: 12_000,
+            rate: 100),
         Spec(id: 118, name: "Daily weather notification", kind: .regular, channel: "push"),
         Spec(id: 179, name: "sms ", kind: .broadcast, channel: "sms"),
         Spec(id: 4727, name: "Autumn promo", kind: .broadcast, audience: 8_000),
-        Spec(id: 11768, name: "Black Friday", kind: .broadcast, active: true, tags: ["sale"], audience: 30_000, queued: 30_000, rate: 100),
+        Spec(
+            id: 11768, name: "Black Friday", kind: .broadcast, active: true, tags: ["sale"], audience: 30_000, queued: 30_000,
+            rate: 100),
     ]
 
     static let groupNames = [0: "main", 1: "subaccount"]

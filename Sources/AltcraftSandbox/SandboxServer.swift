@@ -1,7 +1,7 @@
 import AltcraftAPI
+import HTTPTypes
 import Hummingbird
 import Logging
-import HTTPTypes
 import NIOCore
 
 /// The sandbox over HTTP on loopback, speaking the reference's wire protocol, with faults.
@@ -39,7 +39,9 @@ public struct SandboxServer: Sendable {
         try await app.runService(gracefulShutdownSignals: [])
     }
 
-    static func respond(_ request: Request, sandbox: Sandbox, injector: FaultInjector, maximumBodyBytes: Int) async throws -> Response {
+    static func respond(_ request: Request, sandbox: Sandbox, injector: FaultInjector, maximumBodyBytes: Int) async throws
+        -> Response
+    {
         guard request.method == .post else {
             return response(
                 SandboxWire.errorResponse(SandboxReplyError(status: 405, text: "Method not allowed: the API takes POST only")),
@@ -91,7 +93,8 @@ public struct SandboxServer: Sendable {
     static func response(_ answer: TransportResponse, extraHeaders: HTTPFields = [:]) -> Response {
         var headers = fields(answer.headers)
         headers.append(contentsOf: extraHeaders)
-        return Response(status: .init(code: answer.status), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.body)))
+        return Response(
+            status: .init(code: answer.status), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.body)))
     }
 
     static func fields(_ headers: [(name: String, value: String)]) -> HTTPFields {

@@ -1,5 +1,5 @@
-import Foundation
 import AltcraftAPI
+import Foundation
 
 /// Turns HTTP requests into engine calls and replies into HTTP answers, the same way for the
 /// in-process transport and the HTTP server, so both speak exactly the reference's protocol.
@@ -74,7 +74,8 @@ public enum SandboxWire {
     static func errorResponse(_ error: SandboxReplyError) -> TransportResponse {
         let envelope = WireObject([("data", .null), ("error", .int(Int64(error.status))), ("error_text", .string(error.text))])
         return TransportResponse(
-            status: error.status, headers: [("Content-Type", "application/json; charset=utf-8")], body: JSONWire.encode(.object(envelope)))
+            status: error.status, headers: [("Content-Type", "application/json; charset=utf-8")],
+            body: JSONWire.encode(.object(envelope)))
     }
 }
 
@@ -82,4 +83,3 @@ struct SandboxReplyError: Error {
     var status: Int
     var text: String
 }
-

@@ -93,7 +93,9 @@ public struct CopsConfig: Sendable, Equatable {
         }
         func string(_ key: String) throws(ConfigError) -> String? {
             guard let value = table[key] else { return nil }
-            guard let text = value.string else { throw ConfigError(path: path, message: Wording.configMustBeString("profiles.\(name).\(key)")) }
+            guard let text = value.string else {
+                throw ConfigError(path: path, message: Wording.configMustBeString("profiles.\(name).\(key)"))
+            }
             return text
         }
         guard let endpoint = try string("endpoint"), !endpoint.isEmpty else {
@@ -119,16 +121,20 @@ public struct CopsConfig: Sendable, Equatable {
         var placement = ClientConfiguration.TokenPlacement.body
         if let text = try string("token_placement") {
             guard let parsed = ClientConfiguration.TokenPlacement(rawValue: text) else {
-                throw ConfigError(path: path, message: Wording.configBadChoice("profiles.\(name).token_placement", text, ["body", "bearer"]))
+                throw ConfigError(
+                    path: path, message: Wording.configBadChoice("profiles.\(name).token_placement", text, ["body", "bearer"]))
             }
             placement = parsed
         }
         var confirm = false
         if let value = table["confirm"] {
-            guard let flag = value.bool else { throw ConfigError(path: path, message: Wording.configMustBeBool("profiles.\(name).confirm")) }
+            guard let flag = value.bool else {
+                throw ConfigError(path: path, message: Wording.configMustBeBool("profiles.\(name).confirm"))
+            }
             confirm = flag
         }
-        return Profile(name: name, endpoint: endpoint, tokenSource: source, format: format, tokenPlacement: placement, confirm: confirm)
+        return Profile(
+            name: name, endpoint: endpoint, tokenSource: source, format: format, tokenPlacement: placement, confirm: confirm)
     }
 }
 
@@ -174,7 +180,9 @@ public enum TokenLoader {
                 warn(Wording.tokenFileTooOpen(expanded))
             }
             let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !token.isEmpty else { throw ConfigError(path: configPath, message: Wording.tokenFileEmpty(expanded, profile: profile)) }
+            guard !token.isEmpty else {
+                throw ConfigError(path: configPath, message: Wording.tokenFileEmpty(expanded, profile: profile))
+            }
             return token
         }
     }

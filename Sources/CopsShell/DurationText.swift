@@ -43,4 +43,3 @@ public enum DurationText {
         return nil
     }
 }
-

@@ -40,7 +40,8 @@ public final class HistoryFile: @unchecked Sendable {
     /// A backstop against recording credentials pasted at the prompt.
     static func looksSecret(_ entry: String) -> Bool {
         let lowered = entry.lowercased()
-        for marker in ["token=", "token:", "token =", "authorization", "bearer ", "password", "passwd", "secret="] where lowered.contains(marker) {
+        for marker in ["token=", "token:", "token =", "authorization", "bearer ", "password", "passwd", "secret="]
+        where lowered.contains(marker) {
             return true
         }
         // A long run of letters and digits mixed, like an API key.

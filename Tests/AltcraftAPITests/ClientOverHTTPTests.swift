@@ -65,7 +65,8 @@ final class ClientOverHTTPTests: XCTestCase {
             XCTAssertEqual(value2, "Stopping")
 
             // activate, with run_now and overrides
-            try await client.activate(id: 82, runNow: true, options: LaunchOptions(overrideSourceType: .list, overrideSourceID: 1, overrideLimit: 300))
+            try await client.activate(
+                id: 82, runNow: true, options: LaunchOptions(overrideSourceType: .list, overrideSourceID: 1, overrideLimit: 300))
             let value3 = try await client.status(id: 82).status
             XCTAssertEqual(value3, "Sending")
             XCTAssertEqual(sandbox.withEngine { $0.campaign(82)!.queued }, 300)
@@ -142,7 +143,8 @@ final class ClientOverHTTPTests: XCTestCase {
     func testWrongTokenIsAnAuthenticationFailure() async throws {
         let sandbox = makeSandbox()
         try await withSandboxServer(sandbox) { url in
-            let client = AltcraftClient(configuration: ClientConfiguration(token: "not-the-token"), transport: try HTTPTransport(baseURL: url))
+            let client = AltcraftClient(
+                configuration: ClientConfiguration(token: "not-the-token"), transport: try HTTPTransport(baseURL: url))
             defer { Task { await client.shutdown() } }
             if let error = await expectFailure({ () async throws(AltcraftError) in try await client.status(id: 15) }) {
                 XCTAssertTrue(error.isAuthenticationFailure)

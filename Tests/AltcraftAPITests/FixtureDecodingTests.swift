@@ -7,7 +7,8 @@ final class FixtureDecodingTests: XCTestCase {
         let type = url.pathExtension == "xml" ? "application/xml" : "application/json"
         let body = String(decoding: try Fixtures.bytes(url), as: UTF8.self)
         return AltcraftClient(
-            configuration: ClientConfiguration(token: "abcdefghijklmnqrstuvwxyz"), transport: StubTransport(contentType: type, body: body))
+            configuration: ClientConfiguration(token: "abcdefghijklmnqrstuvwxyz"),
+            transport: StubTransport(contentType: type, body: body))
     }
 
     /// The fixture files of one example: the JSON copy and every XML form of it.
@@ -20,7 +21,9 @@ final class FixtureDecodingTests: XCTestCase {
     struct Row: Equatable {
         var id: Int, name: String, type: String, isActive: Bool, forConfirm: Bool, tags: [String], groups: [CampaignGroup]
         init(_ s: CampaignSummary) {
-            (id, name, type, isActive, forConfirm, tags, groups) = (s.id, s.name, s.type, s.isActive, s.forConfirm, s.uiTags, s.groups)
+            (id, name, type, isActive, forConfirm, tags, groups) = (
+                s.id, s.name, s.type, s.isActive, s.forConfirm, s.uiTags, s.groups
+            )
         }
     }
 
@@ -36,7 +39,11 @@ final class FixtureDecodingTests: XCTestCase {
             XCTAssertEqual(page.nextFromID, next, url.lastPathComponent)
             check(page)
             let rows = page.campaigns.map(Row.init)
-            if let first { XCTAssertEqual(rows, first, "\(url.lastPathComponent) differs from the JSON example") } else { first = rows }
+            if let first {
+                XCTAssertEqual(rows, first, "\(url.lastPathComponent) differs from the JSON example")
+            } else {
+                first = rows
+            }
         }
     }
 
@@ -46,7 +53,8 @@ final class FixtureDecodingTests: XCTestCase {
             XCTAssertEqual(page.campaigns[0].groups, [CampaignGroup(id: 0, name: "main")])
             XCTAssertEqual(page.campaigns[0].type, "broadcast")
         }
-        try await assertPage("campaigns-list.capitalised-groups", { try await $0.list() }, ids: [1, 2], total: 14, next: 3) { page in
+        try await assertPage("campaigns-list.capitalised-groups", { try await $0.list() }, ids: [1, 2], total: 14, next: 3) {
+            page in
             XCTAssertEqual(page.campaigns[1].groups, [CampaignGroup(id: 1, name: "subaccount")])
             XCTAssertEqual(page.campaigns[0].uiTags, ["tag1", "tag2"])
             XCTAssertTrue(page.campaigns[0].isActive)
@@ -104,7 +112,9 @@ final class FixtureDecodingTests: XCTestCase {
         try await assertRecord("regulars-get.v72", { try await $0.regulars.get(id: 15) }) { record in
             XCTAssertEqual(record.id, 15)
             XCTAssertTrue(record.isActive)
-            XCTAssertEqual(record.raw["custom_tracking_domains"]?.arrayValue?.compactMap(\.stringValue), ["trk.example.com", "trk.example.org"])
+            XCTAssertEqual(
+                record.raw["custom_tracking_domains"]?.arrayValue?.compactMap(\.stringValue),
+                ["trk.example.com", "trk.example.org"])
         }
         try await assertRecord("regulars-get.older", { try await $0.regulars.get(id: 4428) }) { record in
             XCTAssertEqual(record.id, 4428)
@@ -124,8 +134,11 @@ final class FixtureDecodingTests: XCTestCase {
             XCTAssertEqual(
                 log.entries,
                 [
-                    LogEntry(level: "INFO", message: "Campaign finished", time: "2024-04-02T17:57:01.504Z", state: "end", value: ""),
-                    LogEntry(level: "INFO", message: "Total time spent", time: "2024-04-02T17:57:01.505Z", state: "", value: "138.351985ms"),
+                    LogEntry(
+                        level: "INFO", message: "Campaign finished", time: "2024-04-02T17:57:01.504Z", state: "end", value: ""),
+                    LogEntry(
+                        level: "INFO", message: "Total time spent", time: "2024-04-02T17:57:01.505Z", state: "",
+                        value: "138.351985ms"),
                 ], url.lastPathComponent)
         }
         for url in try variants("campaigns-log_v2.older") {
@@ -155,12 +168,14 @@ final class FixtureDecodingTests: XCTestCase {
     func testEveryResponseFixtureIsCovered() throws {
         let covered = [
             "campaigns-list.v72", "campaigns-list.capitalised-groups", "broadcasts-list", "regulars-list", "triggers-list",
-            "campaigns-get.v72", "campaigns-get.splittest", "broadcasts-get", "regulars-get.v72", "regulars-get.older", "triggers-get",
+            "campaigns-get.v72", "campaigns-get.splittest", "broadcasts-get", "regulars-get.v72", "regulars-get.older",
+            "triggers-get",
             "campaigns-log_v2.v72", "campaigns-log_v2.older", "campaigns-clone", "campaigns-get_status", "campaigns-activate",
             "campaigns-deactivate", "generic-success",
         ]
         for url in try Fixtures.files("responses") {
-            XCTAssertTrue(covered.contains { url.lastPathComponent.hasPrefix($0 + ".") }, "\(url.lastPathComponent) is not tested")
+            XCTAssertTrue(
+                covered.contains { url.lastPathComponent.hasPrefix($0 + ".") }, "\(url.lastPathComponent) is not tested")
         }
     }
 }

@@ -5,7 +5,8 @@ import XCTest
 final class MalformedAnswerTests: XCTestCase {
     func call(
         _ behaviour: RawHTTPServer.Behaviour, timeout: Duration = .seconds(5), maximumResponseBytes: Int = 1 << 20,
-        token: String = "t0ken-value", _ operation: @escaping (AltcraftClient) async throws(AltcraftError) -> Void = { _ = try await $0.status(id: 15) }
+        token: String = "t0ken-value",
+        _ operation: @escaping (AltcraftClient) async throws(AltcraftError) -> Void = { _ = try await $0.status(id: 15) }
     ) async throws -> AltcraftError? {
         let server = try RawHTTPServer(behaviour)
         defer { server.stop() }
@@ -18,12 +19,15 @@ final class MalformedAnswerTests: XCTestCase {
         return error
     }
 
-    func assertDecodingError(_ body: String, contentType: String = "application/json", mentions: String, line: UInt = #line) async throws {
+    func assertDecodingError(_ body: String, contentType: String = "application/json", mentions: String, line: UInt = #line)
+        async throws
+    {
         let error = try await call(.bytes(RawHTTPServer.response(contentType: contentType, body: body)))
         XCTAssertEqual(error?.stage, .decoding, line: line)
         XCTAssertEqual(error?.endpoint, .status, line: line)
         XCTAssertEqual(error?.campaignID, 15, line: line)
-        XCTAssertTrue(error?.description.contains(mentions) == true, "\(error?.description ?? "nil") lacks '\(mentions)'", line: line)
+        XCTAssertTrue(
+            error?.description.contains(mentions) == true, "\(error?.description ?? "nil") lacks '\(mentions)'", line: line)
         XCTAssertTrue(error?.description.hasPrefix("campaigns/get_status (id 15): ") == true, line: line)
     }
 
@@ -37,7 +41,8 @@ final class MalformedAnswerTests: XCTestCase {
     }
 
     func testHTMLErrorPageWithAFailureStatus() async throws {
-        let error = try await call(.bytes(RawHTTPServer.response(status: "502 Bad Gateway", contentType: "text/html", body: "<html>502</html>")))
+        let error = try await call(
+            .bytes(RawHTTPServer.response(status: "502 Bad Gateway", contentType: "text/html", body: "<html>502</html>")))
         XCTAssertEqual(error?.kind, .httpStatus(502, apiCode: nil, apiText: nil))
     }
 
@@ -46,7 +51,8 @@ final class MalformedAnswerTests: XCTestCase {
     }
 
     func testWrongTypes() async throws {
-        try await assertDecodingError(#"{"error":0,"data":{"is_active":"maybe","status":"x"}}"#, mentions: "'is_active' should be a boolean")
+        try await assertDecodingError(
+            #"{"error":0,"data":{"is_active":"maybe","status":"x"}}"#, mentions: "'is_active' should be a boolean")
         try await assertDecodingError(#"{"error":"zero","data":null}"#, mentions: "'error' should be an integer")
         try await assertDecodingError(#"[1,2,3]"#, mentions: "expected an envelope object")
         try await assertDecodingError(#"{"data":{"is_active":true}}"#, mentions: "no 'error' field")
@@ -115,13 +121,16 @@ final class MalformedAnswerTests: XCTestCase {
 
     func testNon2xxWithAnEnvelopeKeepsTheAPIError() async throws {
         let error = try await call(
-            .bytes(RawHTTPServer.response(status: "401 Unauthorized", body: #"{"error":401,"error_text":"API token required","data":null}"#)))
+            .bytes(
+                RawHTTPServer.response(
+                    status: "401 Unauthorized", body: #"{"error":401,"error_text":"API token required","data":null}"#)))
         XCTAssertEqual(error?.kind, .httpStatus(401, apiCode: 401, apiText: "API token required"))
         XCTAssertTrue(error?.isAuthenticationFailure == true)
     }
 
     func testErrorEnvelopeWithHTTP200IsAFailure() async throws {
-        let error = try await call(.bytes(RawHTTPServer.response(body: #"{"error":402,"error_text":"Tariff limit reached","data":null}"#)))
+        let error = try await call(
+            .bytes(RawHTTPServer.response(body: #"{"error":402,"error_text":"Tariff limit reached","data":null}"#)))
         XCTAssertEqual(error?.kind, .api(code: 402, text: "Tariff limit reached"))
     }
 

@@ -4,15 +4,18 @@ import XCTest
 
 /// Retries: what is repeated, what never is, and how long the client waits.
 final class RetryTests: XCTestCase {
-    func json(_ status: Int = 200, _ body: String, headers: [(String, String)] = []) -> Result<TransportResponse, TransportError> {
-        .success(TransportResponse(status: status, headers: [("Content-Type", "application/json")] + headers, body: Array(body.utf8)))
+    func json(_ status: Int = 200, _ body: String, headers: [(String, String)] = []) -> Result<TransportResponse, TransportError>
+    {
+        .success(
+            TransportResponse(status: status, headers: [("Content-Type", "application/json")] + headers, body: Array(body.utf8)))
     }
     let ok = #"{"data":null,"error":0,"error_text":"Successful operation"}"#
     let saved = #"{"data":{"saved_id":90},"error":0,"error_text":"Successful operation"}"#
 
     func client(_ transport: StubTransport, sleeper: RecordingSleeper = RecordingSleeper(), retries: Int = 3) -> AltcraftClient {
         AltcraftClient(
-            configuration: ClientConfiguration(token: "t0ken-value", retries: retries), transport: transport, sleep: sleeper.sleep,
+            configuration: ClientConfiguration(token: "t0ken-value", retries: retries), transport: transport,
+            sleep: sleeper.sleep,
             jitter: { 0.5 })
     }
 
@@ -24,7 +27,8 @@ final class RetryTests: XCTestCase {
 
     func testRetriesAreBoundedByTheRetryCount() async throws {
         let transport = StubTransport([json(500, "{}")])
-        let error = await expectFailure { () async throws(AltcraftError) in try await client(transport, retries: 2).status(id: 15) }
+        let error = await expectFailure { () async throws(AltcraftError) in try await client(transport, retries: 2).status(id: 15)
+        }
         XCTAssertEqual(transport.requests.count, 3)
         XCTAssertEqual(error?.attempts, 3)
         XCTAssertEqual(error?.stage, .httpStatus)
@@ -33,7 +37,9 @@ final class RetryTests: XCTestCase {
     func testBackoffGrowsExponentiallyWithJitter() async throws {
         let sleeper = RecordingSleeper()
         let transport = StubTransport([.failure(.connectFailed("refused"))])
-        _ = await expectFailure { () async throws(AltcraftError) in try await client(transport, sleeper: sleeper, retries: 4).status(id: 1) }
+        _ = await expectFailure { () async throws(AltcraftError) in
+            try await client(transport, sleeper: sleeper, retries: 4).status(id: 1)
+        }
         // initial 200ms doubling; jitter 0.5 gives three quarters of each step.
         XCTAssertEqual(sleeper.recorded, [.milliseconds(150), .milliseconds(300), .milliseconds(600), .milliseconds(1200)])
     }
@@ -48,7 +54,9 @@ final class RetryTests: XCTestCase {
     }
 
     func testUnsafeCallsRetryWhenTheRequestCertainlyWasNotProcessed() async throws {
-        let transport = StubTransport([.failure(.connectFailed("refused")), json(429, "{}", headers: [("Retry-After", "1")]), json(200, saved)])
+        let transport = StubTransport([
+            .failure(.connectFailed("refused")), json(429, "{}", headers: [("Retry-After", "1")]), json(200, saved),
+        ])
         let id = try await client(transport).clone(id: 1)
         XCTAssertEqual(id, 90)
         XCTAssertEqual(transport.requests.count, 3)
@@ -92,7 +100,8 @@ final class RetryTests: XCTestCase {
     func testCancellationStopsRetrying() async throws {
         let transport = StubTransport([.failure(.connectFailed("refused"))])
         let client = AltcraftClient(
-            configuration: ClientConfiguration(token: "t0ken-value", retries: 10, initialBackoff: .seconds(5)), transport: transport)
+            configuration: ClientConfiguration(token: "t0ken-value", retries: 10, initialBackoff: .seconds(5)),
+            transport: transport)
         let task = Task { () async throws(AltcraftError) in try await client.status(id: 1) }
         try await Task.sleep(for: .milliseconds(50))
         task.cancel()
@@ -131,11 +140,14 @@ final class RetryTests: XCTestCase {
             XCTAssertEqual(seen, sandbox.withEngine { $0.campaignIDs.count })
             await client.shutdown()
         }
-        let stillActive = sandbox.withEngine { engine in engine.campaignIDs.filter { $0 <= 120 && engine.campaign($0)!.isActive } }
+        let stillActive = sandbox.withEngine { engine in engine.campaignIDs.filter { $0 <= 120 && engine.campaign($0)!.isActive }
+        }
         XCTAssertEqual(stillActive, [])
         let received = sandbox.withEngine { $0.requestLog.count }
         XCTAssertGreaterThan(received, 120 + 18, "faults must actually have forced retries")
-        print("fault figures: \(120 + 18) idempotent calls plus list pages succeeded; the engine saw \(received) requests (500s never reach it)")
+        print(
+            "fault figures: \(120 + 18) idempotent calls plus list pages succeeded; the engine saw \(received) requests (500s never reach it)"
+        )
     }
 
     func testCloneUnderFaultsNeverCreatesTwoCampaigns() async throws {
@@ -174,10 +186,13 @@ final class RetryTests: XCTestCase {
                 }
             }
         }
-        XCTAssertTrue(reported.values.contains { if case .failure = $0 { true } else { false } }, "faults must have hit some clones")
+        XCTAssertTrue(
+            reported.values.contains { if case .failure = $0 { true } else { false } }, "faults must have hit some clones")
         XCTAssertGreaterThan(failedButApplied, 0, "resets after the change must have been seen")
         let succeeded = reported.values.filter { if case .success = $0 { true } else { false } }.count
-        print("fault figures: 80 clones, \(succeeded) reported done, \(80 - succeeded) failed of which \(failedButApplied) applied and flagged mayHaveBeenApplied; none created twice")
+        print(
+            "fault figures: 80 clones, \(succeeded) reported done, \(80 - succeeded) failed of which \(failedButApplied) applied and flagged mayHaveBeenApplied; none created twice"
+        )
     }
 
     func testRateLimitedCallsWaitAsToldAndThenSucceed() async throws {
@@ -187,7 +202,8 @@ final class RetryTests: XCTestCase {
         let waits = RecordingSleeper()
         try await withSandboxServer(sandbox, faults: faults) { url in
             let client = AltcraftClient(
-                configuration: ClientConfiguration(token: SandboxEngine.defaultToken, retries: 3), transport: try HTTPTransport(baseURL: url),
+                configuration: ClientConfiguration(token: SandboxEngine.defaultToken, retries: 3),
+                transport: try HTTPTransport(baseURL: url),
                 sleep: { duration in
                     try await waits.sleep(duration)
                     try await Task.sleep(for: duration)

@@ -11,7 +11,9 @@ final class SecretRedactionTests: XCTestCase {
         var texts: [String] = []
         let logger = Logger(label: "canary", factory: { CapturingLogHandler(label: $0) })
         let canary = Self.canary
-        func client(_ url: String, placement: ClientConfiguration.TokenPlacement = .body, format: ClientConfiguration.WireFormat = .json)
+        func client(
+            _ url: String, placement: ClientConfiguration.TokenPlacement = .body, format: ClientConfiguration.WireFormat = .json
+        )
             throws -> AltcraftClient
         {
             AltcraftClient(
@@ -27,7 +29,8 @@ final class SecretRedactionTests: XCTestCase {
             RawHTTPServer.response(status: "500 Internal Server Error", body: #"{"error":500,"error_text":"\#(canary)"}"#),
             RawHTTPServer.response(contentType: "text/plain", body: "bad token \(canary)"),
             RawHTTPServer.response(body: #"{"error":0,"data":{"is_active":"\#(canary)"}}"#),
-            RawHTTPServer.response(contentType: "application/xml", body: "<xml><error>401</error><error_text>\(canary)</error_text></xml>"),
+            RawHTTPServer.response(
+                contentType: "application/xml", body: "<xml><error>401</error><error_text>\(canary)</error_text></xml>"),
         ]
         for bytes in echoes {
             let server = try RawHTTPServer(.bytes(bytes))
@@ -48,7 +51,9 @@ final class SecretRedactionTests: XCTestCase {
         try await withSandboxServer(sandbox) { url in
             for format in ClientConfiguration.WireFormat.allCases {
                 let client = try client(url, format: format)
-                if let error = await expectFailure({ () async throws(AltcraftError) in try await client.deactivate(id: 15, abortIfRunning: true) }) {
+                if let error = await expectFailure({ () async throws(AltcraftError) in
+                    try await client.deactivate(id: 15, abortIfRunning: true)
+                }) {
                     texts.append(error.description)
                 }
                 texts.append(client.plan(for: .deactivate(id: 15, abortIfRunning: true)))
@@ -58,7 +63,9 @@ final class SecretRedactionTests: XCTestCase {
         }
         let silent = try RawHTTPServer(.silent)
         let slow = try client(silent.url)
-        if let error = await expectFailure({ () async throws(AltcraftError) in try await slow.status(id: 1) }) { texts.append(error.description) }
+        if let error = await expectFailure({ () async throws(AltcraftError) in try await slow.status(id: 1) }) {
+            texts.append(error.description)
+        }
         await slow.shutdown()
         silent.stop()
 

@@ -177,9 +177,12 @@ final class RawHTTPServer: @unchecked Sendable {
         }
     }
 
-    static func response(status: String = "200 OK", contentType: String = "application/json", body: String, declaredLength: Int? = nil) -> [UInt8] {
+    static func response(
+        status: String = "200 OK", contentType: String = "application/json", body: String, declaredLength: Int? = nil
+    ) -> [UInt8] {
         let bytes = Array(body.utf8)
-        let head = "HTTP/1.1 \(status)\r\nContent-Type: \(contentType)\r\nContent-Length: \(declaredLength ?? bytes.count)\r\nConnection: close\r\n\r\n"
+        let head =
+            "HTTP/1.1 \(status)\r\nContent-Type: \(contentType)\r\nContent-Length: \(declaredLength ?? bytes.count)\r\nConnection: close\r\n\r\n"
         return Array(head.utf8) + bytes
     }
 }

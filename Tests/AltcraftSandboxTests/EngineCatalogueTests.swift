@@ -196,7 +196,8 @@ final class EngineCatalogueTests: XCTestCase {
     }
 
     func testListCombinesFilters() {
-        let reply = engine.call("campaigns/list", ("type", "broadcast"), ("is_active", true), ("ui_tags", ["spring-2024", "sale"]))
+        let reply = engine.call(
+            "campaigns/list", ("type", "broadcast"), ("is_active", true), ("ui_tags", ["spring-2024", "sale"]))
         XCTAssertEqual(reply.ids, [20, 21, 22, 11768])
         XCTAssertEqual(reply.envelope["total_count"]?.int, 4)
     }
@@ -296,7 +297,8 @@ final class EngineCatalogueTests: XCTestCase {
         let reply = engine.call("campaigns/log_v2", ("id", 15))
         XCTAssertEqual(reply.code, 0)
         XCTAssertEqual(reply.envelope.keys, ["data", "error", "error_text", "total_count"])
-        XCTAssertEqual(reply.rows.compactMap { $0["message"]?.stringValue }, ["Campaign created", "Campaign activated", "Begin campaign"])
+        XCTAssertEqual(
+            reply.rows.compactMap { $0["message"]?.stringValue }, ["Campaign created", "Campaign activated", "Begin campaign"])
         XCTAssertEqual(reply.envelope["total_count"]?.int, 3)
         let begin = reply.rows[2]
         XCTAssertEqual(begin.objectValue?.keys, ["level", "message", "time", "state", "value"])

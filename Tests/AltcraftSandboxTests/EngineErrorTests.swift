@@ -19,7 +19,8 @@ final class EngineErrorTests: XCTestCase {
     }
 
     func testWrongTokenIs403AndChangesNothing() {
-        let reply = engine.handle(path: "campaigns/deactivate", parameters: params(("id", 15), ("abort_if_running", true), token: "nope"))
+        let reply = engine.handle(
+            path: "campaigns/deactivate", parameters: params(("id", 15), ("abort_if_running", true), token: "nope"))
         XCTAssertEqual(reply.code, 403)
         XCTAssertFalse(reply.mutated)
         XCTAssertEqual(engine.campaign(15)?.isActive, true)

@@ -107,7 +107,8 @@ final class EngineSendingTests: XCTestCase {
         XCTAssertEqual(
             names,
             [
-                "Campaign created", "Campaign activated", "Begin campaign", "Campaign deactivated", "Messages sent", "Campaign finished",
+                "Campaign created", "Campaign activated", "Begin campaign", "Campaign deactivated", "Messages sent",
+                "Campaign finished",
                 "Total time spent",
             ])
         let deactivated = log[3]
@@ -216,7 +217,8 @@ final class EngineSendingTests: XCTestCase {
 
     func testActivateIgnoresOverridesWithoutRunNowAndLogsIt() {
         let reply = engine.call(
-            "campaigns/activate", ("id", 82), ("override_source_id", 2550), ("override_source_type", "segment"), ("override_limit", 10))
+            "campaigns/activate", ("id", 82), ("override_source_id", 2550), ("override_source_type", "segment"),
+            ("override_limit", 10))
         XCTAssertEqual(reply.code, 0)
         XCTAssertEqual(engine.campaign(82)?.queued, 0)
         XCTAssertTrue(engine.campaign(82)!.isActive)
@@ -242,7 +244,8 @@ final class EngineSendingTests: XCTestCase {
     }
 
     func testActivateRejectsAnUnknownOverrideSourceType() {
-        XCTAssertEqual(engine.call("campaigns/activate", ("id", 82), ("run_now", true), ("override_source_type", "table")).code, 400)
+        XCTAssertEqual(
+            engine.call("campaigns/activate", ("id", 82), ("run_now", true), ("override_source_type", "table")).code, 400)
         XCTAssertEqual(engine.campaign(82)?.isActive, false)
     }
 

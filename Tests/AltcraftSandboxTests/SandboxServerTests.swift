@@ -15,7 +15,9 @@ final class SandboxServerTests: XCTestCase {
     func testTheIndexListsEveryExampleFile() throws {
         let examples = try ReferenceExamples.all()
         XCTAssertEqual(examples.count, 15)
-        let files = try FileManager.default.contentsOfDirectory(atPath: ReferenceExamples.folder.path).filter { $0 != "INDEX.tsv" }
+        let files = try FileManager.default.contentsOfDirectory(atPath: ReferenceExamples.folder.path).filter {
+            $0 != "INDEX.tsv"
+        }
         XCTAssertEqual(Set(examples.map(\.file)), Set(files))
     }
 
@@ -25,7 +27,8 @@ final class SandboxServerTests: XCTestCase {
         try await withServer(sandbox) { port in
             for example in examples {
                 resetEngine(sandbox)
-                let response = try await RawHTTP.post(port: port, path: example.path, body: example.body, contentType: example.contentType)
+                let response = try await RawHTTP.post(
+                    port: port, path: example.path, body: example.body, contentType: example.contentType)
                 XCTAssertEqual(response.status, 200, example.file)
                 XCTAssertTrue(response.isComplete, example.file)
                 let answer = try envelope(response.transportResponse)
@@ -40,7 +43,8 @@ final class SandboxServerTests: XCTestCase {
         let sandbox = exampleSandbox()
         try await withServer(sandbox) { port in
             for example in examples {
-                let response = try await RawHTTP.post(port: port, path: example.path, body: example.body, contentType: example.contentType)
+                let response = try await RawHTTP.post(
+                    port: port, path: example.path, body: example.body, contentType: example.contentType)
                 XCTAssertEqual(try envelope(response.transportResponse)["error"]?.int, 0, example.file)
             }
         }
@@ -61,7 +65,8 @@ final class SandboxServerTests: XCTestCase {
             for example in examples {
                 resetEngine(sandbox)
                 let other = example.path.hasSuffix("/") ? String(example.path.dropLast()) : example.path + "/"
-                let response = try await RawHTTP.post(port: port, path: other, body: example.body, contentType: example.contentType)
+                let response = try await RawHTTP.post(
+                    port: port, path: other, body: example.body, contentType: example.contentType)
                 XCTAssertEqual(response.status, 200, other)
                 XCTAssertEqual(try envelope(response.transportResponse)["error"]?.int, 0, other)
             }
@@ -106,7 +111,8 @@ final class SandboxServerTests: XCTestCase {
 
     func testUnknownPathIs404OverHTTP() async throws {
         try await withServer(exampleSandbox()) { port in
-            let response = try await RawHTTP.post(port: port, path: "/api/v1.1/campaigns/nothing", body: Array(#"{"token": "x"}"#.utf8))
+            let response = try await RawHTTP.post(
+                port: port, path: "/api/v1.1/campaigns/nothing", body: Array(#"{"token": "x"}"#.utf8))
             XCTAssertEqual(response.status, 404)
             XCTAssertEqual(try envelope(response.transportResponse)["error"]?.int, 404)
         }
@@ -115,7 +121,8 @@ final class SandboxServerTests: XCTestCase {
     func testQueryTokenAndXMLFormatWorkOverHTTP() async throws {
         try await withServer(exampleSandbox()) { port in
             let response = try await RawHTTP.post(
-                port: port, path: "/api/v1.1/campaigns/get_status?token=\(exampleToken)&format=xml", body: Array(#"{"id": 82}"#.utf8))
+                port: port, path: "/api/v1.1/campaigns/get_status?token=\(exampleToken)&format=xml",
+                body: Array(#"{"id": 82}"#.utf8))
             XCTAssertEqual(response.status, 200)
             XCTAssertEqual(response.header("content-type"), "application/xml; charset=utf-8")
             let answer = try envelope(response.transportResponse)

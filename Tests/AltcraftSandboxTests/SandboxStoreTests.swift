@@ -6,7 +6,8 @@ import XCTest
 /// The state file shared by `cops` processes.
 final class SandboxStoreTests: XCTestCase {
     private func call(_ sandbox: Sandbox, _ path: String, _ body: String) throws -> WireObject {
-        let response = sandbox.respond(path: "/api/v1.1/" + path, headers: [("Content-Type", "application/json")], body: Array(body.utf8))
+        let response = sandbox.respond(
+            path: "/api/v1.1/" + path, headers: [("Content-Type", "application/json")], body: Array(body.utf8))
         return try envelope(response)
     }
 
@@ -37,7 +38,8 @@ final class SandboxStoreTests: XCTestCase {
         let first = try Sandbox(store: SandboxStore(directory: directory), clock: clock)
         let second = try Sandbox(store: SandboxStore(directory: directory), clock: clock)
 
-        let deactivated = try call(first, "campaigns/deactivate", #"{"token": "sandbox-token", "id": 15, "abort_if_running": true}"#)
+        let deactivated = try call(
+            first, "campaigns/deactivate", #"{"token": "sandbox-token", "id": 15, "abort_if_running": true}"#)
         XCTAssertEqual(deactivated["error"]?.int, 0)
         let status = try call(second, "campaigns/get_status", #"{"token": "sandbox-token", "id": 15}"#)
         XCTAssertEqual(status["data"]?["is_active"], false)
@@ -120,7 +122,8 @@ final class SandboxStoreTests: XCTestCase {
         XCTAssertEqual(response.status, 500)
         XCTAssertEqual(try envelope(response)["error"]?.int, 500)
         try SandboxStore(directory: directory).reset(clock: ManualSandboxClock())
-        XCTAssertEqual(try call(sandbox, "campaigns/get", #"{"token": "sandbox-token", "id": 1}"#)["error"]?.int, 0, "reset repairs it")
+        XCTAssertEqual(
+            try call(sandbox, "campaigns/get", #"{"token": "sandbox-token", "id": 1}"#)["error"]?.int, 0, "reset repairs it")
     }
 
     func testTheStateFileIsReadableByItsOwnerOnly() throws {
@@ -143,9 +146,11 @@ final class SandboxStoreTests: XCTestCase {
     }
 
     func testDefaultDirectoryFollowsXDGStateHome() {
-        XCTAssertEqual(SandboxStore.defaultDirectory(environment: ["XDG_STATE_HOME": "/x/state", "HOME": "/home/u"]), "/x/state/cops")
         XCTAssertEqual(
-            SandboxStore.defaultDirectory(environment: ["XDG_STATE_HOME": "relative", "HOME": "/home/u"]), "/home/u/.local/state/cops")
+            SandboxStore.defaultDirectory(environment: ["XDG_STATE_HOME": "/x/state", "HOME": "/home/u"]), "/x/state/cops")
+        XCTAssertEqual(
+            SandboxStore.defaultDirectory(environment: ["XDG_STATE_HOME": "relative", "HOME": "/home/u"]),
+            "/home/u/.local/state/cops")
         XCTAssertEqual(SandboxStore.defaultDirectory(environment: ["HOME": "/home/u"]), "/home/u/.local/state/cops")
     }
 
@@ -171,7 +176,9 @@ final class SandboxStoreTests: XCTestCase {
         try await assertNoLostClones(first, second, directory: directory, clock: clock)
     }
 
-    private func assertNoLostClones(_ first: Sandbox, _ second: Sandbox, directory: String, clock: ManualSandboxClock) async throws {
+    private func assertNoLostClones(_ first: Sandbox, _ second: Sandbox, directory: String, clock: ManualSandboxClock)
+        async throws
+    {
         let body = Array(#"{"token": "sandbox-token", "id": 82}"#.utf8)
         @Sendable func cloneFifty(_ sandbox: Sandbox) -> [Int?] {
             (0..<50).map { _ in

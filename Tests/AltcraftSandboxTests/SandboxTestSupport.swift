@@ -92,7 +92,8 @@ enum ReferenceExamples {
             let columns = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
             guard columns.count >= 4 else { continue }
             let body = Array(try Data(contentsOf: folder.appendingPathComponent(columns[0])))
-            result.append(ExampleRequest(file: columns[0], path: columns[1], contentType: columns[2], section: columns[3], body: body))
+            result.append(
+                ExampleRequest(file: columns[0], path: columns[1], contentType: columns[2], section: columns[3], body: body))
         }
         return result
     }

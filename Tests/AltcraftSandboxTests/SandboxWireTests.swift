@@ -35,7 +35,8 @@ final class SandboxWireTests: XCTestCase {
         let response = respond("/api/v1.1/campaigns/deactivate", jsonDeactivate)
         XCTAssertEqual(response.status, 200)
         XCTAssertEqual(response.header("content-type"), "application/json; charset=utf-8")
-        XCTAssertEqual(String(decoding: response.body, as: UTF8.self), #"{"data":null,"error":0,"error_text":"Successful operation"}"#)
+        XCTAssertEqual(
+            String(decoding: response.body, as: UTF8.self), #"{"data":null,"error":0,"error_text":"Successful operation"}"#)
         XCTAssertEqual(queued15, 0)
     }
 
@@ -80,16 +81,19 @@ final class SandboxWireTests: XCTestCase {
             "/api/v1.1/campaigns/get", #"{"token": "sandbox-token", "id": 1}"#, headers: [("Accept", "application/xml")])
         XCTAssertEqual(accept.header("content-type"), "application/xml; charset=utf-8")
         let json = respond(
-            "/api/v1.1/campaigns/get", #"{"token": "sandbox-token", "id": 1, "format": "json"}"#, headers: [("Accept", "application/xml")])
+            "/api/v1.1/campaigns/get", #"{"token": "sandbox-token", "id": 1, "format": "json"}"#,
+            headers: [("Accept", "application/xml")])
         XCTAssertEqual(json.header("content-type"), "application/json; charset=utf-8", "the format parameter wins over Accept")
     }
 
     func testRepeatedXMLElementsAreAList() throws {
-        let body = "<xml><token>sandbox-token</token><ui_tags>B2C</ui_tags><ui_tags>sale</ui_tags><is_active>true</is_active></xml>"
+        let body =
+            "<xml><token>sandbox-token</token><ui_tags>B2C</ui_tags><ui_tags>sale</ui_tags><is_active>true</is_active></xml>"
         let response = respond("/api/v1.1/campaigns/list", body, contentType: "application/xml")
         XCTAssertEqual(try envelope(response)["data"]?.arrayValue?.compactMap { $0["id"]?.int }, [15, 11768])
         let single = respond(
-            "/api/v1.1/campaigns/list", "<xml><token>sandbox-token</token><groups_id>1</groups_id></xml>", contentType: "text/xml")
+            "/api/v1.1/campaigns/list", "<xml><token>sandbox-token</token><groups_id>1</groups_id></xml>", contentType: "text/xml"
+        )
         XCTAssertEqual(try envelope(single)["data"]?.arrayValue?.compactMap { $0["id"]?.int }, [2, 14, 15, 78])
     }
 
@@ -105,7 +109,8 @@ final class SandboxWireTests: XCTestCase {
         XCTAssertEqual(try envelope(encoded)["error"]?.int, 0, "percent-encoded query values are decoded")
         let noBody = respond("/api/v1.1/campaigns/list?token=sandbox-token", "")
         XCTAssertEqual(try envelope(noBody)["total_count"]?.int, 21, "an empty body is allowed")
-        XCTAssertFalse("\(sandbox.withEngine { $0.requestLog })".contains("sandbox-token"), "query tokens are not recorded either")
+        XCTAssertFalse(
+            "\(sandbox.withEngine { $0.requestLog })".contains("sandbox-token"), "query tokens are not recorded either")
     }
 
     func testTokenInTheBodyWinsOverTheQuery() throws {
@@ -182,7 +187,8 @@ final class SandboxWireTests: XCTestCase {
         let response = try await transport.send(request)
         XCTAssertEqual(response.status, 200)
         XCTAssertEqual(
-            String(decoding: response.body, as: UTF8.self), #"{"data":{"saved_id":11769},"error":0,"error_text":"Successful operation"}"#)
+            String(decoding: response.body, as: UTF8.self),
+            #"{"data":{"saved_id":11769},"error":0,"error_text":"Successful operation"}"#)
         var small = request
         small.maximumResponseBytes = 10
         do {

@@ -49,7 +49,8 @@ final class CopsConfigTests: XCTestCase {
             failure("default = \"prod\"")?.message, "default profile 'prod' is not defined (none is defined)")
         XCTAssertEqual(failure("[profiles.a]\ntoken_env = 'T'")?.message, "profile 'a' has no endpoint")
         XCTAssertEqual(
-            failure("[profiles.a]\nendpoint = 'ftp://x'\ntoken_env = 'T'")?.message, "profile 'a': endpoint 'ftp://x' is not an http(s) URL")
+            failure("[profiles.a]\nendpoint = 'ftp://x'\ntoken_env = 'T'")?.message,
+            "profile 'a': endpoint 'ftp://x' is not an http(s) URL")
         XCTAssertEqual(
             failure("[profiles.a]\nendpoint = 'https://x.example'")?.message,
             "profile 'a' says nowhere where its token is: set token_env or token_file")
@@ -65,7 +66,9 @@ final class CopsConfigTests: XCTestCase {
         XCTAssertEqual(
             failure("[profiles.a]\nendpoint = 'https://x.example'\ntoken_env = 'T'\nformat = 'csv'")?.message,
             "'profiles.a.format' is 'csv'; expected 'json' or 'xml'")
-        XCTAssertEqual(failure("colour = true")?.description, "/cfg/config.toml: error: unknown setting 'colour'; expected 'default' or [profiles.NAME] tables")
+        XCTAssertEqual(
+            failure("colour = true")?.description,
+            "/cfg/config.toml: error: unknown setting 'colour'; expected 'default' or [profiles.NAME] tables")
     }
 
     func testAMissingFileIsAnEmptyConfig() throws {
@@ -75,7 +78,8 @@ final class CopsConfigTests: XCTestCase {
     func testThePathFollowsXDG() {
         XCTAssertEqual(CopsConfig.path(environment: ["XDG_CONFIG_HOME": "/x", "HOME": "/h"]), "/x/cops/config.toml")
         XCTAssertEqual(CopsConfig.path(environment: ["HOME": "/h"]), "/h/.config/cops/config.toml")
-        XCTAssertEqual(CopsConfig.path(environment: ["XDG_CONFIG_HOME": "relative", "HOME": "/h"]), "/h/.config/cops/config.toml")
+        XCTAssertEqual(
+            CopsConfig.path(environment: ["XDG_CONFIG_HOME": "relative", "HOME": "/h"]), "/h/.config/cops/config.toml")
     }
 
     func testTokensComeFromTheEnvironmentOrAPrivateFile() throws {
@@ -85,22 +89,30 @@ final class CopsConfigTests: XCTestCase {
         var warnings: [String] = []
         let environment = ["HOME": directory, "T": "env-token-1234"]
         XCTAssertEqual(
-            try TokenLoader.load(.environment("T"), profile: "p", environment: environment, configPath: "c", warn: { warnings.append($0) }),
+            try TokenLoader.load(
+                .environment("T"), profile: "p", environment: environment, configPath: "c", warn: { warnings.append($0) }),
             "env-token-1234")
-        XCTAssertThrowsError(try TokenLoader.load(.environment("UNSET"), profile: "p", environment: environment, configPath: "c", warn: { _ in }))
+        XCTAssertThrowsError(
+            try TokenLoader.load(.environment("UNSET"), profile: "p", environment: environment, configPath: "c", warn: { _ in }))
 
         let file = directory + "/prod.token"
-        XCTAssertTrue(FileManager.default.createFile(atPath: file, contents: Data("file-token-5678\n".utf8), attributes: [.posixPermissions: 0o600]))
+        XCTAssertTrue(
+            FileManager.default.createFile(
+                atPath: file, contents: Data("file-token-5678\n".utf8), attributes: [.posixPermissions: 0o600]))
         XCTAssertEqual(
-            try TokenLoader.load(.file("~/prod.token"), profile: "p", environment: environment, configPath: "c", warn: { warnings.append($0) }),
+            try TokenLoader.load(
+                .file("~/prod.token"), profile: "p", environment: environment, configPath: "c", warn: { warnings.append($0) }),
             "file-token-5678")
         XCTAssertEqual(warnings, [])
 
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: file)
-        _ = try TokenLoader.load(.file(file), profile: "p", environment: environment, configPath: "c", warn: { warnings.append($0) })
+        _ = try TokenLoader.load(
+            .file(file), profile: "p", environment: environment, configPath: "c", warn: { warnings.append($0) })
         XCTAssertEqual(warnings, ["warning: token file \(file) is readable by others; run: chmod 600 \(file)"])
         XCTAssertFalse(warnings.joined().contains("file-token-5678"), "the warning never shows the token")
 
-        XCTAssertThrowsError(try TokenLoader.load(.file(directory + "/missing"), profile: "p", environment: environment, configPath: "c", warn: { _ in }))
+        XCTAssertThrowsError(
+            try TokenLoader.load(
+                .file(directory + "/missing"), profile: "p", environment: environment, configPath: "c", warn: { _ in }))
     }
 }
