@@ -10,9 +10,16 @@ extension Interpreter {
 
     /// Runs `work` for every ID with at most `concurrency` at a time, in any order, and returns
     /// the outcomes in input order. After cancellation no new request starts; those running finish.
-    func bulk(_ ids: [Int64], _ work: @escaping @Sendable (Int64) async throws(OperationError) -> Record) async -> [Attempt] {
+    func bulk(
+        _ ids: [Int64], op: String? = nil, _ work: @escaping @Sendable (Int64) async throws(OperationError) -> Record
+    ) async -> [Attempt] {
         let limit = max(1, settings.concurrency)
         let cancellation = self.cancellation
+        // Progress only for long work, only where a person watches (the shell decides), and on
+        // stderr, so results stay clean.
+        let progress = showsProgress && ids.count >= Self.progressThreshold ? op : nil
+        let message = output.message
+        var finished = 0
         return await withTaskGroup(of: (Int, Attempt).self) { group in
             var attempts = Array(repeating: Attempt.notStarted, count: ids.count)
             var next = 0
@@ -24,6 +31,10 @@ extension Interpreter {
             }
             while let (index, attempt) = await group.next() {
                 attempts[index] = attempt
+                finished += 1
+                if let progress, finished % 10 == 0 || finished == ids.count {
+                    message("\r\(progress): \(finished)/\(ids.count)" + (finished == ids.count ? "\r\u{1B}[K" : ""))
+                }
                 if mayStart() {
                     let started = next
                     group.addTask { await Self.attempt(started, ids[started], work) }
@@ -243,7 +254,7 @@ extension Interpreter {
         _ op: String, _ targets: ResolvedTargets, display: Bool, at range: SourceRange, mutating: Bool,
         planned: Bool = false, _ work: @escaping @Sendable (Int64) async throws(OperationError) -> Record
     ) async throws -> Value {
-        let attempts = await bulk(targets.ids, work)
+        let attempts = await bulk(targets.ids, op: op, work)
         var rows: [ResultRow] = []
         var values: [Value] = []
         var failures: [BulkFailure] = []

@@ -23,6 +23,11 @@ public final class Interpreter {
     /// The status of the first failure that `on-error continue` let pass.
     var continuedFailure: ExitStatus?
 
+    /// Whether long bulk statements report progress on the message stream (a terminal's stderr).
+    public var showsProgress = false
+    /// Bulk statements over at least this many IDs report progress.
+    public static let progressThreshold = 50
+
     /// The longest interval between `wait` polls, unless `every` asks for more.
     public static let maximumWaitInterval: Int64 = 30_000
     /// `wait` polls this often at first.

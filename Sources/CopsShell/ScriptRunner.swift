@@ -58,6 +58,8 @@ public enum ScriptRunner {
         public var sink: OutputSink
         /// Whether standard output is a terminal (then results default to `table`).
         public var stdoutIsTerminal: Bool
+        /// Whether standard error is a terminal (then long bulk statements show progress).
+        public var stderrIsTerminal = false
         /// Reads all of standard input.
         public var readStandardInput: @Sendable () -> [UInt8]
 
@@ -68,7 +70,7 @@ public enum ScriptRunner {
                 sink: OutputSink(
                     result: { FileHandle.standardOutput.write(Data($0.utf8)) },
                     message: { FileHandle.standardError.write(Data($0.utf8)) }),
-                stdoutIsTerminal: isatty(STDOUT_FILENO) == 1,
+                stdoutIsTerminal: isatty(STDOUT_FILENO) == 1, stderrIsTerminal: isatty(STDERR_FILENO) == 1,
                 readStandardInput: { Array(FileHandle.standardInput.readDataToEndOfFile()) })
         }
     }
@@ -169,6 +171,7 @@ public enum ScriptRunner {
         let interpreter = Interpreter(
             operations: operations, settings: settings, output: sink, cancellation: cancellation,
             arguments: options.arguments, readFile: readSourced)
+        interpreter.showsProgress = environment.stderrIsTerminal
         let status = await interpreter.run(checked.program, in: file)
         await operations.shutdown()
         return status

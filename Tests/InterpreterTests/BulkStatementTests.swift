@@ -117,4 +117,14 @@ final class BulkStatementTests: XCTestCase {
         XCTAssertEqual(status, .failure)
         XCTAssertTrue(harness.output.stderr.contains("launch 12: campaign 12 is a trigger campaign"), harness.output.stderr)
     }
+
+    func testLongBulkStatementsReportProgressOnTheMessageStreamOnly() async {
+        let harness = Harness(settings: .with { $0.continueOnError = true })
+        harness.interpreter.showsProgress = true
+        _ = await harness.run("status 1..60\nstatus 15, 87")
+        XCTAssertTrue(harness.output.stderr.contains("\rstatus: 10/60"), harness.output.stderr)
+        XCTAssertTrue(harness.output.stderr.contains("\rstatus: 60/60\r\u{1B}[K"))
+        XCTAssertEqual(harness.output.stderr.components(separatedBy: "/2").count, 1, "short statements show none")
+        XCTAssertFalse(harness.output.stdout.contains("\r"))
+    }
 }
