@@ -24,13 +24,17 @@ extension Wording {
 
     static func sandboxUnusable(_ why: String) -> String { "cops: \(why)\n" }
 
-    static let endpointAndSandbox = "cops: give either --endpoint or --sandbox, not both\n"
-
-    static let checkNeedsFiles = "cops: --check needs at least one script file\n"
-
-    static let checkWithCommand = "cops: --check takes script files, not -c text or a pipe\n"
-
-    static let scriptAndCommand = "cops: give either a script file or -c text, not both\n"
+    // Usage errors: ArgumentParser prefixes "Error: " and exits 64.
+    public static let usageEndpointAndSandbox = "give either --endpoint or --sandbox, not both"
+    public static let usageCheckNeedsFiles = "--check needs at least one script file"
+    public static let usageCheckWithCommand = "--check takes script files, not -c text"
+    public static let usageScriptAndCommand = "give either a script file or -c text, not both"
+    public static let usageConcurrency = "--concurrency must be between 1 and 64"
+    public static let usageRetries = "--retries must be between 0 and 10"
+    public static func usageTimeout(_ text: String) -> String {
+        "--timeout: '\(text)' is not a duration such as 30s or 1m30s"
+    }
+    public static func usageUnknownOption(_ text: String) -> String { "unknown option '\(text)'" }
 
     /// With a terminal on stdin and nothing to run.
     public static let promptNotYet = """

@@ -48,17 +48,21 @@ struct Cops: AsyncParsableCommand {
     var script: [String] = []
 
     func validate() throws {
-        if let concurrency, !(1...64).contains(concurrency) { throw ValidationError("--concurrency must be between 1 and 64") }
-        if let retries, !(0...10).contains(retries) { throw ValidationError("--retries must be between 0 and 10") }
+        if let concurrency, !(1...64).contains(concurrency) { throw ValidationError(Wording.usageConcurrency) }
+        if let retries, !(0...10).contains(retries) { throw ValidationError(Wording.usageRetries) }
         if let timeout, (DurationText.seconds(timeout) ?? 0) <= 0 {
-            throw ValidationError("--timeout: '\(timeout)' is not a duration such as 30s or 1m30s")
+            throw ValidationError(Wording.usageTimeout(timeout))
         }
-        if endpoint != nil, sandbox { throw ValidationError("give either --endpoint or --sandbox, not both") }
+        // Unknown flags are collected with the script's arguments; before the file they are usage errors.
+        if let first = script.first, first.hasPrefix("-"), first != "-" {
+            throw ValidationError(Wording.usageUnknownOption(first))
+        }
+        if endpoint != nil, sandbox { throw ValidationError(Wording.usageEndpointAndSandbox) }
         if check {
-            if script.isEmpty { throw ValidationError("--check needs at least one script file") }
-            if !commands.isEmpty { throw ValidationError("--check takes script files, not -c text") }
+            if script.isEmpty { throw ValidationError(Wording.usageCheckNeedsFiles) }
+            if !commands.isEmpty { throw ValidationError(Wording.usageCheckWithCommand) }
         } else if !commands.isEmpty, !script.isEmpty {
-            throw ValidationError("give either a script file or -c text, not both")
+            throw ValidationError(Wording.usageScriptAndCommand)
         }
     }
 

@@ -85,6 +85,9 @@ final class ExitStatusTests: XCTestCase {
         XCTAssertEqual(result.stdout, "")
         XCTAssertEqual(try cops.run(["--output", "yaml", "-c", "status 15"]).status, 64)
         XCTAssertEqual(try cops.run(["--check"]).status, 64)
+        let unknown = try cops.run(["--bogus", "-c", "status 15"])
+        XCTAssertEqual(unknown.status, 64)
+        XCTAssertTrue(unknown.stderr.contains("unknown option '--bogus'"), unknown.stderr)
     }
 
     func testSixtyFiveForScriptErrorsAndNothingIsSent() throws {
