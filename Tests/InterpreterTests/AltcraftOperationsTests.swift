@@ -1,0 +1,48 @@
+import AltcraftAPI
+import CampaignScript
+import CopsShell
+import XCTest
+
+/// The adapter: client errors sorted into the language's classes, wire values into values.
+final class AltcraftOperationsTests: XCTestCase {
+    func testClientErrorsAreSortedForExitStatuses() {
+        let cases: [(String, AltcraftError.Kind, OperationError.Kind, ExitStatus)] = [
+            ("token refused", .api(code: 403, text: "No access"), .authentication, .authentication),
+            ("token missing", .api(code: 401, text: "API token required"), .authentication, .authentication),
+            ("HTTP 401", .httpStatus(401, apiCode: nil, apiText: nil), .authentication, .authentication),
+            ("not found", .api(code: 404, text: "Campaign not found"), .notFound, .failure),
+            ("bad request", .api(code: 400, text: "Campaign 20 is active"), .api, .failure),
+            ("refused connection", .unreachable("connection refused"), .unreachable, .unreachable),
+            ("timed out", .timedOut(seconds: 30), .unreachable, .unreachable),
+            ("server error", .httpStatus(503, apiCode: nil, apiText: nil), .unreachable, .unreachable),
+            ("cancelled", .cancelled, .cancelled, .interrupted),
+            ("garbage", .decoding("expected an envelope"), .other, .failure),
+        ]
+        for (name, kind, expected, status) in cases {
+            let error = AltcraftOperations.operationError(AltcraftError(kind, endpoint: .deactivate, campaignID: 15))
+            XCTAssertEqual(error.kind, expected, name)
+            XCTAssertEqual(ExitStatus(for: error.kind), status, name)
+        }
+    }
+
+    func testErrorTextIsTheSummaryWithAttempts() {
+        let error = AltcraftOperations.operationError(
+            AltcraftError(.unreachable("connection refused"), endpoint: .status, campaignID: 15, attempts: 4))
+        XCTAssertEqual(error.text, "cannot reach the API: connection refused after 4 attempts")
+        let api = AltcraftOperations.operationError(
+            AltcraftError(.api(code: 401, text: "API token required"), endpoint: .deactivate))
+        XCTAssertEqual(api.text, "API error 401 (API token required)")
+        XCTAssertEqual(api.code, 401)
+    }
+
+    func testWireValuesBecomeLanguageValuesInOrder() {
+        let wire: WireValue = ["id": 15, "name": "Весна", "ratio": .double(0.5), "whole": .double(3), "tags": ["a"], "none": nil]
+        XCTAssertEqual(
+            AltcraftOperations.value(wire),
+            .record(
+                Record([
+                    ("id", .int(15)), ("name", .string("Весна")), ("ratio", .string("0.5")), ("whole", .int(3)),
+                    ("tags", .list([.string("a")])), ("none", .null),
+                ])))
+    }
+}
