@@ -105,10 +105,13 @@ public final class HTTPTransport: AltcraftTransport {
             }
         }
         if let ioError = error as? IOError {
+            // NIO's description repeats itself ("connection reset (error set): …"); the
+            // system's own words are clearer.
+            let words = String(cString: strerror(ioError.errnoCode)).lowercased()
             if [ECONNREFUSED, EHOSTUNREACH, ENETUNREACH].contains(ioError.errnoCode) {
-                return .connectFailed(ioError.description)
+                return .connectFailed(words)
             }
-            return .connectionLost(ioError.description)
+            return .connectionLost(words)
         }
         if error is HTTPParserError {
             return .connectionLost("malformed HTTP from the server")
