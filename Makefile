@@ -1,6 +1,6 @@
 # The two quick-start commands: `make run` and `make test`. Each installs what it needs.
 SWIFT ?= swift
-ARGS ?= sandbox serve --port 8080
+ARGS ?= -o table examples/tour.cops
 APT_PACKAGES = libedit-dev pkg-config tmux curl
 
 .PHONY: run test deps build release clean
@@ -20,7 +20,7 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-# Builds and starts cops; pass other arguments with ARGS='…'.
+# Builds cops and runs the tour on the built-in sandbox; other arguments with ARGS='…'.
 run: build
 	./.build/debug/cops $(ARGS)
 
