@@ -1,21 +1,21 @@
 /// A parsed and checked program, with every diagnostic and whether it may run.
 public struct CheckedProgram: Sendable {
-  /// The syntax tree.
-  public var program: Program
-  /// Lexical, syntax and semantic diagnostics, in source order.
-  public var diagnostics: [Diagnostic]
-  /// Every variable name defined by the end of the program (a prompt passes it to the next check).
-  public var definedVariables: Set<String>
+    /// The syntax tree.
+    public var program: Program
+    /// Lexical, syntax and semantic diagnostics, in source order.
+    public var diagnostics: [Diagnostic]
+    /// Every variable name defined by the end of the program (a prompt passes it to the next check).
+    public var definedVariables: Set<String>
 
-  /// False when any diagnostic is an error: then nothing may be sent.
-  public var isRunnable: Bool { !diagnostics.contains { $0.severity == .error } }
+    /// False when any diagnostic is an error: then nothing may be sent.
+    public var isRunnable: Bool { !diagnostics.contains { $0.severity == .error } }
 
-  /// Creates a checked program.
-  public init(program: Program, diagnostics: [Diagnostic], definedVariables: Set<String> = []) {
-    self.program = program
-    self.diagnostics = diagnostics
-    self.definedVariables = definedVariables
-  }
+    /// Creates a checked program.
+    public init(program: Program, diagnostics: [Diagnostic], definedVariables: Set<String> = []) {
+        self.program = program
+        self.diagnostics = diagnostics
+        self.definedVariables = definedVariables
+    }
 }
 
 /// Semantic checks over a whole program before anything runs.
@@ -23,322 +23,322 @@ public struct CheckedProgram: Sendable {
 /// Variables use one flat scope in source order: a `let` (or a `for` variable) defines its name
 /// for every later statement, even when it sits inside an `if` block that might not run.
 public struct Checker {
-  private var diagnostics: [Diagnostic] = []
-  private var defined: Set<String> = Set(GrammarTable.predefinedVariables)
+    private var diagnostics: [Diagnostic] = []
+    private var defined: Set<String> = Set(GrammarTable.predefinedVariables)
 
-  /// Parses and checks a file; `defined` names variables that already exist (earlier prompt lines).
-  public static func check(_ file: SourceFile, defined: Set<String> = []) -> CheckedProgram {
-    let (program, parseDiagnostics) = Parser.parse(file)
-    return check(program, parseDiagnostics: parseDiagnostics, defined: defined)
-  }
-
-  /// Checks a parsed program, merging the parser's diagnostics in source order.
-  public static func check(
-    _ program: Program, parseDiagnostics: [Diagnostic] = [], defined: Set<String> = []
-  ) -> CheckedProgram {
-    var checker = Checker()
-    checker.defined.formUnion(defined)
-    checker.statements(program.statements)
-    let all = (parseDiagnostics + checker.diagnostics).enumerated().sorted {
-      ($0.element.range.start.offset, $0.offset) < ($1.element.range.start.offset, $1.offset)
-    }.map(\.element)
-    return CheckedProgram(program: program, diagnostics: all, definedVariables: checker.defined)
-  }
-
-  private mutating func report(
-    _ kind: DiagnosticKind, at range: SourceRange, notes: [DiagnosticNote] = []
-  ) {
-    diagnostics.append(Diagnostic(kind, at: range, notes: notes))
-  }
-
-  // MARK: Statements
-
-  private mutating func statements(_ list: [Statement]) {
-    for statement in list { self.statement(statement) }
-  }
-
-  private mutating func statement(_ statement: Statement) {
-    switch statement.kind {
-    case .command(let command):
-      self.command(command)
-    case .let(let name, let value):
-      switch value {
-      case .command(let command): self.command(command)
-      case .expression(let expression): self.expression(expression)
-      case .invalid: break
-      }
-      defined.insert(name.name)
-    case .if(let branches, let elseBlock):
-      for branch in branches {
-        expression(branch.condition)
-        statements(branch.body.statements)
-      }
-      if let elseBlock { statements(elseBlock.statements) }
-    case .for(let variable, let source, let body):
-      switch source {
-      case .targets(let targets): self.targets(targets, singleIDFor: nil)
-      case .command(let command): self.command(command)
-      }
-      defined.insert(variable.name)
-      statements(body.statements)
-    case .wait(let targets, _, let timeout, let every):
-      self.targets(targets, singleIDFor: nil)
-      if let timeout { nonZero(timeout, context: "wait timeout") }
-      if let every { nonZero(every, context: "wait every") }
-    case .assert(let condition, let message):
-      expression(condition)
-      if let message { string(message.parts) }
-    case .try(let inner):
-      self.statement(inner)
-    case .set(let setting, let value):
-      self.setting(setting, value)
-    case .echo(let values):
-      for value in values { expression(value) }
-    case .sleep:
-      break  // `sleep 0s` is a harmless no-op, so zero is allowed here
-    case .source(let path):
-      string(path.parts)
-    case .help(let topic):
-      if let topic, GrammarTable.helpText(for: topic.name) == nil {
-        report(
-          .unknownHelpTopic(
-            name: topic.name,
-            suggestion: Suggestion.closest(to: topic.name, among: GrammarTable.helpTopics)),
-          at: topic.range)
-      }
-    case .exit(let code):
-      if let code, !(0...255).contains(code.value) {
-        report(.exitCodeOutOfRange(code.value), at: code.range)
-      }
+    /// Parses and checks a file; `defined` names variables that already exist (earlier prompt lines).
+    public static func check(_ file: SourceFile, defined: Set<String> = []) -> CheckedProgram {
+        let (program, parseDiagnostics) = Parser.parse(file)
+        return check(program, parseDiagnostics: parseDiagnostics, defined: defined)
     }
-  }
 
-  private mutating func nonZero(_ duration: DurationLiteral, context: String) {
-    if duration.milliseconds == 0 { report(.zeroDuration(context: context), at: duration.range) }
-  }
-
-  private mutating func setting(_ name: Identifier, _ value: SettingValue) {
-    guard let spec = GrammarTable.setting(named: name.name) else {
-      report(
-        .unknownSetting(
-          name: name.name,
-          suggestion: Suggestion.closest(to: name.name, among: GrammarTable.settings.map(\.name))),
-        at: name.range, notes: [DiagnosticNote(.allowedValues(GrammarTable.settings.map(\.name)))])
-      return
+    /// Checks a parsed program, merging the parser's diagnostics in source order.
+    public static func check(
+        _ program: Program, parseDiagnostics: [Diagnostic] = [], defined: Set<String> = []
+    ) -> CheckedProgram {
+        var checker = Checker()
+        checker.defined.formUnion(defined)
+        checker.statements(program.statements)
+        let all = (parseDiagnostics + checker.diagnostics).enumerated().sorted {
+            ($0.element.range.start.offset, $0.offset) < ($1.element.range.start.offset, $1.offset)
+        }.map(\.element)
+        return CheckedProgram(program: program, diagnostics: all, definedVariables: checker.defined)
     }
-    switch (spec.values, value) {
-    case (.choices(let choices), .word(let word)) where choices.contains(word.name):
-      break
-    case (.integer(let range), .integer(let integer)):
-      if !range.contains(integer.value) {
-        report(
-          .settingOutOfRange(setting: spec.name, value: integer.value, range: range),
-          at: integer.range)
-      }
-    case (.duration, .duration(let duration)):
-      nonZero(duration, context: "set timeout")
-    default:
-      var written = ""
-      var suggestion: String?
-      switch value {
-      case .word(let word):
-        written = word.name
-        if case .choices(let choices) = spec.values {
-          suggestion = Suggestion.closest(to: word.name, among: choices)
+
+    private mutating func report(
+        _ kind: DiagnosticKind, at range: SourceRange, notes: [DiagnosticNote] = []
+    ) {
+        diagnostics.append(Diagnostic(kind, at: range, notes: notes))
+    }
+
+    // MARK: Statements
+
+    private mutating func statements(_ list: [Statement]) {
+        for statement in list { self.statement(statement) }
+    }
+
+    private mutating func statement(_ statement: Statement) {
+        switch statement.kind {
+        case .command(let command):
+            self.command(command)
+        case .let(let name, let value):
+            switch value {
+            case .command(let command): self.command(command)
+            case .expression(let expression): self.expression(expression)
+            case .invalid: break
+            }
+            defined.insert(name.name)
+        case .if(let branches, let elseBlock):
+            for branch in branches {
+                expression(branch.condition)
+                statements(branch.body.statements)
+            }
+            if let elseBlock { statements(elseBlock.statements) }
+        case .for(let variable, let source, let body):
+            switch source {
+            case .targets(let targets): self.targets(targets, singleIDFor: nil)
+            case .command(let command): self.command(command)
+            }
+            defined.insert(variable.name)
+            statements(body.statements)
+        case .wait(let targets, _, let timeout, let every):
+            self.targets(targets, singleIDFor: nil)
+            if let timeout { nonZero(timeout, context: "wait timeout") }
+            if let every { nonZero(every, context: "wait every") }
+        case .assert(let condition, let message):
+            expression(condition)
+            if let message { string(message.parts) }
+        case .try(let inner):
+            self.statement(inner)
+        case .set(let setting, let value):
+            self.setting(setting, value)
+        case .echo(let values):
+            for value in values { expression(value) }
+        case .sleep:
+            break  // `sleep 0s` is a harmless no-op, so zero is allowed here
+        case .source(let path):
+            string(path.parts)
+        case .help(let topic):
+            if let topic, GrammarTable.helpText(for: topic.name) == nil {
+                report(
+                    .unknownHelpTopic(
+                        name: topic.name,
+                        suggestion: Suggestion.closest(to: topic.name, among: GrammarTable.helpTopics)),
+                    at: topic.range)
+            }
+        case .exit(let code):
+            if let code, !(0...255).contains(code.value) {
+                report(.exitCodeOutOfRange(code.value), at: code.range)
+            }
         }
-      case .integer(let integer): written = String(integer.value)
-      case .duration: written = "duration"
-      }
-      report(
-        .invalidSettingValue(setting: spec.name, value: written, suggestion: suggestion),
-        at: value.range,
-        notes: [DiagnosticNote(.settingAccepts(setting: spec.name, values: spec.values))])
     }
-  }
 
-  // MARK: Commands
+    private mutating func nonZero(_ duration: DurationLiteral, context: String) {
+        if duration.milliseconds == 0 { report(.zeroDuration(context: context), at: duration.range) }
+    }
 
-  private mutating func command(_ command: Command) {
-    let spec = GrammarTable.spec(for: command.verb)
-    if let targets = command.targets {
-      self.targets(targets, singleIDFor: spec.argument == .singleID ? command.verbName.name : nil)
-    }
-    var seen: [OptionKey: CommandOption] = [:]
-    for option in command.options {
-      guard let key = option.key else {
-        let candidates = spec.options.map(\.rawValue)
-        report(
-          .unknownOption(
-            name: option.name.name, verb: command.verbName.name,
-            suggestion: Suggestion.closest(to: option.name.name, among: candidates)),
-          at: option.name.range,
-          notes: candidates.isEmpty
-            ? [] : [DiagnosticNote(.validOptions(verb: command.verbName.name, options: candidates))]
-        )
-        continue
-      }
-      guard spec.options.contains(key) else {
-        let owners = GrammarTable.verbs(accepting: key).map(\.name)
-        report(
-          .optionNotValidForVerb(option: key.rawValue, verb: command.verbName.name),
-          at: option.name.range,
-          notes: [DiagnosticNote(.optionBelongsTo(option: key.rawValue, verbs: owners))])
-        continue
-      }
-      if let earlier = seen[key], !GrammarTable.spec(for: key).repeatable {
-        report(
-          .duplicateOption(key.rawValue), at: option.name.range,
-          notes: [DiagnosticNote(.previousOption(key.rawValue), at: earlier.range)])
-      }
-      seen[key] = seen[key] ?? option
-      optionValue(option, spec: GrammarTable.spec(for: key))
-    }
-    for group in spec.exclusive {
-      let present = group.compactMap { seen[$0] }
-      if present.count > 1 {
-        report(
-          .conflictingOptions(present[0].name.name, present[1].name.name), at: present[1].name.range
-        )
-      }
-    }
-    if let audience = seen[.audience], seen[.now] == nil {
-      report(
-        .audienceWithoutNow, at: audience.name.range, notes: [DiagnosticNote(.audienceNeedsNow)])
-    }
-  }
-
-  private mutating func optionValue(_ option: CommandOption, spec: OptionSpec) {
-    switch option.value {
-    case .integer(let integer) where integer.value < 1 && spec.shape == .positiveInteger:
-      report(.valueMustBePositive(option: spec.name), at: integer.range)
-    case .word(let word):
-      if case .choice(let choices) = spec.shape, !choices.contains(word.name) {
-        report(
-          .invalidOptionValue(
-            option: spec.name, value: word.name,
-            suggestion: Suggestion.closest(to: word.name, among: choices)),
-          at: word.range, notes: [DiagnosticNote(.allowedValues(choices))])
-      }
-    case .audience(let source, let id):
-      let sources = ["list", "segment"]
-      if !sources.contains(source.name) {
-        report(
-          .invalidOptionValue(
-            option: spec.name, value: source.name,
-            suggestion: Suggestion.closest(to: source.name, among: sources)),
-          at: source.range, notes: [DiagnosticNote(.allowedValues(sources))])
-      }
-      if id.value < 1 { report(.valueMustBePositive(option: spec.name), at: id.range) }
-    case .duration(let duration):
-      nonZero(duration, context: spec.name)
-    case .text(let text):
-      string(text.parts)
-      if spec.shape == .timeOrDuration, let constant = text.constantText,
-        !Self.isTimestamp(constant)
-      {
-        report(.invalidTimestamp(constant), at: text.range)
-      }
-    case .integer, .none:
-      break
-    }
-  }
-
-  /// `YYYY-MM-DD`, optionally followed by `Thh:mm[:ss[.fff]]` and `Z` or `±hh:mm`, which is
-  /// what `log_v2`'s `from_time` accepts (RFC 3339 and its date-only prefix).
-  static func isTimestamp(_ text: String) -> Bool {
-    let pattern = #"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$"#
-    guard let regex = try? Regex(pattern) else { return false }
-    return text.wholeMatch(of: regex) != nil
-  }
-
-  private mutating func targets(_ targets: Targets, singleIDFor verb: String?) {
-    if let verb {
-      let isSingle: Bool
-      if targets.items.count != 1 {
-        isSingle = false
-      } else if case .range = targets.items[0].kind {
-        isSingle = false
-      } else {
-        isSingle = true
-      }
-      if !isSingle {
-        report(
-          .singleIDExpected(verb: verb), at: targets.range,
-          notes: [DiagnosticNote(.verbTakesOneID(verb))])
-      }
-    }
-    var total: Int64 = 0
-    for item in targets.items {
-      switch item.kind {
-      case .id(let id):
-        if id.value < 1 { report(.invalidCampaignID(id.value), at: id.range) }
-        total += 1
-      case .range(let low, let high):
-        if low.value < 1 { report(.invalidCampaignID(low.value), at: low.range) }
-        if high.value < low.value {
-          report(.reversedRange(low: low.value, high: high.value), at: item.range)
-        } else {
-          let (span, overflow) = high.value.subtractingReportingOverflow(low.value)
-          let count = overflow ? Int64.max : span + 1
-          if count > GrammarTable.maximumTargetIDs {
+    private mutating func setting(_ name: Identifier, _ value: SettingValue) {
+        guard let spec = GrammarTable.setting(named: name.name) else {
             report(
-              .rangeTooLarge(count: count, limit: GrammarTable.maximumTargetIDs), at: item.range)
-          } else {
-            total += count
-          }
+                .unknownSetting(
+                    name: name.name,
+                    suggestion: Suggestion.closest(to: name.name, among: GrammarTable.settings.map(\.name))),
+                at: name.range, notes: [DiagnosticNote(.allowedValues(GrammarTable.settings.map(\.name)))])
+            return
         }
-      case .variable(let expression):
-        self.expression(expression)
-      case .command(let command):
-        self.command(command)
-      }
+        switch (spec.values, value) {
+        case (.choices(let choices), .word(let word)) where choices.contains(word.name):
+            break
+        case (.integer(let range), .integer(let integer)):
+            if !range.contains(integer.value) {
+                report(
+                    .settingOutOfRange(setting: spec.name, value: integer.value, range: range),
+                    at: integer.range)
+            }
+        case (.duration, .duration(let duration)):
+            nonZero(duration, context: "set timeout")
+        default:
+            var written = ""
+            var suggestion: String?
+            switch value {
+            case .word(let word):
+                written = word.name
+                if case .choices(let choices) = spec.values {
+                    suggestion = Suggestion.closest(to: word.name, among: choices)
+                }
+            case .integer(let integer): written = String(integer.value)
+            case .duration: written = "duration"
+            }
+            report(
+                .invalidSettingValue(setting: spec.name, value: written, suggestion: suggestion),
+                at: value.range,
+                notes: [DiagnosticNote(.settingAccepts(setting: spec.name, values: spec.values))])
+        }
     }
-    if total > GrammarTable.maximumTargetIDs {
-      report(.tooManyIDs(count: total, limit: GrammarTable.maximumTargetIDs), at: targets.range)
+
+    // MARK: Commands
+
+    private mutating func command(_ command: Command) {
+        let spec = GrammarTable.spec(for: command.verb)
+        if let targets = command.targets {
+            self.targets(targets, singleIDFor: spec.argument == .singleID ? command.verbName.name : nil)
+        }
+        var seen: [OptionKey: CommandOption] = [:]
+        for option in command.options {
+            guard let key = option.key else {
+                let candidates = spec.options.map(\.rawValue)
+                report(
+                    .unknownOption(
+                        name: option.name.name, verb: command.verbName.name,
+                        suggestion: Suggestion.closest(to: option.name.name, among: candidates)),
+                    at: option.name.range,
+                    notes: candidates.isEmpty
+                        ? [] : [DiagnosticNote(.validOptions(verb: command.verbName.name, options: candidates))]
+                )
+                continue
+            }
+            guard spec.options.contains(key) else {
+                let owners = GrammarTable.verbs(accepting: key).map(\.name)
+                report(
+                    .optionNotValidForVerb(option: key.rawValue, verb: command.verbName.name),
+                    at: option.name.range,
+                    notes: [DiagnosticNote(.optionBelongsTo(option: key.rawValue, verbs: owners))])
+                continue
+            }
+            if let earlier = seen[key], !GrammarTable.spec(for: key).repeatable {
+                report(
+                    .duplicateOption(key.rawValue), at: option.name.range,
+                    notes: [DiagnosticNote(.previousOption(key.rawValue), at: earlier.range)])
+            }
+            seen[key] = seen[key] ?? option
+            optionValue(option, spec: GrammarTable.spec(for: key))
+        }
+        for group in spec.exclusive {
+            let present = group.compactMap { seen[$0] }
+            if present.count > 1 {
+                report(
+                    .conflictingOptions(present[0].name.name, present[1].name.name), at: present[1].name.range
+                )
+            }
+        }
+        if let audience = seen[.audience], seen[.now] == nil {
+            report(
+                .audienceWithoutNow, at: audience.name.range, notes: [DiagnosticNote(.audienceNeedsNow)])
+        }
     }
-  }
 
-  // MARK: Expressions
-
-  private mutating func expression(_ expression: Expr) {
-    switch expression.kind {
-    case .integer, .bool, .null, .duration:
-      break
-    case .string(let parts):
-      string(parts)
-    case .variable(let name):
-      variable(name, at: expression.range)
-    case .field(let base, _):
-      self.expression(base)
-    case .index(let base, let index):
-      self.expression(base)
-      self.expression(index)
-    case .command(let command):
-      self.command(command)
-    case .comparison(_, let left, let right), .and(let left, let right), .or(let left, let right):
-      self.expression(left)
-      self.expression(right)
-    case .not(let operand):
-      self.expression(operand)
+    private mutating func optionValue(_ option: CommandOption, spec: OptionSpec) {
+        switch option.value {
+        case .integer(let integer) where integer.value < 1 && spec.shape == .positiveInteger:
+            report(.valueMustBePositive(option: spec.name), at: integer.range)
+        case .word(let word):
+            if case .choice(let choices) = spec.shape, !choices.contains(word.name) {
+                report(
+                    .invalidOptionValue(
+                        option: spec.name, value: word.name,
+                        suggestion: Suggestion.closest(to: word.name, among: choices)),
+                    at: word.range, notes: [DiagnosticNote(.allowedValues(choices))])
+            }
+        case .audience(let source, let id):
+            let sources = ["list", "segment"]
+            if !sources.contains(source.name) {
+                report(
+                    .invalidOptionValue(
+                        option: spec.name, value: source.name,
+                        suggestion: Suggestion.closest(to: source.name, among: sources)),
+                    at: source.range, notes: [DiagnosticNote(.allowedValues(sources))])
+            }
+            if id.value < 1 { report(.valueMustBePositive(option: spec.name), at: id.range) }
+        case .duration(let duration):
+            nonZero(duration, context: spec.name)
+        case .text(let text):
+            string(text.parts)
+            if spec.shape == .timeOrDuration, let constant = text.constantText,
+                !Self.isTimestamp(constant)
+            {
+                report(.invalidTimestamp(constant), at: text.range)
+            }
+        case .integer, .none:
+            break
+        }
     }
-  }
 
-  private mutating func string(_ parts: [StringPart]) {
-    for case .variable(let reference) in parts {
-      variable(reference.name, at: reference.range)
+    /// `YYYY-MM-DD`, optionally followed by `Thh:mm[:ss[.fff]]` and `Z` or `±hh:mm`, which is
+    /// what `log_v2`'s `from_time` accepts (RFC 3339 and its date-only prefix).
+    static func isTimestamp(_ text: String) -> Bool {
+        let pattern = #"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$"#
+        guard let regex = try? Regex(pattern) else { return false }
+        return text.wholeMatch(of: regex) != nil
     }
-  }
 
-  private mutating func variable(_ name: String, at range: SourceRange) {
-    guard !defined.contains(name) else { return }
-    let variableRange = SourceRange(
-      start: range.start,
-      end: SourceLocation(
-        line: range.start.line, column: range.start.column + 1 + name.utf8.count,
-        offset: range.start.offset + 1 + name.utf8.count))
-    report(
-      .undefinedVariable(
-        name: name, suggestion: Suggestion.closest(to: name, among: defined.sorted())),
-      at: variableRange, notes: [DiagnosticNote(.defineVariableFirst(name))])
-  }
+    private mutating func targets(_ targets: Targets, singleIDFor verb: String?) {
+        if let verb {
+            let isSingle: Bool
+            if targets.items.count != 1 {
+                isSingle = false
+            } else if case .range = targets.items[0].kind {
+                isSingle = false
+            } else {
+                isSingle = true
+            }
+            if !isSingle {
+                report(
+                    .singleIDExpected(verb: verb), at: targets.range,
+                    notes: [DiagnosticNote(.verbTakesOneID(verb))])
+            }
+        }
+        var total: Int64 = 0
+        for item in targets.items {
+            switch item.kind {
+            case .id(let id):
+                if id.value < 1 { report(.invalidCampaignID(id.value), at: id.range) }
+                total += 1
+            case .range(let low, let high):
+                if low.value < 1 { report(.invalidCampaignID(low.value), at: low.range) }
+                if high.value < low.value {
+                    report(.reversedRange(low: low.value, high: high.value), at: item.range)
+                } else {
+                    let (span, overflow) = high.value.subtractingReportingOverflow(low.value)
+                    let count = overflow ? Int64.max : span + 1
+                    if count > GrammarTable.maximumTargetIDs {
+                        report(
+                            .rangeTooLarge(count: count, limit: GrammarTable.maximumTargetIDs), at: item.range)
+                    } else {
+                        total += count
+                    }
+                }
+            case .variable(let expression):
+                self.expression(expression)
+            case .command(let command):
+                self.command(command)
+            }
+        }
+        if total > GrammarTable.maximumTargetIDs {
+            report(.tooManyIDs(count: total, limit: GrammarTable.maximumTargetIDs), at: targets.range)
+        }
+    }
+
+    // MARK: Expressions
+
+    private mutating func expression(_ expression: Expr) {
+        switch expression.kind {
+        case .integer, .bool, .null, .duration:
+            break
+        case .string(let parts):
+            string(parts)
+        case .variable(let name):
+            variable(name, at: expression.range)
+        case .field(let base, _):
+            self.expression(base)
+        case .index(let base, let index):
+            self.expression(base)
+            self.expression(index)
+        case .command(let command):
+            self.command(command)
+        case .comparison(_, let left, let right), .and(let left, let right), .or(let left, let right):
+            self.expression(left)
+            self.expression(right)
+        case .not(let operand):
+            self.expression(operand)
+        }
+    }
+
+    private mutating func string(_ parts: [StringPart]) {
+        for case .variable(let reference) in parts {
+            variable(reference.name, at: reference.range)
+        }
+    }
+
+    private mutating func variable(_ name: String, at range: SourceRange) {
+        guard !defined.contains(name) else { return }
+        let variableRange = SourceRange(
+            start: range.start,
+            end: SourceLocation(
+                line: range.start.line, column: range.start.column + 1 + name.utf8.count,
+                offset: range.start.offset + 1 + name.utf8.count))
+        report(
+            .undefinedVariable(
+                name: name, suggestion: Suggestion.closest(to: name, among: defined.sorted())),
+            at: variableRange, notes: [DiagnosticNote(.defineVariableFirst(name))])
+    }
 }

@@ -1,312 +1,312 @@
 /// The one place that words diagnostics in English and renders them with source snippets.
 public struct DiagnosticRenderer: Sendable {
-  /// Whether to add ANSI colour (the caller knows if stderr is a terminal).
-  public var colors: Bool
-  /// Columns per tab stop when showing source lines.
-  public var tabWidth: Int
+    /// Whether to add ANSI colour (the caller knows if stderr is a terminal).
+    public var colors: Bool
+    /// Columns per tab stop when showing source lines.
+    public var tabWidth: Int
 
-  /// Creates a renderer.
-  public init(colors: Bool = false, tabWidth: Int = 4) {
-    self.colors = colors
-    self.tabWidth = tabWidth
-  }
-
-  // MARK: Rendering
-
-  /// Renders diagnostics one after another, each ending with a newline.
-  public func render(_ diagnostics: [Diagnostic], in file: SourceFile) -> String {
-    diagnostics.map { render($0, in: file) }.joined()
-  }
-
-  /// Renders one diagnostic: header, snippet with caret, then notes.
-  public func render(_ diagnostic: Diagnostic, in file: SourceFile) -> String {
-    var output = header(
-      file: file, range: diagnostic.range, severity: diagnostic.severity,
-      message: Self.message(for: diagnostic.kind))
-    output += snippet(diagnostic.range, in: file)
-    for note in diagnostic.notes {
-      let message = Self.message(for: note.kind)
-      // A note about the very same text needs no second copy of the snippet.
-      if let range = note.range, range != diagnostic.range {
-        output += header(file: file, range: range, severity: .note, message: message)
-        output += snippet(range, in: file)
-      } else {
-        output += paint("note:", .cyan, bold: true) + " " + message + "\n"
-      }
+    /// Creates a renderer.
+    public init(colors: Bool = false, tabWidth: Int = 4) {
+        self.colors = colors
+        self.tabWidth = tabWidth
     }
-    return output
-  }
 
-  enum Color: String {
-    case red = "31"
-    case magenta = "35"
-    case cyan = "36"
-    case green = "32"
-  }
+    // MARK: Rendering
 
-  func paint(_ text: String, _ color: Color?, bold: Bool = false) -> String {
-    guard colors else { return text }
-    var codes: [String] = []
-    if bold { codes.append("1") }
-    if let color { codes.append(color.rawValue) }
-    return "\u{1B}[\(codes.joined(separator: ";"))m\(text)\u{1B}[0m"
-  }
-
-  func header(file: SourceFile, range: SourceRange, severity: Severity, message: String)
-    -> String
-  {
-    let color: Color =
-      switch severity {
-      case .error: .red
-      case .warning: .magenta
-      case .note: .cyan
-      }
-    return paint("\(file.name):\(range.start.line):\(range.start.column):", nil, bold: true) + " "
-      + paint("\(severity.rawValue):", color, bold: true) + " " + paint(message, nil, bold: true)
-      + "\n"
-  }
-
-  /// The source line with a caret under the range's first column and `~` under the rest of it
-  /// on that line; tabs expand to the same width in both lines so the caret stays aligned.
-  func snippet(_ range: SourceRange, in file: SourceFile) -> String {
-    let lineNumber = range.start.line
-    guard lineNumber >= 1, lineNumber <= file.lineCount else { return "" }
-    let columns = SourceFile.scalars(of: file.lineBytes(lineNumber))
-    var shown = ""
-    var widths: [Int] = []
-    var width = 0
-    for scalar in columns {
-      let piece: String
-      switch scalar {
-      case "\t"?:
-        piece = String(repeating: " ", count: tabWidth - width % tabWidth)
-      case let scalar? where scalar.value < 0x20 || scalar.value == 0x7F:
-        piece = "\u{FFFD}"  // control characters would move the terminal cursor
-      case let scalar?:
-        piece = String(Character(scalar))
-      case nil:
-        piece = "\u{FFFD}"
-      }
-      shown += piece
-      let pieceWidth = scalar == "\t" ? piece.count : 1
-      widths.append(pieceWidth)
-      width += pieceWidth
+    /// Renders diagnostics one after another, each ending with a newline.
+    public func render(_ diagnostics: [Diagnostic], in file: SourceFile) -> String {
+        diagnostics.map { render($0, in: file) }.joined()
     }
-    let startColumn = max(1, range.start.column)
-    let endColumn =
-      range.end.line == lineNumber ? max(range.end.column, startColumn + 1) : columns.count + 1
-    let padding =
-      widths.prefix(startColumn - 1).reduce(0, +) + max(0, startColumn - 1 - widths.count)
-    let underlineWidth = max(
-      1, widths.dropFirst(startColumn - 1).prefix(endColumn - startColumn).reduce(0, +))
-    let marker = "^" + String(repeating: "~", count: underlineWidth - 1)
-    let number = String(lineNumber)
-    let gutter = String(repeating: " ", count: number.count)
-    return "  \(number) |\(shown.isEmpty ? "" : " " + shown)\n"
-      + "  \(gutter) | \(String(repeating: " ", count: padding))\(paint(marker, .green, bold: true))\n"
-  }
 
-  // MARK: Wording
-
-  private static func quoted(_ text: String) -> String { "'\(text)'" }
-
-  private static func describe(_ scalar: Unicode.Scalar) -> String {
-    let hex = String(scalar.value, radix: 16, uppercase: true)
-    let code = "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
-    // Invisible characters are named but not printed, so the message stays on one line.
-    let invisible: [Unicode.GeneralCategory] = [
-      .control, .format, .spaceSeparator, .lineSeparator, .paragraphSeparator,
-    ]
-    let shown =
-      invisible.contains(scalar.properties.generalCategory) ? "" : "'\(Character(scalar))' "
-    let name =
-      scalar.properties.name ?? scalar.properties.nameAlias
-      ?? (scalar.properties.generalCategory == .control ? "CONTROL CHARACTER" : "UNNAMED CHARACTER")
-    return "\(shown)(\(code) \(name))"
-  }
-
-  private static func didYouMean(_ suggestion: String?) -> String {
-    suggestion.map { "; did you mean '\($0)'?" } ?? ""
-  }
-
-  private static func list(_ words: [String]) -> String {
-    words.map(quoted).joined(separator: ", ")
-  }
-
-  /// The English for a diagnostic kind: lowercase, no trailing period.
-  public static func message(for kind: DiagnosticKind) -> String {
-    switch kind {
-    case .unexpectedCharacter(let scalar):
-      return "unexpected character \(describe(scalar))"
-    case .nonASCIIInWord(let character, let word):
-      return "unexpected character \(describe(character)) in word '\(word)'"
-    case .invalidUTF8(let bytes):
-      let hex = bytes.map { "0x" + String($0, radix: 16, uppercase: true) }.joined(separator: " ")
-      return "invalid UTF-8 byte\(bytes.count == 1 ? "" : "s") \(hex)"
-    case .unterminatedString:
-      return "unterminated string"
-    case .invalidEscape(let escape):
-      return "invalid escape '\(escape)' in string"
-    case .invalidUnicodeEscape(let escape):
-      return "invalid unicode escape '\(escape)'"
-    case .strayDollar:
-      return "'$' must be followed by a variable name"
-    case .invalidArgumentVariable(let text):
-      return "'\(text)' is not a script argument"
-    case .malformedNumber(let text):
-      return "malformed number '\(text)'"
-    case .integerOverflow(let text):
-      return "integer '\(text)' is too large"
-    case .malformedDuration(let text):
-      return "malformed duration '\(text)'"
-    case .durationOverflow(let text):
-      return "duration '\(text)' is too long"
-    case .backslashAtEndOfFile:
-      return "'\\' at the end of the file has no line to join"
-    case .expected(let expectation, let found):
-      return "expected \(describe(expectation)), found \(describe(found))"
-    case .unclosedDelimiter(let open, let close, let line):
-      return "'\(close)' expected (to close '\(open)' at line \(line))"
-    case .unknownVerb(let name, let suggestion):
-      return "unknown command '\(name)'\(didYouMean(suggestion))"
-    case .misplacedKeyword(let word):
-      return "'\(word)' without a preceding 'if' block"
-    case .nestingTooDeep(let limit):
-      return "nesting is deeper than \(limit) levels; parsing stopped"
-    case .invalidVariableName(let name):
-      return "'\(name)' cannot be a variable name (use letters, digits and '_')"
-    case .unknownWaitState(let name, let suggestion):
-      return "unknown state '\(name)' for 'wait'\(didYouMean(suggestion))"
-    case .unknownOption(let name, let verb, let suggestion):
-      return "unknown option '\(name)' for '\(verb)'\(didYouMean(suggestion))"
-    case .optionNotValidForVerb(let option, let verb):
-      return "option '\(option)' is not valid for '\(verb)'"
-    case .duplicateOption(let option):
-      return "option '\(option)' is given more than once"
-    case .conflictingOptions(let first, let second):
-      return "options '\(first)' and '\(second)' cannot be used together"
-    case .invalidOptionValue(let option, let value, let suggestion):
-      return "invalid value '\(value)' for '\(option)'\(didYouMean(suggestion))"
-    case .valueMustBePositive(let option):
-      return "the value of '\(option)' must be at least 1"
-    case .audienceWithoutNow:
-      return "'audience' requires 'now'"
-    case .undefinedVariable(let name, let suggestion):
-      return
-        "variable '$\(name)' is used before it is defined\(didYouMean(suggestion.map { "$" + $0 }))"
-    case .invalidCampaignID(let id):
-      return "campaign ID must be at least 1, not \(id)"
-    case .reversedRange(let low, let high):
-      return "range \(low)..\(high) is reversed; write \(high)..\(low)"
-    case .rangeTooLarge(let count, let limit):
-      return "range covers \(count) IDs; at most \(limit) are allowed"
-    case .tooManyIDs(let count, let limit):
-      return "targets name \(count) IDs; at most \(limit) are allowed"
-    case .singleIDExpected(let verb):
-      return "'\(verb)' takes a single campaign ID"
-    case .invalidTimestamp(let text):
-      return "'\(text)' is not a time like \"2024-04-02T17:57:01Z\" or a duration like 1h"
-    case .zeroDuration(let context):
-      return "\(context) must be longer than zero"
-    case .unknownSetting(let name, let suggestion):
-      return "unknown setting '\(name)'\(didYouMean(suggestion))"
-    case .invalidSettingValue(let setting, let value, let suggestion):
-      return "invalid value '\(value)' for setting '\(setting)'\(didYouMean(suggestion))"
-    case .settingOutOfRange(let setting, let value, let range):
-      return
-        "'\(setting)' must be between \(range.lowerBound) and \(range.upperBound), not \(value)"
-    case .exitCodeOutOfRange(let code):
-      return "exit status must be between 0 and 255, not \(code)"
-    case .unknownHelpTopic(let name, let suggestion):
-      return "no help for '\(name)'\(didYouMean(suggestion))"
+    /// Renders one diagnostic: header, snippet with caret, then notes.
+    public func render(_ diagnostic: Diagnostic, in file: SourceFile) -> String {
+        var output = header(
+            file: file, range: diagnostic.range, severity: diagnostic.severity,
+            message: Self.message(for: diagnostic.kind))
+        output += snippet(diagnostic.range, in: file)
+        for note in diagnostic.notes {
+            let message = Self.message(for: note.kind)
+            // A note about the very same text needs no second copy of the snippet.
+            if let range = note.range, range != diagnostic.range {
+                output += header(file: file, range: range, severity: .note, message: message)
+                output += snippet(range, in: file)
+            } else {
+                output += paint("note:", .cyan, bold: true) + " " + message + "\n"
+            }
+        }
+        return output
     }
-  }
 
-  /// The English for a note kind: lowercase, no trailing period.
-  public static func message(for kind: NoteKind) -> String {
-    switch kind {
-    case .looksLike(let scalar, let ascii):
-      let target = ascii.isEmpty ? "nothing (it is invisible)" : "'\(ascii)'"
-      return "\(describe(scalar)) looks like \(target)"
-    case .quoteNonASCIIText:
-      return "words are ASCII; put other text in quotes, e.g. \"Весна\""
-    case .openedHere(let open):
-      return "'\(open)' opened here"
-    case .durationForms:
-      return "durations look like 250ms, 5s, 2m, 1h or 1m30s"
-    case .escapeDollar:
-      return "write '\\$' for a literal dollar sign"
-    case .validEscapes:
-      return "valid escapes are \\\" \\\\ \\n \\t \\$ and \\u{…}"
-    case .argumentVariables:
-      return "script arguments are $1 to $9; $args holds all of them"
-    case .optionBelongsTo(let option, let verbs):
-      return verbs.isEmpty
-        ? "'\(option)' is not an option of any command"
-        : "'\(option)' is an option of \(list(verbs))"
-    case .validOptions(let verb, let options):
-      return "'\(verb)' accepts \(list(options))"
-    case .allowedValues(let values):
-      return "expected one of \(list(values))"
-    case .settingAccepts(let setting, .choices(let choices)):
-      return "'\(setting)' accepts \(list(choices))"
-    case .settingAccepts(let setting, .integer(let range)):
-      return "'\(setting)' accepts an integer from \(range.lowerBound) to \(range.upperBound)"
-    case .settingAccepts(let setting, .duration):
-      return "'\(setting)' accepts a duration such as 30s"
-    case .audienceNeedsNow:
-      return "the API ignores audience overrides unless the run starts now; add 'now'"
-    case .defineVariableFirst(let name):
-      return "define it first, e.g. 'let \(name) = …'"
-    case .useNotOperator:
-      return "use '!=' to compare or 'not' to negate"
-    case .noDashes:
-      return "options are plain words: write 'abort', not '--abort'"
-    case .wrapCommandInParentheses(let verb):
-      return "to use the result of '\(verb)', put the command in parentheses"
-    case .letWithoutDollar:
-      return "name the variable without '$': 'let name = …'"
-    case .verbTakesOneID(let verb):
-      return "use 'for id in … { \(verb) $id }' to repeat it"
-    case .previousOption(let option):
-      return "'\(option)' first given here"
-    case .nestingLimit(let limit):
-      return "the limit is \(limit) levels"
+    enum Color: String {
+        case red = "31"
+        case magenta = "35"
+        case cyan = "36"
+        case green = "32"
     }
-  }
 
-  private static func describe(_ expectation: Expectation) -> String {
-    switch expectation {
-    case .statement: "a command or statement"
-    case .target: "a campaign ID, range, '$variable' or '(command)'"
-    case .integer: "an integer"
-    case .duration: "a duration"
-    case .string: "a string"
-    case .text: "a string or word"
-    case .timeOrDuration: "a time string or a duration"
-    case .expression: "an expression"
-    case .fieldName: "a field name right after '.'"
-    case .endOfStatement: "end of statement (newline or ';')"
-    case .token(let token): "'\(token)'"
-    case .variableName: "a variable name"
-    case .settingName: "a setting name"
-    case .settingValue: "a setting value"
-    case .word: "a word"
-    case .waitState: "a state (active, inactive, completed, deleted or status \"…\")"
+    func paint(_ text: String, _ color: Color?, bold: Bool = false) -> String {
+        guard colors else { return text }
+        var codes: [String] = []
+        if bold { codes.append("1") }
+        if let color { codes.append(color.rawValue) }
+        return "\u{1B}[\(codes.joined(separator: ";"))m\(text)\u{1B}[0m"
     }
-  }
 
-  private static func describe(_ found: FoundToken) -> String {
-    switch found {
-    case .word(let word): "'\(word)'"
-    case .integer(let value): "'\(value)'"
-    case .duration: "a duration"
-    case .string: "a string"
-    case .variable(let name): "'$\(name)'"
-    case .symbol(let symbol): "'\(symbol)'"
-    case .newline: "end of line"
-    case .endOfFile: "end of file"
-    case .invalid: "an invalid token"
+    func header(file: SourceFile, range: SourceRange, severity: Severity, message: String)
+        -> String
+    {
+        let color: Color =
+            switch severity {
+            case .error: .red
+            case .warning: .magenta
+            case .note: .cyan
+            }
+        return paint("\(file.name):\(range.start.line):\(range.start.column):", nil, bold: true) + " "
+            + paint("\(severity.rawValue):", color, bold: true) + " " + paint(message, nil, bold: true)
+            + "\n"
     }
-  }
+
+    /// The source line with a caret under the range's first column and `~` under the rest of it
+    /// on that line; tabs expand to the same width in both lines so the caret stays aligned.
+    func snippet(_ range: SourceRange, in file: SourceFile) -> String {
+        let lineNumber = range.start.line
+        guard lineNumber >= 1, lineNumber <= file.lineCount else { return "" }
+        let columns = SourceFile.scalars(of: file.lineBytes(lineNumber))
+        var shown = ""
+        var widths: [Int] = []
+        var width = 0
+        for scalar in columns {
+            let piece: String
+            switch scalar {
+            case "\t"?:
+                piece = String(repeating: " ", count: tabWidth - width % tabWidth)
+            case let scalar? where scalar.value < 0x20 || scalar.value == 0x7F:
+                piece = "\u{FFFD}"  // control characters would move the terminal cursor
+            case let scalar?:
+                piece = String(Character(scalar))
+            case nil:
+                piece = "\u{FFFD}"
+            }
+            shown += piece
+            let pieceWidth = scalar == "\t" ? piece.count : 1
+            widths.append(pieceWidth)
+            width += pieceWidth
+        }
+        let startColumn = max(1, range.start.column)
+        let endColumn =
+            range.end.line == lineNumber ? max(range.end.column, startColumn + 1) : columns.count + 1
+        let padding =
+            widths.prefix(startColumn - 1).reduce(0, +) + max(0, startColumn - 1 - widths.count)
+        let underlineWidth = max(
+            1, widths.dropFirst(startColumn - 1).prefix(endColumn - startColumn).reduce(0, +))
+        let marker = "^" + String(repeating: "~", count: underlineWidth - 1)
+        let number = String(lineNumber)
+        let gutter = String(repeating: " ", count: number.count)
+        return "  \(number) |\(shown.isEmpty ? "" : " " + shown)\n"
+            + "  \(gutter) | \(String(repeating: " ", count: padding))\(paint(marker, .green, bold: true))\n"
+    }
+
+    // MARK: Wording
+
+    private static func quoted(_ text: String) -> String { "'\(text)'" }
+
+    private static func describe(_ scalar: Unicode.Scalar) -> String {
+        let hex = String(scalar.value, radix: 16, uppercase: true)
+        let code = "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+        // Invisible characters are named but not printed, so the message stays on one line.
+        let invisible: [Unicode.GeneralCategory] = [
+            .control, .format, .spaceSeparator, .lineSeparator, .paragraphSeparator,
+        ]
+        let shown =
+            invisible.contains(scalar.properties.generalCategory) ? "" : "'\(Character(scalar))' "
+        let name =
+            scalar.properties.name ?? scalar.properties.nameAlias
+            ?? (scalar.properties.generalCategory == .control ? "CONTROL CHARACTER" : "UNNAMED CHARACTER")
+        return "\(shown)(\(code) \(name))"
+    }
+
+    private static func didYouMean(_ suggestion: String?) -> String {
+        suggestion.map { "; did you mean '\($0)'?" } ?? ""
+    }
+
+    private static func list(_ words: [String]) -> String {
+        words.map(quoted).joined(separator: ", ")
+    }
+
+    /// The English for a diagnostic kind: lowercase, no trailing period.
+    public static func message(for kind: DiagnosticKind) -> String {
+        switch kind {
+        case .unexpectedCharacter(let scalar):
+            return "unexpected character \(describe(scalar))"
+        case .nonASCIIInWord(let character, let word):
+            return "unexpected character \(describe(character)) in word '\(word)'"
+        case .invalidUTF8(let bytes):
+            let hex = bytes.map { "0x" + String($0, radix: 16, uppercase: true) }.joined(separator: " ")
+            return "invalid UTF-8 byte\(bytes.count == 1 ? "" : "s") \(hex)"
+        case .unterminatedString:
+            return "unterminated string"
+        case .invalidEscape(let escape):
+            return "invalid escape '\(escape)' in string"
+        case .invalidUnicodeEscape(let escape):
+            return "invalid unicode escape '\(escape)'"
+        case .strayDollar:
+            return "'$' must be followed by a variable name"
+        case .invalidArgumentVariable(let text):
+            return "'\(text)' is not a script argument"
+        case .malformedNumber(let text):
+            return "malformed number '\(text)'"
+        case .integerOverflow(let text):
+            return "integer '\(text)' is too large"
+        case .malformedDuration(let text):
+            return "malformed duration '\(text)'"
+        case .durationOverflow(let text):
+            return "duration '\(text)' is too long"
+        case .backslashAtEndOfFile:
+            return "'\\' at the end of the file has no line to join"
+        case .expected(let expectation, let found):
+            return "expected \(describe(expectation)), found \(describe(found))"
+        case .unclosedDelimiter(let open, let close, let line):
+            return "'\(close)' expected (to close '\(open)' at line \(line))"
+        case .unknownVerb(let name, let suggestion):
+            return "unknown command '\(name)'\(didYouMean(suggestion))"
+        case .misplacedKeyword(let word):
+            return "'\(word)' without a preceding 'if' block"
+        case .nestingTooDeep(let limit):
+            return "nesting is deeper than \(limit) levels; parsing stopped"
+        case .invalidVariableName(let name):
+            return "'\(name)' cannot be a variable name (use letters, digits and '_')"
+        case .unknownWaitState(let name, let suggestion):
+            return "unknown state '\(name)' for 'wait'\(didYouMean(suggestion))"
+        case .unknownOption(let name, let verb, let suggestion):
+            return "unknown option '\(name)' for '\(verb)'\(didYouMean(suggestion))"
+        case .optionNotValidForVerb(let option, let verb):
+            return "option '\(option)' is not valid for '\(verb)'"
+        case .duplicateOption(let option):
+            return "option '\(option)' is given more than once"
+        case .conflictingOptions(let first, let second):
+            return "options '\(first)' and '\(second)' cannot be used together"
+        case .invalidOptionValue(let option, let value, let suggestion):
+            return "invalid value '\(value)' for '\(option)'\(didYouMean(suggestion))"
+        case .valueMustBePositive(let option):
+            return "the value of '\(option)' must be at least 1"
+        case .audienceWithoutNow:
+            return "'audience' requires 'now'"
+        case .undefinedVariable(let name, let suggestion):
+            return
+                "variable '$\(name)' is used before it is defined\(didYouMean(suggestion.map { "$" + $0 }))"
+        case .invalidCampaignID(let id):
+            return "campaign ID must be at least 1, not \(id)"
+        case .reversedRange(let low, let high):
+            return "range \(low)..\(high) is reversed; write \(high)..\(low)"
+        case .rangeTooLarge(let count, let limit):
+            return "range covers \(count) IDs; at most \(limit) are allowed"
+        case .tooManyIDs(let count, let limit):
+            return "targets name \(count) IDs; at most \(limit) are allowed"
+        case .singleIDExpected(let verb):
+            return "'\(verb)' takes a single campaign ID"
+        case .invalidTimestamp(let text):
+            return "'\(text)' is not a time like \"2024-04-02T17:57:01Z\" or a duration like 1h"
+        case .zeroDuration(let context):
+            return "\(context) must be longer than zero"
+        case .unknownSetting(let name, let suggestion):
+            return "unknown setting '\(name)'\(didYouMean(suggestion))"
+        case .invalidSettingValue(let setting, let value, let suggestion):
+            return "invalid value '\(value)' for setting '\(setting)'\(didYouMean(suggestion))"
+        case .settingOutOfRange(let setting, let value, let range):
+            return
+                "'\(setting)' must be between \(range.lowerBound) and \(range.upperBound), not \(value)"
+        case .exitCodeOutOfRange(let code):
+            return "exit status must be between 0 and 255, not \(code)"
+        case .unknownHelpTopic(let name, let suggestion):
+            return "no help for '\(name)'\(didYouMean(suggestion))"
+        }
+    }
+
+    /// The English for a note kind: lowercase, no trailing period.
+    public static func message(for kind: NoteKind) -> String {
+        switch kind {
+        case .looksLike(let scalar, let ascii):
+            let target = ascii.isEmpty ? "nothing (it is invisible)" : "'\(ascii)'"
+            return "\(describe(scalar)) looks like \(target)"
+        case .quoteNonASCIIText:
+            return "words are ASCII; put other text in quotes, e.g. \"Весна\""
+        case .openedHere(let open):
+            return "'\(open)' opened here"
+        case .durationForms:
+            return "durations look like 250ms, 5s, 2m, 1h or 1m30s"
+        case .escapeDollar:
+            return "write '\\$' for a literal dollar sign"
+        case .validEscapes:
+            return "valid escapes are \\\" \\\\ \\n \\t \\$ and \\u{…}"
+        case .argumentVariables:
+            return "script arguments are $1 to $9; $args holds all of them"
+        case .optionBelongsTo(let option, let verbs):
+            return verbs.isEmpty
+                ? "'\(option)' is not an option of any command"
+                : "'\(option)' is an option of \(list(verbs))"
+        case .validOptions(let verb, let options):
+            return "'\(verb)' accepts \(list(options))"
+        case .allowedValues(let values):
+            return "expected one of \(list(values))"
+        case .settingAccepts(let setting, .choices(let choices)):
+            return "'\(setting)' accepts \(list(choices))"
+        case .settingAccepts(let setting, .integer(let range)):
+            return "'\(setting)' accepts an integer from \(range.lowerBound) to \(range.upperBound)"
+        case .settingAccepts(let setting, .duration):
+            return "'\(setting)' accepts a duration such as 30s"
+        case .audienceNeedsNow:
+            return "the API ignores audience overrides unless the run starts now; add 'now'"
+        case .defineVariableFirst(let name):
+            return "define it first, e.g. 'let \(name) = …'"
+        case .useNotOperator:
+            return "use '!=' to compare or 'not' to negate"
+        case .noDashes:
+            return "options are plain words: write 'abort', not '--abort'"
+        case .wrapCommandInParentheses(let verb):
+            return "to use the result of '\(verb)', put the command in parentheses"
+        case .letWithoutDollar:
+            return "name the variable without '$': 'let name = …'"
+        case .verbTakesOneID(let verb):
+            return "use 'for id in … { \(verb) $id }' to repeat it"
+        case .previousOption(let option):
+            return "'\(option)' first given here"
+        case .nestingLimit(let limit):
+            return "the limit is \(limit) levels"
+        }
+    }
+
+    private static func describe(_ expectation: Expectation) -> String {
+        switch expectation {
+        case .statement: "a command or statement"
+        case .target: "a campaign ID, range, '$variable' or '(command)'"
+        case .integer: "an integer"
+        case .duration: "a duration"
+        case .string: "a string"
+        case .text: "a string or word"
+        case .timeOrDuration: "a time string or a duration"
+        case .expression: "an expression"
+        case .fieldName: "a field name right after '.'"
+        case .endOfStatement: "end of statement (newline or ';')"
+        case .token(let token): "'\(token)'"
+        case .variableName: "a variable name"
+        case .settingName: "a setting name"
+        case .settingValue: "a setting value"
+        case .word: "a word"
+        case .waitState: "a state (active, inactive, completed, deleted or status \"…\")"
+        }
+    }
+
+    private static func describe(_ found: FoundToken) -> String {
+        switch found {
+        case .word(let word): "'\(word)'"
+        case .integer(let value): "'\(value)'"
+        case .duration: "a duration"
+        case .string: "a string"
+        case .variable(let name): "'$\(name)'"
+        case .symbol(let symbol): "'\(symbol)'"
+        case .newline: "end of line"
+        case .endOfFile: "end of file"
+        case .invalid: "an invalid token"
+        }
+    }
 }

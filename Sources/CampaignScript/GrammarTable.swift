@@ -1,341 +1,341 @@
 /// The campaign verbs of the language.
 public enum Verb: String, CaseIterable, Sendable {
-  case activate, deactivate, status, show, list, log, clone, delete, launch
+    case activate, deactivate, status, show, list, log, clone, delete, launch
 }
 
 /// The command options of the language (each has one value shape, whatever the verb).
 public enum OptionKey: String, CaseIterable, Sendable {
-  case now, audience, limit, abort, active, inactive, type, tag, group, from, since
-  case `as` = "as"
+    case now, audience, limit, abort, active, inactive, type, tag, group, from, since
+    case `as` = "as"
 }
 
 /// What follows a verb before its options.
 public enum VerbArgument: Sendable, Equatable {
-  /// A target set `T`: IDs, ranges, variables, `(command)`, comma-separated.
-  case targetSet
-  /// Exactly one campaign ID (written as an integer, `$path` or `(command)`).
-  case singleID
-  /// Nothing.
-  case none
+    /// A target set `T`: IDs, ranges, variables, `(command)`, comma-separated.
+    case targetSet
+    /// Exactly one campaign ID (written as an integer, `$path` or `(command)`).
+    case singleID
+    /// Nothing.
+    case none
 }
 
 /// The value an option takes.
 public enum OptionValueShape: Sendable, Equatable {
-  /// No value: `abort`.
-  case flag
-  /// An integer ≥ 1: `limit 10`.
-  case positiveInteger
-  /// A string or bare word: `tag "spring"`.
-  case text
-  /// A string, bare word or integer: `group ops` or `group 3`.
-  case textOrInteger
-  /// One of fixed words: `type broadcast`.
-  case choice([String])
-  /// `list|segment` then an integer ID: `audience segment 5`.
-  case audience
-  /// A time string or a duration: `since 1h`.
-  case timeOrDuration
+    /// No value: `abort`.
+    case flag
+    /// An integer ≥ 1: `limit 10`.
+    case positiveInteger
+    /// A string or bare word: `tag "spring"`.
+    case text
+    /// A string, bare word or integer: `group ops` or `group 3`.
+    case textOrInteger
+    /// One of fixed words: `type broadcast`.
+    case choice([String])
+    /// `list|segment` then an integer ID: `audience segment 5`.
+    case audience
+    /// A time string or a duration: `since 1h`.
+    case timeOrDuration
 }
 
 /// One verb: its spellings, help text, argument and options.
 public struct VerbSpec: Sendable {
-  /// The verb.
-  public var verb: Verb
-  /// Other spellings, e.g. `info` for `show`.
-  public var aliases: [String]
-  /// One line for `help`.
-  public var summary: String
-  /// The syntax line for `help`.
-  public var syntax: String
-  /// True when the verb changes server state (dry run skips it).
-  public var mutates: Bool
-  /// What follows the verb.
-  public var argument: VerbArgument
-  /// The options the verb accepts, in help order.
-  public var options: [OptionKey]
-  /// Options that cannot appear together.
-  public var exclusive: [[OptionKey]]
-  /// The API endpoint it calls.
-  public var endpoint: String
+    /// The verb.
+    public var verb: Verb
+    /// Other spellings, e.g. `info` for `show`.
+    public var aliases: [String]
+    /// One line for `help`.
+    public var summary: String
+    /// The syntax line for `help`.
+    public var syntax: String
+    /// True when the verb changes server state (dry run skips it).
+    public var mutates: Bool
+    /// What follows the verb.
+    public var argument: VerbArgument
+    /// The options the verb accepts, in help order.
+    public var options: [OptionKey]
+    /// Options that cannot appear together.
+    public var exclusive: [[OptionKey]]
+    /// The API endpoint it calls.
+    public var endpoint: String
 
-  /// The canonical spelling.
-  public var name: String { verb.rawValue }
+    /// The canonical spelling.
+    public var name: String { verb.rawValue }
 }
 
 /// One option: its value shape and help text.
 public struct OptionSpec: Sendable {
-  /// The option.
-  public var key: OptionKey
-  /// What value follows the option word.
-  public var shape: OptionValueShape
-  /// Whether it may appear more than once.
-  public var repeatable: Bool
-  /// One line for `help`.
-  public var summary: String
+    /// The option.
+    public var key: OptionKey
+    /// What value follows the option word.
+    public var shape: OptionValueShape
+    /// Whether it may appear more than once.
+    public var repeatable: Bool
+    /// One line for `help`.
+    public var summary: String
 
-  /// The spelling.
-  public var name: String { key.rawValue }
+    /// The spelling.
+    public var name: String { key.rawValue }
 }
 
 /// One statement keyword with its help text.
 public struct KeywordSpec: Sendable {
-  /// The keyword.
-  public var name: String
-  /// One line for `help`.
-  public var summary: String
-  /// The syntax line for `help`.
-  public var syntax: String
+    /// The keyword.
+    public var name: String
+    /// One line for `help`.
+    public var summary: String
+    /// The syntax line for `help`.
+    public var syntax: String
 }
 
 /// The values a setting accepts.
 public enum SettingValues: Sendable, Equatable {
-  /// One of fixed words.
-  case choices([String])
-  /// An integer in a range.
-  case integer(ClosedRange<Int64>)
-  /// A non-zero duration.
-  case duration
+    /// One of fixed words.
+    case choices([String])
+    /// An integer in a range.
+    case integer(ClosedRange<Int64>)
+    /// A non-zero duration.
+    case duration
 }
 
 /// One setting for `set NAME VALUE`.
 public struct SettingSpec: Sendable {
-  /// The setting's name (also the command-line flag).
-  public var name: String
-  /// What it accepts.
-  public var values: SettingValues
-  /// The default, as described to people.
-  public var defaultValue: String
-  /// One line for `help`.
-  public var summary: String
+    /// The setting's name (also the command-line flag).
+    public var name: String
+    /// What it accepts.
+    public var values: SettingValues
+    /// The default, as described to people.
+    public var defaultValue: String
+    /// One line for `help`.
+    public var summary: String
 }
 
 /// The one table of verbs, options, keywords and settings that parser, checker, help and
 /// completion all read.
 public enum GrammarTable {
-  /// Every verb, in help order.
-  public static let verbs: [VerbSpec] = [
-    VerbSpec(
-      verb: .activate, aliases: [], summary: "activate campaigns, optionally starting a run now",
-      syntax: "activate T [now] [audience list|segment ID] [limit N]", mutates: true,
-      argument: .targetSet, options: [.now, .audience, .limit], exclusive: [],
-      endpoint: "campaigns/activate"),
-    VerbSpec(
-      verb: .deactivate, aliases: [], summary: "deactivate campaigns; abort drops queued messages",
-      syntax: "deactivate T [abort]", mutates: true, argument: .targetSet, options: [.abort],
-      exclusive: [], endpoint: "campaigns/deactivate"),
-    VerbSpec(
-      verb: .status, aliases: [], summary: "show whether campaigns are active or completed",
-      syntax: "status T", mutates: false, argument: .targetSet, options: [], exclusive: [],
-      endpoint: "campaigns/get_status"),
-    VerbSpec(
-      verb: .show, aliases: ["info"], summary: "show one campaign's full record",
-      syntax: "show ID", mutates: false, argument: .singleID, options: [], exclusive: [],
-      endpoint: "campaigns/get"),
-    VerbSpec(
-      verb: .list, aliases: [], summary: "list campaigns, following pages until done",
-      syntax:
-        "list [active|inactive] [type broadcast|regular|trigger] [tag S]... [group S|N]... [from ID] [limit N]",
-      mutates: false, argument: .none,
-      options: [.active, .inactive, .type, .tag, .group, .from, .limit],
-      exclusive: [[.active, .inactive]], endpoint: "campaigns/list"),
-    VerbSpec(
-      verb: .log, aliases: [], summary: "show a campaign's log entries",
-      syntax: "log ID [since TIME|DURATION] [limit N]", mutates: false, argument: .singleID,
-      options: [.since, .limit], exclusive: [], endpoint: "campaigns/log_v2"),
-    VerbSpec(
-      verb: .clone, aliases: [], summary: "copy a campaign into a new inactive one",
-      syntax: "clone ID [as S]", mutates: true, argument: .singleID, options: [.as], exclusive: [],
-      endpoint: "campaigns/clone"),
-    VerbSpec(
-      verb: .delete, aliases: [], summary: "delete campaigns", syntax: "delete T", mutates: true,
-      argument: .targetSet, options: [], exclusive: [], endpoint: "campaigns/delete"),
-    VerbSpec(
-      verb: .launch, aliases: [], summary: "start a broadcast or regular campaign now",
-      syntax: "launch ID", mutates: true, argument: .singleID, options: [], exclusive: [],
-      endpoint: "broadcasts/start|regulars/start"),
-  ]
+    /// Every verb, in help order.
+    public static let verbs: [VerbSpec] = [
+        VerbSpec(
+            verb: .activate, aliases: [], summary: "activate campaigns, optionally starting a run now",
+            syntax: "activate T [now] [audience list|segment ID] [limit N]", mutates: true,
+            argument: .targetSet, options: [.now, .audience, .limit], exclusive: [],
+            endpoint: "campaigns/activate"),
+        VerbSpec(
+            verb: .deactivate, aliases: [], summary: "deactivate campaigns; abort drops queued messages",
+            syntax: "deactivate T [abort]", mutates: true, argument: .targetSet, options: [.abort],
+            exclusive: [], endpoint: "campaigns/deactivate"),
+        VerbSpec(
+            verb: .status, aliases: [], summary: "show whether campaigns are active or completed",
+            syntax: "status T", mutates: false, argument: .targetSet, options: [], exclusive: [],
+            endpoint: "campaigns/get_status"),
+        VerbSpec(
+            verb: .show, aliases: ["info"], summary: "show one campaign's full record",
+            syntax: "show ID", mutates: false, argument: .singleID, options: [], exclusive: [],
+            endpoint: "campaigns/get"),
+        VerbSpec(
+            verb: .list, aliases: [], summary: "list campaigns, following pages until done",
+            syntax:
+                "list [active|inactive] [type broadcast|regular|trigger] [tag S]... [group S|N]... [from ID] [limit N]",
+            mutates: false, argument: .none,
+            options: [.active, .inactive, .type, .tag, .group, .from, .limit],
+            exclusive: [[.active, .inactive]], endpoint: "campaigns/list"),
+        VerbSpec(
+            verb: .log, aliases: [], summary: "show a campaign's log entries",
+            syntax: "log ID [since TIME|DURATION] [limit N]", mutates: false, argument: .singleID,
+            options: [.since, .limit], exclusive: [], endpoint: "campaigns/log_v2"),
+        VerbSpec(
+            verb: .clone, aliases: [], summary: "copy a campaign into a new inactive one",
+            syntax: "clone ID [as S]", mutates: true, argument: .singleID, options: [.as], exclusive: [],
+            endpoint: "campaigns/clone"),
+        VerbSpec(
+            verb: .delete, aliases: [], summary: "delete campaigns", syntax: "delete T", mutates: true,
+            argument: .targetSet, options: [], exclusive: [], endpoint: "campaigns/delete"),
+        VerbSpec(
+            verb: .launch, aliases: [], summary: "start a broadcast or regular campaign now",
+            syntax: "launch ID", mutates: true, argument: .singleID, options: [], exclusive: [],
+            endpoint: "broadcasts/start|regulars/start"),
+    ]
 
-  /// Every option, with its one value shape.
-  public static let options: [OptionSpec] = [
-    OptionSpec(key: .now, shape: .flag, repeatable: false, summary: "start a run immediately"),
-    OptionSpec(
-      key: .audience, shape: .audience, repeatable: false,
-      summary: "send this run to another list or segment (needs now)"),
-    OptionSpec(key: .limit, shape: .positiveInteger, repeatable: false, summary: "at most N"),
-    OptionSpec(key: .abort, shape: .flag, repeatable: false, summary: "drop messages still queued"),
-    OptionSpec(key: .active, shape: .flag, repeatable: false, summary: "only active campaigns"),
-    OptionSpec(key: .inactive, shape: .flag, repeatable: false, summary: "only inactive campaigns"),
-    OptionSpec(
-      key: .type, shape: .choice(["broadcast", "regular", "trigger"]), repeatable: false,
-      summary: "only campaigns of this type"),
-    OptionSpec(key: .tag, shape: .text, repeatable: true, summary: "only campaigns with this tag"),
-    OptionSpec(
-      key: .group, shape: .textOrInteger, repeatable: true,
-      summary: "only campaigns of this access group (name or ID)"),
-    OptionSpec(key: .from, shape: .positiveInteger, repeatable: false, summary: "start at this ID"),
-    OptionSpec(
-      key: .since, shape: .timeOrDuration, repeatable: false,
-      summary: "entries since a time (\"2024-04-02T00:00:00Z\") or a duration ago (1h)"),
-    OptionSpec(key: .as, shape: .text, repeatable: false, summary: "name of the copy"),
-  ]
+    /// Every option, with its one value shape.
+    public static let options: [OptionSpec] = [
+        OptionSpec(key: .now, shape: .flag, repeatable: false, summary: "start a run immediately"),
+        OptionSpec(
+            key: .audience, shape: .audience, repeatable: false,
+            summary: "send this run to another list or segment (needs now)"),
+        OptionSpec(key: .limit, shape: .positiveInteger, repeatable: false, summary: "at most N"),
+        OptionSpec(key: .abort, shape: .flag, repeatable: false, summary: "drop messages still queued"),
+        OptionSpec(key: .active, shape: .flag, repeatable: false, summary: "only active campaigns"),
+        OptionSpec(key: .inactive, shape: .flag, repeatable: false, summary: "only inactive campaigns"),
+        OptionSpec(
+            key: .type, shape: .choice(["broadcast", "regular", "trigger"]), repeatable: false,
+            summary: "only campaigns of this type"),
+        OptionSpec(key: .tag, shape: .text, repeatable: true, summary: "only campaigns with this tag"),
+        OptionSpec(
+            key: .group, shape: .textOrInteger, repeatable: true,
+            summary: "only campaigns of this access group (name or ID)"),
+        OptionSpec(key: .from, shape: .positiveInteger, repeatable: false, summary: "start at this ID"),
+        OptionSpec(
+            key: .since, shape: .timeOrDuration, repeatable: false,
+            summary: "entries since a time (\"2024-04-02T00:00:00Z\") or a duration ago (1h)"),
+        OptionSpec(key: .as, shape: .text, repeatable: false, summary: "name of the copy"),
+    ]
 
-  /// Every statement keyword, in help order.
-  public static let keywords: [KeywordSpec] = [
-    KeywordSpec(name: "let", summary: "name a value", syntax: "let NAME = command|expr"),
-    KeywordSpec(
-      name: "if", summary: "run a block when a condition holds",
-      syntax: "if EXPR { ... } [elif EXPR { ... }] [else { ... }]"),
-    KeywordSpec(name: "elif", summary: "another condition of an if", syntax: "elif EXPR { ... }"),
-    KeywordSpec(name: "else", summary: "the fallback of an if", syntax: "else { ... }"),
-    KeywordSpec(
-      name: "for", summary: "run a block for each value", syntax: "for NAME in T|command { ... }"),
-    KeywordSpec(
-      name: "wait", summary: "poll until campaigns reach a state",
-      syntax: "wait T until active|inactive|completed|deleted|status S [timeout D] [every D]"),
-    KeywordSpec(
-      name: "assert", summary: "fail the script unless a condition holds",
-      syntax: "assert EXPR [else \"message\"]"),
-    KeywordSpec(
-      name: "try", summary: "turn a statement's failure into a warning", syntax: "try STATEMENT"),
-    KeywordSpec(name: "set", summary: "change a setting", syntax: "set SETTING VALUE"),
-    KeywordSpec(name: "echo", summary: "print values", syntax: "echo EXPR..."),
-    KeywordSpec(name: "sleep", summary: "pause", syntax: "sleep DURATION"),
-    KeywordSpec(name: "source", summary: "run another file", syntax: "source \"file.cops\""),
-    KeywordSpec(
-      name: "help", summary: "explain verbs, keywords and settings", syntax: "help [WORD]"),
-    KeywordSpec(name: "exit", summary: "stop with an exit status", syntax: "exit [CODE]"),
-  ]
+    /// Every statement keyword, in help order.
+    public static let keywords: [KeywordSpec] = [
+        KeywordSpec(name: "let", summary: "name a value", syntax: "let NAME = command|expr"),
+        KeywordSpec(
+            name: "if", summary: "run a block when a condition holds",
+            syntax: "if EXPR { ... } [elif EXPR { ... }] [else { ... }]"),
+        KeywordSpec(name: "elif", summary: "another condition of an if", syntax: "elif EXPR { ... }"),
+        KeywordSpec(name: "else", summary: "the fallback of an if", syntax: "else { ... }"),
+        KeywordSpec(
+            name: "for", summary: "run a block for each value", syntax: "for NAME in T|command { ... }"),
+        KeywordSpec(
+            name: "wait", summary: "poll until campaigns reach a state",
+            syntax: "wait T until active|inactive|completed|deleted|status S [timeout D] [every D]"),
+        KeywordSpec(
+            name: "assert", summary: "fail the script unless a condition holds",
+            syntax: "assert EXPR [else \"message\"]"),
+        KeywordSpec(
+            name: "try", summary: "turn a statement's failure into a warning", syntax: "try STATEMENT"),
+        KeywordSpec(name: "set", summary: "change a setting", syntax: "set SETTING VALUE"),
+        KeywordSpec(name: "echo", summary: "print values", syntax: "echo EXPR..."),
+        KeywordSpec(name: "sleep", summary: "pause", syntax: "sleep DURATION"),
+        KeywordSpec(name: "source", summary: "run another file", syntax: "source \"file.cops\""),
+        KeywordSpec(
+            name: "help", summary: "explain verbs, keywords and settings", syntax: "help [WORD]"),
+        KeywordSpec(name: "exit", summary: "stop with an exit status", syntax: "exit [CODE]"),
+    ]
 
-  /// Words with a meaning inside expressions.
-  public static let expressionKeywords: [String] = [
-    "true", "false", "null", "not", "and", "or", "in",
-  ]
+    /// Words with a meaning inside expressions.
+    public static let expressionKeywords: [String] = [
+        "true", "false", "null", "not", "and", "or", "in",
+    ]
 
-  /// States `wait … until` accepts (`status S` takes a string after it).
-  public static let waitStates: [String] = ["active", "inactive", "completed", "deleted", "status"]
+    /// States `wait … until` accepts (`status S` takes a string after it).
+    public static let waitStates: [String] = ["active", "inactive", "completed", "deleted", "status"]
 
-  /// Every setting.
-  public static let settings: [SettingSpec] = [
-    SettingSpec(
-      name: "output", values: .choices(["table", "json", "text"]),
-      defaultValue: "table on a terminal, json otherwise", summary: "how results are printed"),
-    SettingSpec(
-      name: "on-error", values: .choices(["stop", "continue"]),
-      defaultValue: "stop in scripts and pipes, continue at the prompt",
-      summary: "what a failed statement does"),
-    SettingSpec(
-      name: "dry-run", values: .choices(["on", "off"]), defaultValue: "off",
-      summary: "print mutating requests instead of sending them"),
-    SettingSpec(
-      name: "concurrency", values: .integer(1...64), defaultValue: "8",
-      summary: "parallel requests in bulk operations"),
-    SettingSpec(
-      name: "timeout", values: .duration, defaultValue: "30s", summary: "time limit for one request"
-    ),
-    SettingSpec(
-      name: "retries", values: .integer(0...10), defaultValue: "3",
-      summary: "retries of idempotent requests"),
-    SettingSpec(
-      name: "confirm", values: .choices(["on", "off"]),
-      defaultValue: "on at the prompt, off elsewhere",
-      summary: "ask before mutating bulk operations"),
-  ]
+    /// Every setting.
+    public static let settings: [SettingSpec] = [
+        SettingSpec(
+            name: "output", values: .choices(["table", "json", "text"]),
+            defaultValue: "table on a terminal, json otherwise", summary: "how results are printed"),
+        SettingSpec(
+            name: "on-error", values: .choices(["stop", "continue"]),
+            defaultValue: "stop in scripts and pipes, continue at the prompt",
+            summary: "what a failed statement does"),
+        SettingSpec(
+            name: "dry-run", values: .choices(["on", "off"]), defaultValue: "off",
+            summary: "print mutating requests instead of sending them"),
+        SettingSpec(
+            name: "concurrency", values: .integer(1...64), defaultValue: "8",
+            summary: "parallel requests in bulk operations"),
+        SettingSpec(
+            name: "timeout", values: .duration, defaultValue: "30s", summary: "time limit for one request"
+        ),
+        SettingSpec(
+            name: "retries", values: .integer(0...10), defaultValue: "3",
+            summary: "retries of idempotent requests"),
+        SettingSpec(
+            name: "confirm", values: .choices(["on", "off"]),
+            defaultValue: "on at the prompt, off elsewhere",
+            summary: "ask before mutating bulk operations"),
+    ]
 
-  /// Variables that exist before any `let`.
-  public static let predefinedVariables: [String] =
-    ["failed", "error", "args"] + (1...9).map { String($0) }
+    /// Variables that exist before any `let`.
+    public static let predefinedVariables: [String] =
+        ["failed", "error", "args"] + (1...9).map { String($0) }
 
-  /// The largest number of IDs one target set may name.
-  public static let maximumTargetIDs: Int64 = 100_000
+    /// The largest number of IDs one target set may name.
+    public static let maximumTargetIDs: Int64 = 100_000
 
-  private static let verbsByName: [String: VerbSpec] = {
-    var table: [String: VerbSpec] = [:]
-    for spec in verbs {
-      table[spec.name] = spec
-      for alias in spec.aliases { table[alias] = spec }
+    private static let verbsByName: [String: VerbSpec] = {
+        var table: [String: VerbSpec] = [:]
+        for spec in verbs {
+            table[spec.name] = spec
+            for alias in spec.aliases { table[alias] = spec }
+        }
+        return table
+    }()
+
+    /// The verb spelled `name`, aliases included.
+    public static func verb(named name: String) -> VerbSpec? { verbsByName[name] }
+
+    /// The spec of a verb.
+    public static func spec(for verb: Verb) -> VerbSpec { verbsByName[verb.rawValue]! }
+
+    /// The option spelled `name`.
+    public static func option(named name: String) -> OptionSpec? {
+        OptionKey(rawValue: name).map(spec(for:))
     }
-    return table
-  }()
 
-  /// The verb spelled `name`, aliases included.
-  public static func verb(named name: String) -> VerbSpec? { verbsByName[name] }
+    private static let optionsByKey: [OptionKey: OptionSpec] =
+        Dictionary(uniqueKeysWithValues: options.map { ($0.key, $0) })
 
-  /// The spec of a verb.
-  public static func spec(for verb: Verb) -> VerbSpec { verbsByName[verb.rawValue]! }
+    /// The spec of an option.
+    public static func spec(for key: OptionKey) -> OptionSpec { optionsByKey[key]! }
 
-  /// The option spelled `name`.
-  public static func option(named name: String) -> OptionSpec? {
-    OptionKey(rawValue: name).map(spec(for:))
-  }
-
-  private static let optionsByKey: [OptionKey: OptionSpec] =
-    Dictionary(uniqueKeysWithValues: options.map { ($0.key, $0) })
-
-  /// The spec of an option.
-  public static func spec(for key: OptionKey) -> OptionSpec { optionsByKey[key]! }
-
-  /// The keyword spelled `name`.
-  public static func keyword(named name: String) -> KeywordSpec? {
-    keywords.first { $0.name == name }
-  }
-
-  /// The setting spelled `name`.
-  public static func setting(named name: String) -> SettingSpec? {
-    settings.first { $0.name == name }
-  }
-
-  /// The verbs that accept an option.
-  public static func verbs(accepting key: OptionKey) -> [VerbSpec] {
-    verbs.filter { $0.options.contains(key) }
-  }
-
-  /// All words that may start a statement: verbs, aliases and keywords (for completion too).
-  public static var statementWords: [String] {
-    verbs.flatMap { [$0.name] + $0.aliases } + keywords.map(\.name)
-  }
-
-  /// Every word `help` can explain.
-  public static var helpTopics: [String] {
-    statementWords + options.map(\.name) + settings.map(\.name)
-  }
-
-  /// The text `help` prints: an overview, or one topic; `nil` for an unknown topic.
-  public static func helpText(for topic: String? = nil) -> String? {
-    guard let topic else {
-      var lines = ["verbs:"]
-      for spec in verbs { lines.append("  \(spec.syntax)\n      \(spec.summary)") }
-      lines.append("statements:")
-      for keyword in keywords { lines.append("  \(keyword.syntax)\n      \(keyword.summary)") }
-      lines.append("settings:")
-      for setting in settings { lines.append("  set \(setting.name) \(describe(setting.values))") }
-      return lines.joined(separator: "\n")
+    /// The keyword spelled `name`.
+    public static func keyword(named name: String) -> KeywordSpec? {
+        keywords.first { $0.name == name }
     }
-    if let spec = verb(named: topic) {
-      var lines = [spec.syntax, "  \(spec.summary)" + (spec.mutates ? " (mutating)" : "")]
-      for key in spec.options {
-        let option = self.spec(for: key)
-        lines.append("  \(option.name): \(option.summary)")
-      }
-      return lines.joined(separator: "\n")
-    }
-    if let keyword = keyword(named: topic) { return "\(keyword.syntax)\n  \(keyword.summary)" }
-    if let setting = setting(named: topic) {
-      return
-        "set \(setting.name) \(describe(setting.values))\n  \(setting.summary) (default: \(setting.defaultValue))"
-    }
-    if let option = option(named: topic) {
-      let owners = verbs(accepting: option.key).map(\.name).joined(separator: ", ")
-      return "\(option.name): \(option.summary) (used by \(owners))"
-    }
-    return nil
-  }
 
-  /// The values of a setting as help shows them.
-  public static func describe(_ values: SettingValues) -> String {
-    switch values {
-    case .choices(let words): words.joined(separator: "|")
-    case .integer(let range): "\(range.lowerBound)..\(range.upperBound)"
-    case .duration: "DURATION"
+    /// The setting spelled `name`.
+    public static func setting(named name: String) -> SettingSpec? {
+        settings.first { $0.name == name }
     }
-  }
+
+    /// The verbs that accept an option.
+    public static func verbs(accepting key: OptionKey) -> [VerbSpec] {
+        verbs.filter { $0.options.contains(key) }
+    }
+
+    /// All words that may start a statement: verbs, aliases and keywords (for completion too).
+    public static var statementWords: [String] {
+        verbs.flatMap { [$0.name] + $0.aliases } + keywords.map(\.name)
+    }
+
+    /// Every word `help` can explain.
+    public static var helpTopics: [String] {
+        statementWords + options.map(\.name) + settings.map(\.name)
+    }
+
+    /// The text `help` prints: an overview, or one topic; `nil` for an unknown topic.
+    public static func helpText(for topic: String? = nil) -> String? {
+        guard let topic else {
+            var lines = ["verbs:"]
+            for spec in verbs { lines.append("  \(spec.syntax)\n      \(spec.summary)") }
+            lines.append("statements:")
+            for keyword in keywords { lines.append("  \(keyword.syntax)\n      \(keyword.summary)") }
+            lines.append("settings:")
+            for setting in settings { lines.append("  set \(setting.name) \(describe(setting.values))") }
+            return lines.joined(separator: "\n")
+        }
+        if let spec = verb(named: topic) {
+            var lines = [spec.syntax, "  \(spec.summary)" + (spec.mutates ? " (mutating)" : "")]
+            for key in spec.options {
+                let option = self.spec(for: key)
+                lines.append("  \(option.name): \(option.summary)")
+            }
+            return lines.joined(separator: "\n")
+        }
+        if let keyword = keyword(named: topic) { return "\(keyword.syntax)\n  \(keyword.summary)" }
+        if let setting = setting(named: topic) {
+            return
+                "set \(setting.name) \(describe(setting.values))\n  \(setting.summary) (default: \(setting.defaultValue))"
+        }
+        if let option = option(named: topic) {
+            let owners = verbs(accepting: option.key).map(\.name).joined(separator: ", ")
+            return "\(option.name): \(option.summary) (used by \(owners))"
+        }
+        return nil
+    }
+
+    /// The values of a setting as help shows them.
+    public static func describe(_ values: SettingValues) -> String {
+        switch values {
+        case .choices(let words): words.joined(separator: "|")
+        case .integer(let range): "\(range.lowerBound)..\(range.upperBound)"
+        case .duration: "DURATION"
+        }
+    }
 }

@@ -1,561 +1,561 @@
 /// Turns UTF-8 bytes into tokens; never throws: malformed input becomes `.error` tokens.
 public struct Lexer {
-  private let bytes: [UInt8]
-  private var index = 0
-  private var line = 1
-  private var column = 1
-  // Open brackets, so newlines inside `( )` and `[ ]` can be skipped but not inside `{ }`.
-  private var openBrackets: [UInt8] = []
-  private var sawSpace = true
+    private let bytes: [UInt8]
+    private var index = 0
+    private var line = 1
+    private var column = 1
+    // Open brackets, so newlines inside `( )` and `[ ]` can be skipped but not inside `{ }`.
+    private var openBrackets: [UInt8] = []
+    private var sawSpace = true
 
-  /// Creates a lexer over raw bytes.
-  public init(bytes: [UInt8]) {
-    self.bytes = bytes
-  }
-
-  /// Lexes a whole file; the last token is always `.endOfFile`.
-  public static func tokenize(_ file: SourceFile) -> [Token] {
-    tokenize(file.bytes)
-  }
-
-  /// Lexes raw bytes; the last token is always `.endOfFile`.
-  public static func tokenize(_ bytes: [UInt8]) -> [Token] {
-    var lexer = Lexer(bytes: bytes)
-    var tokens: [Token] = []
-    tokens.reserveCapacity(bytes.count / 3 + 1)
-    while true {
-      let token = lexer.next()
-      tokens.append(token)
-      if token.kind == .endOfFile { return tokens }
+    /// Creates a lexer over raw bytes.
+    public init(bytes: [UInt8]) {
+        self.bytes = bytes
     }
-  }
 
-  /// True while an opened `(`, `[` or `{` has not been closed yet.
-  public var hasOpenBrackets: Bool { !openBrackets.isEmpty }
-
-  // MARK: - Character helpers
-
-  private var location: SourceLocation { SourceLocation(line: line, column: column, offset: index) }
-  private var atEnd: Bool { index >= bytes.count }
-
-  private func byte(at offset: Int = 0) -> UInt8? {
-    let position = index + offset
-    return position < bytes.count ? bytes[position] : nil
-  }
-
-  private mutating func advanceByte() {
-    if bytes[index] == UInt8(ascii: "\n") {
-      line += 1
-      column = 1
-    } else {
-      column += 1
+    /// Lexes a whole file; the last token is always `.endOfFile`.
+    public static func tokenize(_ file: SourceFile) -> [Token] {
+        tokenize(file.bytes)
     }
-    index += 1
-  }
 
-  /// Advances over one scalar (or one invalid unit) and returns it.
-  private mutating func advanceScalar() -> (scalar: Unicode.Scalar?, range: SourceRange) {
-    let start = location
-    if bytes[index] < 0x80 {
-      let scalar = Unicode.Scalar(bytes[index])
-      advanceByte()
-      return (scalar, SourceRange(start: start, end: location))
+    /// Lexes raw bytes; the last token is always `.endOfFile`.
+    public static func tokenize(_ bytes: [UInt8]) -> [Token] {
+        var lexer = Lexer(bytes: bytes)
+        var tokens: [Token] = []
+        tokens.reserveCapacity(bytes.count / 3 + 1)
+        while true {
+            let token = lexer.next()
+            tokens.append(token)
+            if token.kind == .endOfFile { return tokens }
+        }
     }
-    let decoded = SourceFile.decodeScalar(bytes, at: index, end: bytes.count)
-    index += decoded.length
-    column += 1
-    return (decoded.scalar, SourceRange(start: start, end: location))
-  }
 
-  private static func isLetter(_ byte: UInt8) -> Bool {
-    (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A) || byte == 0x5F
-  }
+    /// True while an opened `(`, `[` or `{` has not been closed yet.
+    public var hasOpenBrackets: Bool { !openBrackets.isEmpty }
 
-  private static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
+    // MARK: - Character helpers
 
-  private static func isNameByte(_ byte: UInt8) -> Bool { isLetter(byte) || isDigit(byte) }
+    private var location: SourceLocation { SourceLocation(line: line, column: column, offset: index) }
+    private var atEnd: Bool { index >= bytes.count }
 
-  private func text(from start: Int) -> String {
-    String(decoding: bytes[start..<index], as: UTF8.self)
-  }
-
-  // MARK: - Tokens
-
-  /// Returns the next token; after the end it keeps returning `.endOfFile`.
-  public mutating func next() -> Token {
-    skipTrivia()
-    let start = location
-    let leadingSpace = sawSpace
-    sawSpace = false
-    func make(_ kind: TokenKind) -> Token {
-      Token(kind: kind, range: SourceRange(start: start, end: location), leadingSpace: leadingSpace)
+    private func byte(at offset: Int = 0) -> UInt8? {
+        let position = index + offset
+        return position < bytes.count ? bytes[position] : nil
     }
-    guard let first = byte() else { return make(.endOfFile) }
 
-    switch first {
-    case UInt8(ascii: "\n"):
-      advanceByte()
-      sawSpace = true
-      return make(.newline)
-    case UInt8(ascii: "\""):
-      return make(lexString())
-    case UInt8(ascii: "$"):
-      return make(lexVariable())
-    case _ where Self.isDigit(first):
-      return make(lexNumber())
-    case _ where Self.isLetter(first):
-      return make(lexWord())
-    case _ where first >= 0x80:
-      return make(lexNonASCII())
-    default:
-      return make(lexSymbol(first, start: start))
+    private mutating func advanceByte() {
+        if bytes[index] == UInt8(ascii: "\n") {
+            line += 1
+            column = 1
+        } else {
+            column += 1
+        }
+        index += 1
     }
-  }
 
-  private mutating func skipTrivia() {
-    while let current = byte() {
-      switch current {
-      case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r"):
+    /// Advances over one scalar (or one invalid unit) and returns it.
+    private mutating func advanceScalar() -> (scalar: Unicode.Scalar?, range: SourceRange) {
+        let start = location
+        if bytes[index] < 0x80 {
+            let scalar = Unicode.Scalar(bytes[index])
+            advanceByte()
+            return (scalar, SourceRange(start: start, end: location))
+        }
+        let decoded = SourceFile.decodeScalar(bytes, at: index, end: bytes.count)
+        index += decoded.length
+        column += 1
+        return (decoded.scalar, SourceRange(start: start, end: location))
+    }
+
+    private static func isLetter(_ byte: UInt8) -> Bool {
+        (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A) || byte == 0x5F
+    }
+
+    private static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
+
+    private static func isNameByte(_ byte: UInt8) -> Bool { isLetter(byte) || isDigit(byte) }
+
+    private func text(from start: Int) -> String {
+        String(decoding: bytes[start..<index], as: UTF8.self)
+    }
+
+    // MARK: - Tokens
+
+    /// Returns the next token; after the end it keeps returning `.endOfFile`.
+    public mutating func next() -> Token {
+        skipTrivia()
+        let start = location
+        let leadingSpace = sawSpace
+        sawSpace = false
+        func make(_ kind: TokenKind) -> Token {
+            Token(kind: kind, range: SourceRange(start: start, end: location), leadingSpace: leadingSpace)
+        }
+        guard let first = byte() else { return make(.endOfFile) }
+
+        switch first {
+        case UInt8(ascii: "\n"):
+            advanceByte()
+            sawSpace = true
+            return make(.newline)
+        case UInt8(ascii: "\""):
+            return make(lexString())
+        case UInt8(ascii: "$"):
+            return make(lexVariable())
+        case _ where Self.isDigit(first):
+            return make(lexNumber())
+        case _ where Self.isLetter(first):
+            return make(lexWord())
+        case _ where first >= 0x80:
+            return make(lexNonASCII())
+        default:
+            return make(lexSymbol(first, start: start))
+        }
+    }
+
+    private mutating func skipTrivia() {
+        while let current = byte() {
+            switch current {
+            case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r"):
+                advanceByte()
+            case UInt8(ascii: "#"):
+                while let next = byte(), next != UInt8(ascii: "\n") { _ = advanceScalar() }
+            case UInt8(ascii: "\\") where byte(at: 1) == UInt8(ascii: "\n"):
+                advanceByte()
+                advanceByte()
+            case UInt8(ascii: "\\")
+            where byte(at: 1) == UInt8(ascii: "\r") && byte(at: 2) == UInt8(ascii: "\n"):
+                advanceByte()
+                advanceByte()
+                advanceByte()
+            case UInt8(ascii: "\n")
+            where openBrackets.last == UInt8(ascii: "(") || openBrackets.last == UInt8(ascii: "["):
+                advanceByte()
+            default:
+                return
+            }
+            sawSpace = true
+        }
+    }
+
+    private mutating func lexSymbol(_ first: UInt8, start: SourceLocation) -> TokenKind {
+        let second = byte(at: 1)
         advanceByte()
-      case UInt8(ascii: "#"):
-        while let next = byte(), next != UInt8(ascii: "\n") { _ = advanceScalar() }
-      case UInt8(ascii: "\\") where byte(at: 1) == UInt8(ascii: "\n"):
-        advanceByte()
-        advanceByte()
-      case UInt8(ascii: "\\")
-      where byte(at: 1) == UInt8(ascii: "\r") && byte(at: 2) == UInt8(ascii: "\n"):
-        advanceByte()
-        advanceByte()
-        advanceByte()
-      case UInt8(ascii: "\n")
-      where openBrackets.last == UInt8(ascii: "(") || openBrackets.last == UInt8(ascii: "["):
-        advanceByte()
-      default:
-        return
-      }
-      sawSpace = true
+        switch first {
+        case UInt8(ascii: ","): return .comma
+        case UInt8(ascii: ";"): return .semicolon
+        case UInt8(ascii: "("):
+            openBrackets.append(first)
+            return .leftParen
+        case UInt8(ascii: "["):
+            openBrackets.append(first)
+            return .leftBracket
+        case UInt8(ascii: "{"):
+            openBrackets.append(first)
+            return .leftBrace
+        case UInt8(ascii: ")"):
+            closeBracket(UInt8(ascii: "("))
+            return .rightParen
+        case UInt8(ascii: "]"):
+            closeBracket(UInt8(ascii: "["))
+            return .rightBracket
+        case UInt8(ascii: "}"):
+            closeBracket(UInt8(ascii: "{"))
+            return .rightBrace
+        case UInt8(ascii: "."):
+            if second == UInt8(ascii: ".") {
+                advanceByte()
+                return .dotDot
+            }
+            return .dot
+        case UInt8(ascii: "="):
+            if second == UInt8(ascii: "=") {
+                advanceByte()
+                return .equal
+            }
+            return .assign
+        case UInt8(ascii: "<"):
+            if second == UInt8(ascii: "=") {
+                advanceByte()
+                return .lessEqual
+            }
+            return .less
+        case UInt8(ascii: ">"):
+            if second == UInt8(ascii: "=") {
+                advanceByte()
+                return .greaterEqual
+            }
+            return .greater
+        case UInt8(ascii: "!"):
+            if second == UInt8(ascii: "=") {
+                advanceByte()
+                return .notEqual
+            }
+            return errorKind(.unexpectedCharacter("!"), start, notes: [DiagnosticNote(.useNotOperator)])
+        case UInt8(ascii: "\\"):
+            if atEnd { return errorKind(.backslashAtEndOfFile, start) }
+            return errorKind(.unexpectedCharacter("\\"), start)
+        case UInt8(ascii: "-"):
+            // `--abort` is one mistake (a command-line habit), so it becomes one error token.
+            while byte() == UInt8(ascii: "-") { advanceByte() }
+            guard let next = byte(), Self.isLetter(next) else {
+                return errorKind(.unexpectedCharacter("-"), start)
+            }
+            _ = scanWordRun(allowDash: true)
+            return errorKind(.unexpectedCharacter("-"), start, notes: [DiagnosticNote(.noDashes)])
+        default:
+            return errorKind(.unexpectedCharacter(Unicode.Scalar(first)), start)
+        }
     }
-  }
 
-  private mutating func lexSymbol(_ first: UInt8, start: SourceLocation) -> TokenKind {
-    let second = byte(at: 1)
-    advanceByte()
-    switch first {
-    case UInt8(ascii: ","): return .comma
-    case UInt8(ascii: ";"): return .semicolon
-    case UInt8(ascii: "("):
-      openBrackets.append(first)
-      return .leftParen
-    case UInt8(ascii: "["):
-      openBrackets.append(first)
-      return .leftBracket
-    case UInt8(ascii: "{"):
-      openBrackets.append(first)
-      return .leftBrace
-    case UInt8(ascii: ")"):
-      closeBracket(UInt8(ascii: "("))
-      return .rightParen
-    case UInt8(ascii: "]"):
-      closeBracket(UInt8(ascii: "["))
-      return .rightBracket
-    case UInt8(ascii: "}"):
-      closeBracket(UInt8(ascii: "{"))
-      return .rightBrace
-    case UInt8(ascii: "."):
-      if second == UInt8(ascii: ".") {
-        advanceByte()
-        return .dotDot
-      }
-      return .dot
-    case UInt8(ascii: "="):
-      if second == UInt8(ascii: "=") {
-        advanceByte()
-        return .equal
-      }
-      return .assign
-    case UInt8(ascii: "<"):
-      if second == UInt8(ascii: "=") {
-        advanceByte()
-        return .lessEqual
-      }
-      return .less
-    case UInt8(ascii: ">"):
-      if second == UInt8(ascii: "=") {
-        advanceByte()
-        return .greaterEqual
-      }
-      return .greater
-    case UInt8(ascii: "!"):
-      if second == UInt8(ascii: "=") {
-        advanceByte()
-        return .notEqual
-      }
-      return errorKind(.unexpectedCharacter("!"), start, notes: [DiagnosticNote(.useNotOperator)])
-    case UInt8(ascii: "\\"):
-      if atEnd { return errorKind(.backslashAtEndOfFile, start) }
-      return errorKind(.unexpectedCharacter("\\"), start)
-    case UInt8(ascii: "-"):
-      // `--abort` is one mistake (a command-line habit), so it becomes one error token.
-      while byte() == UInt8(ascii: "-") { advanceByte() }
-      guard let next = byte(), Self.isLetter(next) else {
-        return errorKind(.unexpectedCharacter("-"), start)
-      }
-      _ = scanWordRun(allowDash: true)
-      return errorKind(.unexpectedCharacter("-"), start, notes: [DiagnosticNote(.noDashes)])
-    default:
-      return errorKind(.unexpectedCharacter(Unicode.Scalar(first)), start)
+    // Closing pops up to the matching opener so one stray bracket cannot keep newlines hidden.
+    private mutating func closeBracket(_ opener: UInt8) {
+        guard let position = openBrackets.lastIndex(of: opener) else { return }
+        openBrackets.removeSubrange(position...)
     }
-  }
 
-  // Closing pops up to the matching opener so one stray bracket cannot keep newlines hidden.
-  private mutating func closeBracket(_ opener: UInt8) {
-    guard let position = openBrackets.lastIndex(of: opener) else { return }
-    openBrackets.removeSubrange(position...)
-  }
-
-  private func errorKind(
-    _ kind: DiagnosticKind, _ start: SourceLocation, notes: [DiagnosticNote] = []
-  ) -> TokenKind {
-    .error(Diagnostic(kind, at: SourceRange(start: start, end: location), notes: notes))
-  }
-
-  /// Notes for a non-ASCII scalar found where ASCII was expected.
-  private static func lookalikeNotes(_ scalar: Unicode.Scalar, _ range: SourceRange)
-    -> [DiagnosticNote]
-  {
-    if let ascii = Confusables.lookalike(for: scalar) {
-      return [DiagnosticNote(.looksLike(scalar, ascii: ascii), at: range)]
+    private func errorKind(
+        _ kind: DiagnosticKind, _ start: SourceLocation, notes: [DiagnosticNote] = []
+    ) -> TokenKind {
+        .error(Diagnostic(kind, at: SourceRange(start: start, end: location), notes: notes))
     }
-    return []
-  }
 
-  // MARK: Words and non-ASCII text
-
-  /// Consumes `[A-Za-z0-9_]` (plus `-` when `allowDash`) and any non-ASCII letters, remembering
-  /// the first non-ASCII scalar so a look-alike inside a word is one error, not several tokens.
-  private mutating func scanWordRun(allowDash: Bool) -> (
-    scalar: Unicode.Scalar, range: SourceRange
-  )? {
-    var foreign: (Unicode.Scalar, SourceRange)?
-    while let current = byte() {
-      if Self.isNameByte(current) || (allowDash && current == UInt8(ascii: "-")) {
-        advanceByte()
-        continue
-      }
-      guard current >= 0x80 else { break }
-      let decoded = SourceFile.decodeScalar(bytes, at: index, end: bytes.count)
-      guard let scalar = decoded.scalar, scalar.properties.isAlphabetic else { break }
-      let scalarRange = advanceScalar().range
-      if foreign == nil { foreign = (scalar, scalarRange) }
-    }
-    return foreign
-  }
-
-  private mutating func lexWord() -> TokenKind {
-    let start = index
-    if let foreign = scanWordRun(allowDash: true) {
-      return nonASCIIWordError(foreign, word: text(from: start))
-    }
-    return .word(text(from: start))
-  }
-
-  private func nonASCIIWordError(
-    _ foreign: (scalar: Unicode.Scalar, range: SourceRange), word: String
-  )
-    -> TokenKind
-  {
-    var notes = Self.lookalikeNotes(foreign.scalar, foreign.range)
-    if notes.isEmpty { notes.append(DiagnosticNote(.quoteNonASCIIText)) }
-    return .error(
-      Diagnostic(
-        .nonASCIIInWord(character: foreign.scalar, word: word), at: foreign.range, notes: notes))
-  }
-
-  private mutating func lexNonASCII() -> TokenKind {
-    let start = index
-    let decoded = SourceFile.decodeScalar(bytes, at: index, end: bytes.count)
-    guard let scalar = decoded.scalar else {
-      let invalid = Array(bytes[index..<index + decoded.length])
-      let begin = location
-      _ = advanceScalar()
-      return errorKind(.invalidUTF8(invalid), begin)
-    }
-    if scalar.properties.isAlphabetic {
-      let foreign = scanWordRun(allowDash: true)!
-      return nonASCIIWordError(foreign, word: text(from: start))
-    }
-    let (_, range) = advanceScalar()
-    return .error(
-      Diagnostic(.unexpectedCharacter(scalar), at: range, notes: Self.lookalikeNotes(scalar, range))
-    )
-  }
-
-  // MARK: Numbers and durations
-
-  private mutating func lexNumber() -> TokenKind {
-    let startLocation = location
-    let start = index
-    if let foreign = scanWordRun(allowDash: false) {
-      return nonASCIIWordError(foreign, word: text(from: start))
-    }
-    let spelling = bytes[start..<index]
-    let text = text(from: start)
-    if spelling.allSatisfy({ Self.isDigit($0) || $0 == UInt8(ascii: "_") }) {
-      guard let digits = Self.digitsWithSeparators(spelling) else {
-        return errorKind(.malformedNumber(text), startLocation)
-      }
-      guard let value = Int64(digits) else {
-        return errorKind(.integerOverflow(text), startLocation)
-      }
-      return .integer(value)
-    }
-    switch Self.parseDuration(spelling) {
-    case .success(let milliseconds):
-      return .duration(milliseconds: milliseconds)
-    case .failure(.overflow):
-      return errorKind(.durationOverflow(text), startLocation)
-    case .failure(.malformed(let looksLikeDuration)):
-      if looksLikeDuration {
-        return errorKind(
-          .malformedDuration(text), startLocation, notes: [DiagnosticNote(.durationForms)])
-      }
-      return errorKind(.malformedNumber(text), startLocation)
-    }
-  }
-
-  /// Removes `_` separators; `nil` when one leads, trails or doubles (`1__0`, `10_`).
-  private static func digitsWithSeparators(_ spelling: ArraySlice<UInt8>) -> String? {
-    var digits = ""
-    var previousWasSeparator = true
-    for byte in spelling {
-      if byte == UInt8(ascii: "_") {
-        if previousWasSeparator { return nil }
-        previousWasSeparator = true
-      } else {
-        digits.unicodeScalars.append(Unicode.Scalar(byte))
-        previousWasSeparator = false
-      }
-    }
-    return previousWasSeparator ? nil : digits
-  }
-
-  private enum DurationError: Error {
-    case malformed(looksLikeDuration: Bool)
-    case overflow
-  }
-
-  /// Parses `1h`, `2m`, `5s`, `250ms` and combinations with strictly decreasing units (`1m30s`).
-  private static func parseDuration(_ spelling: ArraySlice<UInt8>) -> Result<Int64, DurationError> {
-    var total: Int64 = 0
-    var position = spelling.startIndex
-    var previousRank = Int.max
-    var sawUnit = false
-    while position < spelling.endIndex {
-      let digitStart = position
-      while position < spelling.endIndex,
-        isDigit(spelling[position]) || spelling[position] == UInt8(ascii: "_")
-      {
-        position += 1
-      }
-      let unitStart = position
-      while position < spelling.endIndex, isLetter(spelling[position]) { position += 1 }
-      let unit = String(decoding: spelling[unitStart..<position], as: UTF8.self)
-      let rank: Int
-      let factor: Int64
-      switch unit {
-      case "h": (rank, factor) = (3, 3_600_000)
-      case "m": (rank, factor) = (2, 60_000)
-      case "s": (rank, factor) = (1, 1_000)
-      case "ms": (rank, factor) = (0, 1)
-      default:
-        let startsLikeUnit = unit.first.map { "hms".contains($0) } ?? sawUnit
-        return .failure(.malformed(looksLikeDuration: sawUnit || startsLikeUnit))
-      }
-      guard digitStart < unitStart,
-        let digits = digitsWithSeparators(spelling[digitStart..<unitStart]),
-        rank < previousRank
-      else { return .failure(.malformed(looksLikeDuration: true)) }
-      guard let amount = Int64(digits) else { return .failure(.overflow) }
-      let (scaled, overflow1) = amount.multipliedReportingOverflow(by: factor)
-      let (sum, overflow2) = total.addingReportingOverflow(scaled)
-      if overflow1 || overflow2 { return .failure(.overflow) }
-      total = sum
-      previousRank = rank
-      sawUnit = true
-    }
-    return .success(total)
-  }
-
-  // MARK: Variables
-
-  private mutating func lexVariable() -> TokenKind {
-    let start = location
-    advanceByte()  // $
-    guard let first = byte() else { return errorKind(.strayDollar, start) }
-    if Self.isDigit(first) {
-      let digitsStart = index
-      while let next = byte(), Self.isNameByte(next) { advanceByte() }
-      let digits = text(from: digitsStart)
-      guard digits.count == 1, first != UInt8(ascii: "0") else {
-        return errorKind(
-          .invalidArgumentVariable("$" + digits), start, notes: [DiagnosticNote(.argumentVariables)]
-        )
-      }
-      return .variable(digits)
-    }
-    if first >= 0x80,
-      let scalar = SourceFile.decodeScalar(bytes, at: index, end: bytes.count).scalar,
-      scalar.properties.isAlphabetic
+    /// Notes for a non-ASCII scalar found where ASCII was expected.
+    private static func lookalikeNotes(_ scalar: Unicode.Scalar, _ range: SourceRange)
+        -> [DiagnosticNote]
     {
-      let nameStart = index - 1
-      let foreign = scanWordRun(allowDash: false)!
-      return nonASCIIWordError(foreign, word: text(from: nameStart))
-    }
-    guard Self.isLetter(first) else { return errorKind(.strayDollar, start) }
-    let nameStart = index
-    while let next = byte(), Self.isNameByte(next) { advanceByte() }
-    return .variable(text(from: nameStart))
-  }
-
-  // MARK: Strings
-
-  private mutating func lexString() -> TokenKind {
-    let start = location
-    advanceByte()  // opening quote
-    var parts: [StringPart] = []
-    var literal: [UInt8] = []
-    // Only the first problem is reported; lexing continues to the closing quote so the
-    // rest of the line is not misread as code.
-    var firstError: Diagnostic?
-
-    func flush() {
-      if !literal.isEmpty {
-        parts.append(.text(String(decoding: literal, as: UTF8.self)))
-        literal.removeAll(keepingCapacity: true)
-      }
-    }
-    func record(_ kind: DiagnosticKind, _ range: SourceRange, notes: [DiagnosticNote] = []) {
-      if firstError == nil { firstError = Diagnostic(kind, at: range, notes: notes) }
+        if let ascii = Confusables.lookalike(for: scalar) {
+            return [DiagnosticNote(.looksLike(scalar, ascii: ascii), at: range)]
+        }
+        return []
     }
 
-    while true {
-      guard let current = byte() else {
+    // MARK: Words and non-ASCII text
+
+    /// Consumes `[A-Za-z0-9_]` (plus `-` when `allowDash`) and any non-ASCII letters, remembering
+    /// the first non-ASCII scalar so a look-alike inside a word is one error, not several tokens.
+    private mutating func scanWordRun(allowDash: Bool) -> (
+        scalar: Unicode.Scalar, range: SourceRange
+    )? {
+        var foreign: (Unicode.Scalar, SourceRange)?
+        while let current = byte() {
+            if Self.isNameByte(current) || (allowDash && current == UInt8(ascii: "-")) {
+                advanceByte()
+                continue
+            }
+            guard current >= 0x80 else { break }
+            let decoded = SourceFile.decodeScalar(bytes, at: index, end: bytes.count)
+            guard let scalar = decoded.scalar, scalar.properties.isAlphabetic else { break }
+            let scalarRange = advanceScalar().range
+            if foreign == nil { foreign = (scalar, scalarRange) }
+        }
+        return foreign
+    }
+
+    private mutating func lexWord() -> TokenKind {
+        let start = index
+        if let foreign = scanWordRun(allowDash: true) {
+            return nonASCIIWordError(foreign, word: text(from: start))
+        }
+        return .word(text(from: start))
+    }
+
+    private func nonASCIIWordError(
+        _ foreign: (scalar: Unicode.Scalar, range: SourceRange), word: String
+    )
+        -> TokenKind
+    {
+        var notes = Self.lookalikeNotes(foreign.scalar, foreign.range)
+        if notes.isEmpty { notes.append(DiagnosticNote(.quoteNonASCIIText)) }
         return .error(
-          Diagnostic(
-            .unterminatedString, at: SourceRange(start: start, end: location),
-            notes: firstError.map { [DiagnosticNote(.openedHere("\""), at: $0.range)] } ?? []))
-      }
-      switch current {
-      case UInt8(ascii: "\""):
-        advanceByte()
-        flush()
-        if let firstError { return .error(firstError) }
-        return .string(parts)
-      case UInt8(ascii: "\\"):
-        lexEscape(into: &literal, record: record)
-      case UInt8(ascii: "$"):
-        let dollarStart = location
-        advanceByte()
-        if let next = byte(), Self.isLetter(next) {
-          let nameStart = index
-          while let byte = byte(), Self.isNameByte(byte) { advanceByte() }
-          let name = text(from: nameStart)
-          var fields: [String] = []
-          while byte() == UInt8(ascii: "."), let after = byte(at: 1), Self.isLetter(after) {
-            advanceByte()
-            let fieldStart = index
-            while let byte = byte(), Self.isNameByte(byte) { advanceByte() }
-            fields.append(text(from: fieldStart))
-          }
-          flush()
-          parts.append(
-            .variable(
-              VariableReference(
-                name: name, fields: fields, range: SourceRange(start: dollarStart, end: location))))
-        } else if let next = byte(), Self.isDigit(next) {
-          let digitsStart = index
-          while let byte = byte(), Self.isDigit(byte) { advanceByte() }
-          let digits = text(from: digitsStart)
-          let range = SourceRange(start: dollarStart, end: location)
-          if digits.count == 1 && next != UInt8(ascii: "0") {
-            flush()
-            parts.append(.variable(VariableReference(name: digits, fields: [], range: range)))
-          } else {
-            record(
-              .invalidArgumentVariable("$" + digits), range,
-              notes: [DiagnosticNote(.argumentVariables)])
-          }
-        } else {
-          record(
-            .strayDollar, SourceRange(start: dollarStart, end: location),
-            notes: [DiagnosticNote(.escapeDollar)])
-        }
-      case _ where current >= 0x80:
-        let decodedStart = index
-        let (scalar, range) = advanceScalar()
-        if scalar == nil {
-          record(.invalidUTF8(Array(bytes[decodedStart..<index])), range)
-        } else {
-          literal.append(contentsOf: bytes[decodedStart..<index])
-        }
-      default:
-        literal.append(current)
-        advanceByte()
-      }
+            Diagnostic(
+                .nonASCIIInWord(character: foreign.scalar, word: word), at: foreign.range, notes: notes))
     }
-  }
 
-  private mutating func lexEscape(
-    into literal: inout [UInt8], record: (DiagnosticKind, SourceRange, [DiagnosticNote]) -> Void
-  ) {
-    let start = location
-    advanceByte()  // backslash
-    guard let escaped = byte() else { return }  // the caller reports the unterminated string
-    switch escaped {
-    case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "$"):
-      literal.append(escaped)
-      advanceByte()
-    case UInt8(ascii: "n"):
-      literal.append(UInt8(ascii: "\n"))
-      advanceByte()
-    case UInt8(ascii: "t"):
-      literal.append(UInt8(ascii: "\t"))
-      advanceByte()
-    case UInt8(ascii: "\n"):
-      advanceByte()  // a backslash-newline inside a string joins lines there too
-    case UInt8(ascii: "u"):
-      advanceByte()
-      var hex = ""
-      var closed = false
-      if byte() == UInt8(ascii: "{") {
-        advanceByte()
-        while let digit = byte(), hex.count <= 8 {
-          if digit == UInt8(ascii: "}") {
-            advanceByte()
-            closed = true
-            break
-          }
-          guard Self.isNameByte(digit) else { break }
-          hex.unicodeScalars.append(Unicode.Scalar(digit))
-          advanceByte()
+    private mutating func lexNonASCII() -> TokenKind {
+        let start = index
+        let decoded = SourceFile.decodeScalar(bytes, at: index, end: bytes.count)
+        guard let scalar = decoded.scalar else {
+            let invalid = Array(bytes[index..<index + decoded.length])
+            let begin = location
+            _ = advanceScalar()
+            return errorKind(.invalidUTF8(invalid), begin)
         }
-      }
-      let range = SourceRange(start: start, end: location)
-      guard closed, (1...8).contains(hex.count), let value = UInt32(hex, radix: 16),
-        let scalar = Unicode.Scalar(value)
-      else {
-        record(
-          .invalidUnicodeEscape("\\u{" + hex + (closed ? "}" : "")), range,
-          [DiagnosticNote(.validEscapes)])
-        return
-      }
-      literal.append(contentsOf: Array(String(Character(scalar)).utf8))
-    default:
-      let (scalar, _) = advanceScalar()
-      let shown = scalar.map { String(Character($0)) } ?? "\u{FFFD}"
-      record(
-        .invalidEscape("\\" + shown), SourceRange(start: start, end: location),
-        [DiagnosticNote(.validEscapes)])
+        if scalar.properties.isAlphabetic {
+            let foreign = scanWordRun(allowDash: true)!
+            return nonASCIIWordError(foreign, word: text(from: start))
+        }
+        let (_, range) = advanceScalar()
+        return .error(
+            Diagnostic(.unexpectedCharacter(scalar), at: range, notes: Self.lookalikeNotes(scalar, range))
+        )
     }
-  }
+
+    // MARK: Numbers and durations
+
+    private mutating func lexNumber() -> TokenKind {
+        let startLocation = location
+        let start = index
+        if let foreign = scanWordRun(allowDash: false) {
+            return nonASCIIWordError(foreign, word: text(from: start))
+        }
+        let spelling = bytes[start..<index]
+        let text = text(from: start)
+        if spelling.allSatisfy({ Self.isDigit($0) || $0 == UInt8(ascii: "_") }) {
+            guard let digits = Self.digitsWithSeparators(spelling) else {
+                return errorKind(.malformedNumber(text), startLocation)
+            }
+            guard let value = Int64(digits) else {
+                return errorKind(.integerOverflow(text), startLocation)
+            }
+            return .integer(value)
+        }
+        switch Self.parseDuration(spelling) {
+        case .success(let milliseconds):
+            return .duration(milliseconds: milliseconds)
+        case .failure(.overflow):
+            return errorKind(.durationOverflow(text), startLocation)
+        case .failure(.malformed(let looksLikeDuration)):
+            if looksLikeDuration {
+                return errorKind(
+                    .malformedDuration(text), startLocation, notes: [DiagnosticNote(.durationForms)])
+            }
+            return errorKind(.malformedNumber(text), startLocation)
+        }
+    }
+
+    /// Removes `_` separators; `nil` when one leads, trails or doubles (`1__0`, `10_`).
+    private static func digitsWithSeparators(_ spelling: ArraySlice<UInt8>) -> String? {
+        var digits = ""
+        var previousWasSeparator = true
+        for byte in spelling {
+            if byte == UInt8(ascii: "_") {
+                if previousWasSeparator { return nil }
+                previousWasSeparator = true
+            } else {
+                digits.unicodeScalars.append(Unicode.Scalar(byte))
+                previousWasSeparator = false
+            }
+        }
+        return previousWasSeparator ? nil : digits
+    }
+
+    private enum DurationError: Error {
+        case malformed(looksLikeDuration: Bool)
+        case overflow
+    }
+
+    /// Parses `1h`, `2m`, `5s`, `250ms` and combinations with strictly decreasing units (`1m30s`).
+    private static func parseDuration(_ spelling: ArraySlice<UInt8>) -> Result<Int64, DurationError> {
+        var total: Int64 = 0
+        var position = spelling.startIndex
+        var previousRank = Int.max
+        var sawUnit = false
+        while position < spelling.endIndex {
+            let digitStart = position
+            while position < spelling.endIndex,
+                isDigit(spelling[position]) || spelling[position] == UInt8(ascii: "_")
+            {
+                position += 1
+            }
+            let unitStart = position
+            while position < spelling.endIndex, isLetter(spelling[position]) { position += 1 }
+            let unit = String(decoding: spelling[unitStart..<position], as: UTF8.self)
+            let rank: Int
+            let factor: Int64
+            switch unit {
+            case "h": (rank, factor) = (3, 3_600_000)
+            case "m": (rank, factor) = (2, 60_000)
+            case "s": (rank, factor) = (1, 1_000)
+            case "ms": (rank, factor) = (0, 1)
+            default:
+                let startsLikeUnit = unit.first.map { "hms".contains($0) } ?? sawUnit
+                return .failure(.malformed(looksLikeDuration: sawUnit || startsLikeUnit))
+            }
+            guard digitStart < unitStart,
+                let digits = digitsWithSeparators(spelling[digitStart..<unitStart]),
+                rank < previousRank
+            else { return .failure(.malformed(looksLikeDuration: true)) }
+            guard let amount = Int64(digits) else { return .failure(.overflow) }
+            let (scaled, overflow1) = amount.multipliedReportingOverflow(by: factor)
+            let (sum, overflow2) = total.addingReportingOverflow(scaled)
+            if overflow1 || overflow2 { return .failure(.overflow) }
+            total = sum
+            previousRank = rank
+            sawUnit = true
+        }
+        return .success(total)
+    }
+
+    // MARK: Variables
+
+    private mutating func lexVariable() -> TokenKind {
+        let start = location
+        advanceByte()  // $
+        guard let first = byte() else { return errorKind(.strayDollar, start) }
+        if Self.isDigit(first) {
+            let digitsStart = index
+            while let next = byte(), Self.isNameByte(next) { advanceByte() }
+            let digits = text(from: digitsStart)
+            guard digits.count == 1, first != UInt8(ascii: "0") else {
+                return errorKind(
+                    .invalidArgumentVariable("$" + digits), start, notes: [DiagnosticNote(.argumentVariables)]
+                )
+            }
+            return .variable(digits)
+        }
+        if first >= 0x80,
+            let scalar = SourceFile.decodeScalar(bytes, at: index, end: bytes.count).scalar,
+            scalar.properties.isAlphabetic
+        {
+            let nameStart = index - 1
+            let foreign = scanWordRun(allowDash: false)!
+            return nonASCIIWordError(foreign, word: text(from: nameStart))
+        }
+        guard Self.isLetter(first) else { return errorKind(.strayDollar, start) }
+        let nameStart = index
+        while let next = byte(), Self.isNameByte(next) { advanceByte() }
+        return .variable(text(from: nameStart))
+    }
+
+    // MARK: Strings
+
+    private mutating func lexString() -> TokenKind {
+        let start = location
+        advanceByte()  // opening quote
+        var parts: [StringPart] = []
+        var literal: [UInt8] = []
+        // Only the first problem is reported; lexing continues to the closing quote so the
+        // rest of the line is not misread as code.
+        var firstError: Diagnostic?
+
+        func flush() {
+            if !literal.isEmpty {
+                parts.append(.text(String(decoding: literal, as: UTF8.self)))
+                literal.removeAll(keepingCapacity: true)
+            }
+        }
+        func record(_ kind: DiagnosticKind, _ range: SourceRange, notes: [DiagnosticNote] = []) {
+            if firstError == nil { firstError = Diagnostic(kind, at: range, notes: notes) }
+        }
+
+        while true {
+            guard let current = byte() else {
+                return .error(
+                    Diagnostic(
+                        .unterminatedString, at: SourceRange(start: start, end: location),
+                        notes: firstError.map { [DiagnosticNote(.openedHere("\""), at: $0.range)] } ?? []))
+            }
+            switch current {
+            case UInt8(ascii: "\""):
+                advanceByte()
+                flush()
+                if let firstError { return .error(firstError) }
+                return .string(parts)
+            case UInt8(ascii: "\\"):
+                lexEscape(into: &literal, record: record)
+            case UInt8(ascii: "$"):
+                let dollarStart = location
+                advanceByte()
+                if let next = byte(), Self.isLetter(next) {
+                    let nameStart = index
+                    while let byte = byte(), Self.isNameByte(byte) { advanceByte() }
+                    let name = text(from: nameStart)
+                    var fields: [String] = []
+                    while byte() == UInt8(ascii: "."), let after = byte(at: 1), Self.isLetter(after) {
+                        advanceByte()
+                        let fieldStart = index
+                        while let byte = byte(), Self.isNameByte(byte) { advanceByte() }
+                        fields.append(text(from: fieldStart))
+                    }
+                    flush()
+                    parts.append(
+                        .variable(
+                            VariableReference(
+                                name: name, fields: fields, range: SourceRange(start: dollarStart, end: location))))
+                } else if let next = byte(), Self.isDigit(next) {
+                    let digitsStart = index
+                    while let byte = byte(), Self.isDigit(byte) { advanceByte() }
+                    let digits = text(from: digitsStart)
+                    let range = SourceRange(start: dollarStart, end: location)
+                    if digits.count == 1 && next != UInt8(ascii: "0") {
+                        flush()
+                        parts.append(.variable(VariableReference(name: digits, fields: [], range: range)))
+                    } else {
+                        record(
+                            .invalidArgumentVariable("$" + digits), range,
+                            notes: [DiagnosticNote(.argumentVariables)])
+                    }
+                } else {
+                    record(
+                        .strayDollar, SourceRange(start: dollarStart, end: location),
+                        notes: [DiagnosticNote(.escapeDollar)])
+                }
+            case _ where current >= 0x80:
+                let decodedStart = index
+                let (scalar, range) = advanceScalar()
+                if scalar == nil {
+                    record(.invalidUTF8(Array(bytes[decodedStart..<index])), range)
+                } else {
+                    literal.append(contentsOf: bytes[decodedStart..<index])
+                }
+            default:
+                literal.append(current)
+                advanceByte()
+            }
+        }
+    }
+
+    private mutating func lexEscape(
+        into literal: inout [UInt8], record: (DiagnosticKind, SourceRange, [DiagnosticNote]) -> Void
+    ) {
+        let start = location
+        advanceByte()  // backslash
+        guard let escaped = byte() else { return }  // the caller reports the unterminated string
+        switch escaped {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "$"):
+            literal.append(escaped)
+            advanceByte()
+        case UInt8(ascii: "n"):
+            literal.append(UInt8(ascii: "\n"))
+            advanceByte()
+        case UInt8(ascii: "t"):
+            literal.append(UInt8(ascii: "\t"))
+            advanceByte()
+        case UInt8(ascii: "\n"):
+            advanceByte()  // a backslash-newline inside a string joins lines there too
+        case UInt8(ascii: "u"):
+            advanceByte()
+            var hex = ""
+            var closed = false
+            if byte() == UInt8(ascii: "{") {
+                advanceByte()
+                while let digit = byte(), hex.count <= 8 {
+                    if digit == UInt8(ascii: "}") {
+                        advanceByte()
+                        closed = true
+                        break
+                    }
+                    guard Self.isNameByte(digit) else { break }
+                    hex.unicodeScalars.append(Unicode.Scalar(digit))
+                    advanceByte()
+                }
+            }
+            let range = SourceRange(start: start, end: location)
+            guard closed, (1...8).contains(hex.count), let value = UInt32(hex, radix: 16),
+                let scalar = Unicode.Scalar(value)
+            else {
+                record(
+                    .invalidUnicodeEscape("\\u{" + hex + (closed ? "}" : "")), range,
+                    [DiagnosticNote(.validEscapes)])
+                return
+            }
+            literal.append(contentsOf: Array(String(Character(scalar)).utf8))
+        default:
+            let (scalar, _) = advanceScalar()
+            let shown = scalar.map { String(Character($0)) } ?? "\u{FFFD}"
+            record(
+                .invalidEscape("\\" + shown), SourceRange(start: start, end: location),
+                [DiagnosticNote(.validEscapes)])
+        }
+    }
 }

@@ -1,741 +1,740 @@
 /// Builds a `Program` from tokens, reporting every syntax error and recovering at statement ends.
 public struct Parser {
-  /// How deep statements, blocks, parentheses and `not`s may nest; deeper input is rejected
-  /// with a diagnostic instead of overflowing the stack.
-  public static let maximumNestingDepth = 100
+    /// How deep statements, blocks, parentheses and `not`s may nest; deeper input is rejected
+    /// with a diagnostic instead of overflowing the stack.
+    public static let maximumNestingDepth = 100
 
-  private struct ParseError: Error {}
+    private struct ParseError: Error {}
 
-  private var tokens: [Token]
-  private var current = 0
-  private var diagnostics: [Diagnostic] = []
-  // Crafting Interpreters' panic mode: after one error, further syntax errors in the same
-  // statement are cascades and stay quiet until the parser resynchronizes.
-  private var panicMode = false
-  private var depth = 0
-  // Set when nesting overflows; the rest of the file is skipped without more syntax errors.
-  private var abandoned = false
-  // A `let` whose value failed to parse still defines its name, so later uses of the name are
-  // not reported as undefined on top of the real error.
-  private var recovered: Statement?
+    private var tokens: [Token]
+    private var current = 0
+    private var diagnostics: [Diagnostic] = []
+    // Crafting Interpreters' panic mode: after one error, further syntax errors in the same
+    // statement are cascades and stay quiet until the parser resynchronizes.
+    private var panicMode = false
+    private var depth = 0
+    // Set when nesting overflows; the rest of the file is skipped without more syntax errors.
+    private var abandoned = false
+    // A `let` whose value failed to parse still defines its name, so later uses of the name are
+    // not reported as undefined on top of the real error.
+    private var recovered: Statement?
 
-  /// Parses a file into a program and all its lexical and syntax diagnostics.
-  public static func parse(_ file: SourceFile) -> (Program, [Diagnostic]) {
-    var parser = Parser(tokens: Lexer.tokenize(file))
-    let program = parser.program()
-    return (program, parser.diagnostics)
-  }
-
-  /// True when a prompt should ask for another line: an open `{`, `(` or `[`, an open string,
-  /// or a trailing `\`.
-  public static func isIncomplete(_ text: String) -> Bool {
-    let bytes = Array(text.utf8)
-    var trimmed = bytes[...]
-    while let last = trimmed.last, last == UInt8(ascii: "\n") || last == UInt8(ascii: "\r") {
-      trimmed = trimmed.dropLast()
+    /// Parses a file into a program and all its lexical and syntax diagnostics.
+    public static func parse(_ file: SourceFile) -> (Program, [Diagnostic]) {
+        var parser = Parser(tokens: Lexer.tokenize(file))
+        let program = parser.program()
+        return (program, parser.diagnostics)
     }
-    if trimmed.last == UInt8(ascii: "\\") { return true }
-    var lexer = Lexer(bytes: bytes)
-    var open: [TokenKind] = []
-    while true {
-      let token = lexer.next()
-      switch token.kind {
-      case .endOfFile: return !open.isEmpty
-      case .error(let diagnostic) where diagnostic.kind == .unterminatedString: return true
-      case .leftBrace, .leftParen, .leftBracket: open.append(token.kind)
-      case .rightBrace, .rightParen, .rightBracket:
-        if !open.isEmpty { open.removeLast() }
-      default: break
-      }
-    }
-  }
 
-  /// Creates a parser over tokens ending in `.endOfFile`.
-  public init(tokens: [Token]) {
-    var tokens = tokens
-    if tokens.last?.kind != .endOfFile {
-      let end = tokens.last?.range.end ?? SourceLocation(line: 1, column: 1, offset: 0)
-      tokens.append(Token(kind: .endOfFile, range: SourceRange(at: end), leadingSpace: true))
-    }
-    self.tokens = tokens
-    skipErrorTokens()
-  }
-
-  // MARK: - Helpers
-
-  private var peek: Token { tokens[current] }
-  private var previous: Token { tokens[max(current - 1, 0)] }
-  private var isAtEnd: Bool { peek.kind == .endOfFile }
-
-  private func check(_ kind: TokenKind) -> Bool { peek.kind == kind }
-
-  private func checkWord(_ word: String) -> Bool { peek.kind == .word(word) }
-
-  private var peekWord: String? {
-    if case .word(let word) = peek.kind { return word }
-    return nil
-  }
-
-  private mutating func match(_ kind: TokenKind) -> Bool {
-    guard check(kind) else { return false }
-    advance()
-    return true
-  }
-
-  private mutating func matchWord(_ word: String) -> Bool {
-    guard checkWord(word) else { return false }
-    advance()
-    return true
-  }
-
-  /// Consumes the current token; lexical error tokens after it are reported and skipped, so the
-  /// grammar never sees them.
-  @discardableResult
-  private mutating func advance() -> Token {
-    let token = tokens[current]
-    if token.kind != .endOfFile { current += 1 }
-    skipErrorTokens()
-    return token
-  }
-
-  private mutating func skipErrorTokens() {
-    while case .error(let diagnostic) = tokens[current].kind {
-      diagnostics.append(diagnostic)
-      panicMode = true
-      current += 1
-    }
-  }
-
-  private mutating func expect(_ kind: TokenKind, _ expectation: Expectation) throws -> Token {
-    guard check(kind) else { throw failExpected(expectation) }
-    return advance()
-  }
-
-  private mutating func expectWord(_ word: String) throws -> Token {
-    guard checkWord(word) else { throw failExpected(.token(word)) }
-    return advance()
-  }
-
-  private mutating func report(
-    _ kind: DiagnosticKind, at range: SourceRange, notes: [DiagnosticNote] = []
-  ) {
-    if !panicMode && !abandoned {
-      diagnostics.append(Diagnostic(kind, at: range, notes: notes))
-    }
-    panicMode = true
-  }
-
-  private mutating func fail(
-    _ kind: DiagnosticKind, at range: SourceRange, notes: [DiagnosticNote] = []
-  ) -> ParseError {
-    report(kind, at: range, notes: notes)
-    return ParseError()
-  }
-
-  private mutating func failExpected(_ expectation: Expectation, notes: [DiagnosticNote] = [])
-    -> ParseError
-  {
-    fail(.expected(expectation, found: FoundToken(peek.kind)), at: peek.range, notes: notes)
-  }
-
-  private mutating func enterNesting() throws {
-    guard depth < Self.maximumNestingDepth else {
-      report(.nestingTooDeep(limit: Self.maximumNestingDepth), at: peek.range)
-      abandoned = true
-      throw ParseError()
-    }
-    depth += 1
-  }
-
-  private var isAtStatementEnd: Bool {
-    switch peek.kind {
-    case .newline, .semicolon, .endOfFile, .rightBrace: true
-    default: false
-    }
-  }
-
-  /// Skips to the end of the broken statement: past the next `;` or newline outside braces,
-  /// or up to the `}` that closes the enclosing block.
-  private mutating func synchronize(insideBlock: Bool) {
-    var braces = 0
-    while !isAtEnd {
-      switch peek.kind {
-      case .leftBrace:
-        braces += 1
-      case .rightBrace:
-        if braces == 0 {
-          if insideBlock { return }
-        } else {
-          braces -= 1
+    /// True when a prompt should ask for another line: an open `{`, `(` or `[`, an open string,
+    /// or a trailing `\`.
+    public static func isIncomplete(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        var trimmed = bytes[...]
+        while let last = trimmed.last, last == UInt8(ascii: "\n") || last == UInt8(ascii: "\r") {
+            trimmed = trimmed.dropLast()
         }
-      case .newline, .semicolon:
-        if braces == 0 {
-          advance()
-          return
+        if trimmed.last == UInt8(ascii: "\\") { return true }
+        var lexer = Lexer(bytes: bytes)
+        var open: [TokenKind] = []
+        while true {
+            let token = lexer.next()
+            switch token.kind {
+            case .endOfFile: return !open.isEmpty
+            case .error(let diagnostic) where diagnostic.kind == .unterminatedString: return true
+            case .leftBrace, .leftParen, .leftBracket: open.append(token.kind)
+            case .rightBrace, .rightParen, .rightBracket:
+                if !open.isEmpty { open.removeLast() }
+            default: break
+            }
         }
-      default:
-        break
-      }
-      advance()
     }
-  }
 
-  private func span(from start: SourceRange) -> SourceRange {
-    SourceRange(start: start.start, end: max(previous.range.end, start.end))
-  }
+    /// Creates a parser over tokens ending in `.endOfFile`.
+    public init(tokens: [Token]) {
+        var tokens = tokens
+        if tokens.last?.kind != .endOfFile {
+            let end = tokens.last?.range.end ?? SourceLocation(line: 1, column: 1, offset: 0)
+            tokens.append(Token(kind: .endOfFile, range: SourceRange(at: end), leadingSpace: true))
+        }
+        self.tokens = tokens
+        skipErrorTokens()
+    }
 
-  // MARK: - Program and blocks
+    // MARK: - Helpers
 
-  /// program → { statement end } EOF
-  private mutating func program() -> Program {
-    let start = peek.range
-    var statements: [Statement] = []
-    while !isAtEnd {
-      if abandoned {
+    private var peek: Token { tokens[current] }
+    private var previous: Token { tokens[max(current - 1, 0)] }
+    private var isAtEnd: Bool { peek.kind == .endOfFile }
+
+    private func check(_ kind: TokenKind) -> Bool { peek.kind == kind }
+
+    private func checkWord(_ word: String) -> Bool { peek.kind == .word(word) }
+
+    private var peekWord: String? {
+        if case .word(let word) = peek.kind { return word }
+        return nil
+    }
+
+    private mutating func match(_ kind: TokenKind) -> Bool {
+        guard check(kind) else { return false }
         advance()
-        continue
-      }
-      if match(.newline) || match(.semicolon) { continue }
-      let before = current
-      if let statement = recoveringStatement(insideBlock: false) {
-        statements.append(statement)
-      }
-      if current == before && !isAtEnd { advance() }
+        return true
     }
-    return Program(statements: statements, range: span(from: start))
-  }
 
-  /// Parses one statement and its end; on error reports, resynchronizes and returns what it can.
-  private mutating func recoveringStatement(insideBlock: Bool) -> Statement? {
-    // A statement that starts right after a lexical error (`dеactivate 15`) is already broken;
-    // stay quiet about the rest of it.
-    if case .error = tokens[max(current - 1, 0)].kind {
-      panicMode = true
-    } else {
-      panicMode = false
+    private mutating func matchWord(_ word: String) -> Bool {
+        guard checkWord(word) else { return false }
+        advance()
+        return true
     }
-    recovered = nil
-    let parsed: Statement
-    do {
-      parsed = try statement()
-    } catch {
-      if !abandoned { synchronize(insideBlock: insideBlock) }
-      defer { recovered = nil }
-      return recovered
+
+    /// Consumes the current token; lexical error tokens after it are reported and skipped, so the
+    /// grammar never sees them.
+    @discardableResult
+    private mutating func advance() -> Token {
+        let token = tokens[current]
+        if token.kind != .endOfFile { current += 1 }
+        skipErrorTokens()
+        return token
     }
-    if !(insideBlock && check(.rightBrace)) && !match(.newline) && !match(.semicolon) && !isAtEnd {
-      report(.expected(.endOfStatement, found: FoundToken(peek.kind)), at: peek.range)
-      synchronize(insideBlock: insideBlock)
+
+    private mutating func skipErrorTokens() {
+        while case .error(let diagnostic) = tokens[current].kind {
+            diagnostics.append(diagnostic)
+            panicMode = true
+            current += 1
+        }
     }
-    return parsed
-  }
 
-  /// block → "{" { statement end } "}"
-  private mutating func block() throws -> Block {
-    let open = try expect(.leftBrace, .token("{"))
-    var statements: [Statement] = []
-    while true {
-      if match(.newline) || match(.semicolon) { continue }
-      if check(.rightBrace) { break }
-      if isAtEnd {
-        panicMode = false
-        throw fail(
-          .unclosedDelimiter(open: "{", close: "}", openLine: open.range.start.line),
-          at: peek.range,
-          notes: [DiagnosticNote(.openedHere("{"), at: open.range)])
-      }
-      if let statement = recoveringStatement(insideBlock: true) {
-        statements.append(statement)
-      }
-      if abandoned { throw ParseError() }
+    private mutating func expect(_ kind: TokenKind, _ expectation: Expectation) throws -> Token {
+        guard check(kind) else { throw failExpected(expectation) }
+        return advance()
     }
-    let close = advance()
-    return Block(statements: statements, range: open.range.union(close.range))
-  }
 
-  // MARK: - Statements
-
-  /// statement → command | let | if | for | wait | assert | try | set | echo | sleep | source
-  ///           | help | exit
-  private mutating func statement() throws -> Statement {
-    try enterNesting()
-    defer { depth -= 1 }
-    guard let word = peekWord else { throw failExpected(.statement) }
-    switch word {
-    case "let": return try letStatement()
-    case "if": return try ifStatement()
-    case "for": return try forStatement()
-    case "wait": return try waitStatement()
-    case "assert": return try assertStatement()
-    case "try": return try tryStatement()
-    case "set": return try setStatement()
-    case "echo": return try echoStatement()
-    case "sleep": return try sleepStatement()
-    case "source": return try sourceStatement()
-    case "help": return try helpStatement()
-    case "exit": return try exitStatement()
-    case "elif", "else": throw fail(.misplacedKeyword(word), at: peek.range)
-    default:
-      let command = try command()
-      return Statement(.command(command), range: command.range)
+    private mutating func expectWord(_ word: String) throws -> Token {
+        guard checkWord(word) else { throw failExpected(.token(word)) }
+        return advance()
     }
-  }
 
-  /// letStatement → "let" NAME "=" ( command | expr )
-  private mutating func letStatement() throws -> Statement {
-    let start = advance().range
-    let name = try variableName()
-    _ = try expect(.assign, .token("="))
-    let value: LetValue
-    do {
-      value = startsCommand ? .command(try command()) : .expression(try expression())
-    } catch {
-      recovered = Statement(.let(name: name, value: .invalid), range: span(from: start))
-      throw error
+    private mutating func report(
+        _ kind: DiagnosticKind, at range: SourceRange, notes: [DiagnosticNote] = []
+    ) {
+        if !panicMode && !abandoned {
+            diagnostics.append(Diagnostic(kind, at: range, notes: notes))
+        }
+        panicMode = true
     }
-    return Statement(.let(name: name, value: value), range: span(from: start))
-  }
 
-  /// variableName → NAME   (letters, digits and `_`, so it can be written `$NAME`)
-  private mutating func variableName() throws -> Identifier {
-    if case .variable = peek.kind {
-      throw failExpected(.variableName, notes: [DiagnosticNote(.letWithoutDollar)])
+    private mutating func fail(
+        _ kind: DiagnosticKind, at range: SourceRange, notes: [DiagnosticNote] = []
+    ) -> ParseError {
+        report(kind, at: range, notes: notes)
+        return ParseError()
     }
-    guard let word = peekWord else { throw failExpected(.variableName) }
-    let token = advance()
-    if word.contains("-") {
-      report(.invalidVariableName(word), at: token.range)
+
+    private mutating func failExpected(_ expectation: Expectation, notes: [DiagnosticNote] = [])
+        -> ParseError
+    {
+        fail(.expected(expectation, found: FoundToken(peek.kind)), at: peek.range, notes: notes)
     }
-    return Identifier(word, range: token.range)
-  }
 
-  /// True when the next word begins a command rather than an expression.
-  private var startsCommand: Bool {
-    guard let word = peekWord else { return false }
-    return !GrammarTable.expressionKeywords.contains(word)
-  }
-
-  /// ifStatement → "if" expr block { "elif" expr block } [ "else" block ]
-  private mutating func ifStatement() throws -> Statement {
-    let start = advance().range
-    var branches = [ConditionalBranch(condition: try expression(), body: try block())]
-    var elseBlock: Block?
-    while true {
-      // `}` then a newline then `elif`/`else` still continues the `if`, as operators write it.
-      let mark = current
-      while check(.newline) { advance() }
-      if matchWord("elif") {
-        branches.append(ConditionalBranch(condition: try expression(), body: try block()))
-      } else if matchWord("else") {
-        elseBlock = try block()
-        break
-      } else {
-        current = mark
-        break
-      }
+    private mutating func enterNesting() throws {
+        guard depth < Self.maximumNestingDepth else {
+            report(.nestingTooDeep(limit: Self.maximumNestingDepth), at: peek.range)
+            abandoned = true
+            throw ParseError()
+        }
+        depth += 1
     }
-    return Statement(.if(branches: branches, elseBlock: elseBlock), range: span(from: start))
-  }
 
-  /// forStatement → "for" NAME "in" ( targets | command ) block
-  private mutating func forStatement() throws -> Statement {
-    let start = advance().range
-    let variable = try variableName()
-    _ = try expectWord("in")
-    let source: ForSource = startsCommand ? .command(try command()) : .targets(try targets())
-    let body = try block()
-    return Statement(.for(variable: variable, source: source, body: body), range: span(from: start))
-  }
-
-  /// waitStatement → "wait" targets "until" state [ "timeout" DURATION ] [ "every" DURATION ]
-  /// (`timeout` and `every` are accepted in either order)
-  private mutating func waitStatement() throws -> Statement {
-    let start = advance().range
-    let targets = try targets()
-    _ = try expectWord("until")
-    let state = try waitState()
-    var timeout: DurationLiteral?
-    var every: DurationLiteral?
-    while true {
-      if timeout == nil, matchWord("timeout") {
-        timeout = try duration()
-      } else if every == nil, matchWord("every") {
-        every = try duration()
-      } else {
-        break
-      }
-    }
-    return Statement(
-      .wait(targets: targets, state: state, timeout: timeout, every: every),
-      range: span(from: start))
-  }
-
-  /// state → "active" | "inactive" | "completed" | "deleted" | "status" STRING
-  private mutating func waitState() throws -> WaitState {
-    guard let word = peekWord else { throw failExpected(.waitState) }
-    let token = advance()
-    switch word {
-    case "active": return WaitState(.active, range: token.range)
-    case "inactive": return WaitState(.inactive, range: token.range)
-    case "completed": return WaitState(.completed, range: token.range)
-    case "deleted": return WaitState(.deleted, range: token.range)
-    case "status":
-      let text = try stringLiteral()
-      return WaitState(.status(text), range: token.range.union(text.range))
-    default:
-      throw fail(
-        .unknownWaitState(
-          name: word, suggestion: Suggestion.closest(to: word, among: GrammarTable.waitStates)),
-        at: token.range, notes: [DiagnosticNote(.allowedValues(GrammarTable.waitStates))])
-    }
-  }
-
-  /// assertStatement → "assert" expr [ "else" STRING ]
-  private mutating func assertStatement() throws -> Statement {
-    let start = advance().range
-    let condition = try expression()
-    let message = matchWord("else") ? try stringLiteral() : nil
-    return Statement(.assert(condition: condition, message: message), range: span(from: start))
-  }
-
-  /// tryStatement → "try" statement
-  private mutating func tryStatement() throws -> Statement {
-    let start = advance().range
-    let inner = try statement()
-    return Statement(.try(inner), range: span(from: start))
-  }
-
-  /// setStatement → "set" SETTING value
-  /// value → WORD | INT | DURATION
-  private mutating func setStatement() throws -> Statement {
-    let start = advance().range
-    guard let name = peekWord else { throw failExpected(.settingName) }
-    let setting = Identifier(name, range: advance().range)
-    let value: SettingValue
-    switch peek.kind {
-    case .word(let word): value = .word(Identifier(word, range: advance().range))
-    case .integer(let integer): value = .integer(IntegerLiteral(integer, range: advance().range))
-    case .duration(let milliseconds):
-      value = .duration(DurationLiteral(milliseconds: milliseconds, range: advance().range))
-    default: throw failExpected(.settingValue)
-    }
-    return Statement(.set(setting: setting, value: value), range: span(from: start))
-  }
-
-  /// echoStatement → "echo" expr { expr }
-  private mutating func echoStatement() throws -> Statement {
-    let start = advance().range
-    var values = [try expression()]
-    while !isAtStatementEnd { values.append(try expression()) }
-    return Statement(.echo(values), range: span(from: start))
-  }
-
-  /// sleepStatement → "sleep" DURATION
-  private mutating func sleepStatement() throws -> Statement {
-    let start = advance().range
-    let duration = try duration()
-    return Statement(.sleep(duration), range: span(from: start))
-  }
-
-  /// sourceStatement → "source" STRING
-  private mutating func sourceStatement() throws -> Statement {
-    let start = advance().range
-    let path = try stringLiteral()
-    return Statement(.source(path), range: span(from: start))
-  }
-
-  /// helpStatement → "help" [ WORD ]
-  private mutating func helpStatement() throws -> Statement {
-    let start = advance().range
-    var topic: Identifier?
-    if let word = peekWord { topic = Identifier(word, range: advance().range) }
-    return Statement(.help(topic), range: span(from: start))
-  }
-
-  /// exitStatement → "exit" [ INT ]
-  private mutating func exitStatement() throws -> Statement {
-    let start = advance().range
-    var code: IntegerLiteral?
-    if case .integer(let value) = peek.kind { code = IntegerLiteral(value, range: advance().range) }
-    return Statement(.exit(code), range: span(from: start))
-  }
-
-  // MARK: - Commands
-
-  /// command → VERB [ targets ] { option }
-  private mutating func command() throws -> Command {
-    guard let word = peekWord else { throw failExpected(.statement) }
-    let verbToken = advance()
-    guard let spec = GrammarTable.verb(named: word) else {
-      throw fail(
-        .unknownVerb(
-          name: word, suggestion: Suggestion.closest(to: word, among: GrammarTable.statementWords)),
-        at: verbToken.range)
-    }
-    let verbName = Identifier(word, range: verbToken.range)
-    var targets: Targets?
-    if spec.argument != .none { targets = try self.targets() }
-    var options: [CommandOption] = []
-    while peekWord != nil {
-      options.append(try option())
-    }
-    return Command(
-      verb: spec.verb, verbName: verbName, targets: targets, options: options,
-      range: span(from: verbToken.range))
-  }
-
-  /// option → NAME [ value ]   (the value's shape comes from `GrammarTable.options`)
-  private mutating func option() throws -> CommandOption {
-    let nameToken = advance()
-    guard case .word(let word) = nameToken.kind else { throw failExpected(.word) }
-    let name = Identifier(word, range: nameToken.range)
-    guard let spec = GrammarTable.option(named: word) else {
-      // The checker names unknown options with a did-you-mean; here only skip their values.
-      while true {
+    private var isAtStatementEnd: Bool {
         switch peek.kind {
-        case .integer, .string, .duration, .variable: advance()
-        default:
-          return CommandOption(
-            name: name, key: nil, value: .none, range: span(from: nameToken.range))
+        case .newline, .semicolon, .endOfFile, .rightBrace: true
+        default: false
         }
-      }
     }
-    let value: OptionValue
-    switch spec.shape {
-    case .flag:
-      value = .none
-    case .positiveInteger:
-      value = .integer(try integer())
-    case .text:
-      value = .text(try text())
-    case .textOrInteger:
-      if case .integer = peek.kind {
-        value = .integer(try integer())
-      } else {
-        value = .text(try text())
-      }
-    case .choice:
-      guard let choice = peekWord else { throw failExpected(.word) }
-      value = .word(Identifier(choice, range: advance().range))
-    case .audience:
-      guard let source = peekWord else {
-        throw failExpected(.word, notes: [DiagnosticNote(.allowedValues(["list", "segment"]))])
-      }
-      let sourceName = Identifier(source, range: advance().range)
-      value = .audience(source: sourceName, id: try integer())
-    case .timeOrDuration:
-      if case .duration = peek.kind {
-        value = .duration(try duration())
-      } else if case .string = peek.kind {
-        value = .text(try stringLiteral())
-      } else {
-        throw failExpected(.timeOrDuration)
-      }
+
+    /// Skips to the end of the broken statement: past the next `;` or newline outside braces,
+    /// or up to the `}` that closes the enclosing block.
+    private mutating func synchronize(insideBlock: Bool) {
+        var braces = 0
+        while !isAtEnd {
+            switch peek.kind {
+            case .leftBrace:
+                braces += 1
+            case .rightBrace:
+                if braces == 0 {
+                    if insideBlock { return }
+                } else {
+                    braces -= 1
+                }
+            case .newline, .semicolon:
+                if braces == 0 {
+                    advance()
+                    return
+                }
+            default:
+                break
+            }
+            advance()
+        }
     }
-    return CommandOption(
-      name: name, key: spec.key, value: value, range: span(from: nameToken.range))
-  }
 
-  /// targets → target { "," target }
-  private mutating func targets() throws -> Targets {
-    let start = peek.range
-    var items = [try target()]
-    while match(.comma) { items.append(try target()) }
-    return Targets(items: items, range: span(from: start))
-  }
-
-  /// target → INT | INT ".." INT | "$" path | "(" command ")"
-  private mutating func target() throws -> Target {
-    switch peek.kind {
-    case .integer:
-      let low = try integer()
-      if match(.dotDot) {
-        let high = try integer()
-        return Target(.range(low, high), range: low.range.union(high.range))
-      }
-      return Target(.id(low), range: low.range)
-    case .variable:
-      let path = try postfix(try primary())
-      return Target(.variable(path), range: path.range)
-    case .leftParen:
-      let (command, range) = try parenthesizedCommand()
-      return Target(.command(command), range: range)
-    default:
-      throw failExpected(.target)
+    private func span(from start: SourceRange) -> SourceRange {
+        SourceRange(start: start.start, end: max(previous.range.end, start.end))
     }
-  }
 
-  /// parenthesizedCommand → "(" command ")"
-  private mutating func parenthesizedCommand() throws -> (Command, SourceRange) {
-    let open = advance()
-    try enterNesting()
-    defer { depth -= 1 }
-    let command = try command()
-    let close = try closing(.rightParen, ")", opener: open)
-    return (command, open.range.union(close.range))
-  }
+    // MARK: - Program and blocks
 
-  private mutating func closing(_ kind: TokenKind, _ symbol: String, opener: Token) throws -> Token
-  {
-    guard check(kind) else {
-      if isAtEnd || check(.newline) || check(.rightBrace) || check(.semicolon) {
-        throw fail(
-          .unclosedDelimiter(
-            open: opener.kind.symbol ?? "(", close: symbol, openLine: opener.range.start.line),
-          at: peek.range,
-          notes: [DiagnosticNote(.openedHere(opener.kind.symbol ?? "("), at: opener.range)])
-      }
-      throw failExpected(.token(symbol))
+    /// program → { statement end } EOF
+    private mutating func program() -> Program {
+        let start = peek.range
+        var statements: [Statement] = []
+        while !isAtEnd {
+            if abandoned {
+                advance()
+                continue
+            }
+            if match(.newline) || match(.semicolon) { continue }
+            let before = current
+            if let statement = recoveringStatement(insideBlock: false) {
+                statements.append(statement)
+            }
+            if current == before && !isAtEnd { advance() }
+        }
+        return Program(statements: statements, range: span(from: start))
     }
-    return advance()
-  }
 
-  // MARK: - Literals
-
-  private mutating func integer() throws -> IntegerLiteral {
-    guard case .integer(let value) = peek.kind else { throw failExpected(.integer) }
-    return IntegerLiteral(value, range: advance().range)
-  }
-
-  private mutating func duration() throws -> DurationLiteral {
-    guard case .duration(let milliseconds) = peek.kind else {
-      throw failExpected(.duration, notes: [DiagnosticNote(.durationForms)])
+    /// Parses one statement and its end; on error reports, resynchronizes and returns what it can.
+    private mutating func recoveringStatement(insideBlock: Bool) -> Statement? {
+        // A statement that starts right after a lexical error (`dеactivate 15`) is already broken;
+        // stay quiet about the rest of it.
+        if case .error = tokens[max(current - 1, 0)].kind {
+            panicMode = true
+        } else {
+            panicMode = false
+        }
+        recovered = nil
+        let parsed: Statement
+        do {
+            parsed = try statement()
+        } catch {
+            if !abandoned { synchronize(insideBlock: insideBlock) }
+            defer { recovered = nil }
+            return recovered
+        }
+        if !(insideBlock && check(.rightBrace)) && !match(.newline) && !match(.semicolon) && !isAtEnd {
+            report(.expected(.endOfStatement, found: FoundToken(peek.kind)), at: peek.range)
+            synchronize(insideBlock: insideBlock)
+        }
+        return parsed
     }
-    return DurationLiteral(milliseconds: milliseconds, range: advance().range)
-  }
 
-  private mutating func stringLiteral() throws -> StringLiteral {
-    guard case .string(let parts) = peek.kind else { throw failExpected(.string) }
-    return StringLiteral(parts: parts, range: advance().range)
-  }
-
-  /// text → STRING | WORD
-  private mutating func text() throws -> StringLiteral {
-    if let word = peekWord {
-      return StringLiteral(parts: [.text(word)], range: advance().range)
+    /// block → "{" { statement end } "}"
+    private mutating func block() throws -> Block {
+        let open = try expect(.leftBrace, .token("{"))
+        var statements: [Statement] = []
+        while true {
+            if match(.newline) || match(.semicolon) { continue }
+            if check(.rightBrace) { break }
+            if isAtEnd {
+                panicMode = false
+                throw fail(
+                    .unclosedDelimiter(open: "{", close: "}", openLine: open.range.start.line),
+                    at: peek.range,
+                    notes: [DiagnosticNote(.openedHere("{"), at: open.range)])
+            }
+            if let statement = recoveringStatement(insideBlock: true) {
+                statements.append(statement)
+            }
+            if abandoned { throw ParseError() }
+        }
+        let close = advance()
+        return Block(statements: statements, range: open.range.union(close.range))
     }
-    guard case .string(let parts) = peek.kind else { throw failExpected(.text) }
-    return StringLiteral(parts: parts, range: advance().range)
-  }
 
-  // MARK: - Expressions
+    // MARK: - Statements
 
-  /// expr → orExpr
-  private mutating func expression() throws -> Expr {
-    try enterNesting()
-    defer { depth -= 1 }
-    return try orExpression()
-  }
-
-  /// orExpr → andExpr { "or" andExpr }
-  private mutating func orExpression() throws -> Expr {
-    var left = try andExpression()
-    while matchWord("or") {
-      let right = try andExpression()
-      left = Expr(.or(left, right), range: left.range.union(right.range))
+    /// statement → command | let | if | for | wait | assert | try | set | echo | sleep | source
+    ///           | help | exit
+    private mutating func statement() throws -> Statement {
+        try enterNesting()
+        defer { depth -= 1 }
+        guard let word = peekWord else { throw failExpected(.statement) }
+        switch word {
+        case "let": return try letStatement()
+        case "if": return try ifStatement()
+        case "for": return try forStatement()
+        case "wait": return try waitStatement()
+        case "assert": return try assertStatement()
+        case "try": return try tryStatement()
+        case "set": return try setStatement()
+        case "echo": return try echoStatement()
+        case "sleep": return try sleepStatement()
+        case "source": return try sourceStatement()
+        case "help": return try helpStatement()
+        case "exit": return try exitStatement()
+        case "elif", "else": throw fail(.misplacedKeyword(word), at: peek.range)
+        default:
+            let command = try command()
+            return Statement(.command(command), range: command.range)
+        }
     }
-    return left
-  }
 
-  /// andExpr → notExpr { "and" notExpr }
-  private mutating func andExpression() throws -> Expr {
-    var left = try notExpression()
-    while matchWord("and") {
-      let right = try notExpression()
-      left = Expr(.and(left, right), range: left.range.union(right.range))
+    /// letStatement → "let" NAME "=" ( command | expr )
+    private mutating func letStatement() throws -> Statement {
+        let start = advance().range
+        let name = try variableName()
+        _ = try expect(.assign, .token("="))
+        let value: LetValue
+        do {
+            value = startsCommand ? .command(try command()) : .expression(try expression())
+        } catch {
+            recovered = Statement(.let(name: name, value: .invalid), range: span(from: start))
+            throw error
+        }
+        return Statement(.let(name: name, value: value), range: span(from: start))
     }
-    return left
-  }
 
-  /// notExpr → "not" notExpr | comparison
-  private mutating func notExpression() throws -> Expr {
-    guard checkWord("not") else { return try comparison() }
-    let start = advance().range
-    try enterNesting()
-    defer { depth -= 1 }
-    let operand = try notExpression()
-    return Expr(.not(operand), range: start.union(operand.range))
-  }
-
-  /// comparison → postfix [ ( "==" | "!=" | "<" | "<=" | ">" | ">=" | "in" ) postfix ]
-  private mutating func comparison() throws -> Expr {
-    let left = try postfix(try primary())
-    let comparisonOperator: ComparisonOperator
-    switch peek.kind {
-    case .equal: comparisonOperator = .equal
-    case .notEqual: comparisonOperator = .notEqual
-    case .less: comparisonOperator = .less
-    case .lessEqual: comparisonOperator = .lessEqual
-    case .greater: comparisonOperator = .greater
-    case .greaterEqual: comparisonOperator = .greaterEqual
-    case .word("in"): comparisonOperator = .in
-    default: return left
+    /// variableName → NAME   (letters, digits and `_`, so it can be written `$NAME`)
+    private mutating func variableName() throws -> Identifier {
+        if case .variable = peek.kind {
+            throw failExpected(.variableName, notes: [DiagnosticNote(.letWithoutDollar)])
+        }
+        guard let word = peekWord else { throw failExpected(.variableName) }
+        let token = advance()
+        if word.contains("-") {
+            report(.invalidVariableName(word), at: token.range)
+        }
+        return Identifier(word, range: token.range)
     }
-    advance()
-    let right = try postfix(try primary())
-    return Expr(
-      .comparison(comparisonOperator, left, right), range: left.range.union(right.range))
-  }
 
-  /// postfix → primary { "." NAME | "[" expr "]" }   (no space before "." or "[")
-  private mutating func postfix(_ base: Expr) throws -> Expr {
-    var result = base
-    while !peek.leadingSpace {
-      if check(.dot) {
-        advance()
-        guard let field = peekWord, !peek.leadingSpace else { throw failExpected(.fieldName) }
-        let fieldToken = advance()
-        result = Expr(.field(result, field), range: result.range.union(fieldToken.range))
-      } else if check(.leftBracket) {
+    /// True when the next word begins a command rather than an expression.
+    private var startsCommand: Bool {
+        guard let word = peekWord else { return false }
+        return !GrammarTable.expressionKeywords.contains(word)
+    }
+
+    /// ifStatement → "if" expr block { "elif" expr block } [ "else" block ]
+    private mutating func ifStatement() throws -> Statement {
+        let start = advance().range
+        var branches = [ConditionalBranch(condition: try expression(), body: try block())]
+        var elseBlock: Block?
+        while true {
+            // `}` then a newline then `elif`/`else` still continues the `if`, as operators write it.
+            let mark = current
+            while check(.newline) { advance() }
+            if matchWord("elif") {
+                branches.append(ConditionalBranch(condition: try expression(), body: try block()))
+            } else if matchWord("else") {
+                elseBlock = try block()
+                break
+            } else {
+                current = mark
+                break
+            }
+        }
+        return Statement(.if(branches: branches, elseBlock: elseBlock), range: span(from: start))
+    }
+
+    /// forStatement → "for" NAME "in" ( targets | command ) block
+    private mutating func forStatement() throws -> Statement {
+        let start = advance().range
+        let variable = try variableName()
+        _ = try expectWord("in")
+        let source: ForSource = startsCommand ? .command(try command()) : .targets(try targets())
+        let body = try block()
+        return Statement(.for(variable: variable, source: source, body: body), range: span(from: start))
+    }
+
+    /// waitStatement → "wait" targets "until" state [ "timeout" DURATION ] [ "every" DURATION ]
+    /// (`timeout` and `every` are accepted in either order)
+    private mutating func waitStatement() throws -> Statement {
+        let start = advance().range
+        let targets = try targets()
+        _ = try expectWord("until")
+        let state = try waitState()
+        var timeout: DurationLiteral?
+        var every: DurationLiteral?
+        while true {
+            if timeout == nil, matchWord("timeout") {
+                timeout = try duration()
+            } else if every == nil, matchWord("every") {
+                every = try duration()
+            } else {
+                break
+            }
+        }
+        return Statement(
+            .wait(targets: targets, state: state, timeout: timeout, every: every),
+            range: span(from: start))
+    }
+
+    /// state → "active" | "inactive" | "completed" | "deleted" | "status" STRING
+    private mutating func waitState() throws -> WaitState {
+        guard let word = peekWord else { throw failExpected(.waitState) }
+        let token = advance()
+        switch word {
+        case "active": return WaitState(.active, range: token.range)
+        case "inactive": return WaitState(.inactive, range: token.range)
+        case "completed": return WaitState(.completed, range: token.range)
+        case "deleted": return WaitState(.deleted, range: token.range)
+        case "status":
+            let text = try stringLiteral()
+            return WaitState(.status(text), range: token.range.union(text.range))
+        default:
+            throw fail(
+                .unknownWaitState(
+                    name: word, suggestion: Suggestion.closest(to: word, among: GrammarTable.waitStates)),
+                at: token.range, notes: [DiagnosticNote(.allowedValues(GrammarTable.waitStates))])
+        }
+    }
+
+    /// assertStatement → "assert" expr [ "else" STRING ]
+    private mutating func assertStatement() throws -> Statement {
+        let start = advance().range
+        let condition = try expression()
+        let message = matchWord("else") ? try stringLiteral() : nil
+        return Statement(.assert(condition: condition, message: message), range: span(from: start))
+    }
+
+    /// tryStatement → "try" statement
+    private mutating func tryStatement() throws -> Statement {
+        let start = advance().range
+        let inner = try statement()
+        return Statement(.try(inner), range: span(from: start))
+    }
+
+    /// setStatement → "set" SETTING value
+    /// value → WORD | INT | DURATION
+    private mutating func setStatement() throws -> Statement {
+        let start = advance().range
+        guard let name = peekWord else { throw failExpected(.settingName) }
+        let setting = Identifier(name, range: advance().range)
+        let value: SettingValue
+        switch peek.kind {
+        case .word(let word): value = .word(Identifier(word, range: advance().range))
+        case .integer(let integer): value = .integer(IntegerLiteral(integer, range: advance().range))
+        case .duration(let milliseconds):
+            value = .duration(DurationLiteral(milliseconds: milliseconds, range: advance().range))
+        default: throw failExpected(.settingValue)
+        }
+        return Statement(.set(setting: setting, value: value), range: span(from: start))
+    }
+
+    /// echoStatement → "echo" expr { expr }
+    private mutating func echoStatement() throws -> Statement {
+        let start = advance().range
+        var values = [try expression()]
+        while !isAtStatementEnd { values.append(try expression()) }
+        return Statement(.echo(values), range: span(from: start))
+    }
+
+    /// sleepStatement → "sleep" DURATION
+    private mutating func sleepStatement() throws -> Statement {
+        let start = advance().range
+        let duration = try duration()
+        return Statement(.sleep(duration), range: span(from: start))
+    }
+
+    /// sourceStatement → "source" STRING
+    private mutating func sourceStatement() throws -> Statement {
+        let start = advance().range
+        let path = try stringLiteral()
+        return Statement(.source(path), range: span(from: start))
+    }
+
+    /// helpStatement → "help" [ WORD ]
+    private mutating func helpStatement() throws -> Statement {
+        let start = advance().range
+        var topic: Identifier?
+        if let word = peekWord { topic = Identifier(word, range: advance().range) }
+        return Statement(.help(topic), range: span(from: start))
+    }
+
+    /// exitStatement → "exit" [ INT ]
+    private mutating func exitStatement() throws -> Statement {
+        let start = advance().range
+        var code: IntegerLiteral?
+        if case .integer(let value) = peek.kind { code = IntegerLiteral(value, range: advance().range) }
+        return Statement(.exit(code), range: span(from: start))
+    }
+
+    // MARK: - Commands
+
+    /// command → VERB [ targets ] { option }
+    private mutating func command() throws -> Command {
+        guard let word = peekWord else { throw failExpected(.statement) }
+        let verbToken = advance()
+        guard let spec = GrammarTable.verb(named: word) else {
+            throw fail(
+                .unknownVerb(
+                    name: word, suggestion: Suggestion.closest(to: word, among: GrammarTable.statementWords)),
+                at: verbToken.range)
+        }
+        let verbName = Identifier(word, range: verbToken.range)
+        var targets: Targets?
+        if spec.argument != .none { targets = try self.targets() }
+        var options: [CommandOption] = []
+        while peekWord != nil {
+            options.append(try option())
+        }
+        return Command(
+            verb: spec.verb, verbName: verbName, targets: targets, options: options,
+            range: span(from: verbToken.range))
+    }
+
+    /// option → NAME [ value ]   (the value's shape comes from `GrammarTable.options`)
+    private mutating func option() throws -> CommandOption {
+        let nameToken = advance()
+        guard case .word(let word) = nameToken.kind else { throw failExpected(.word) }
+        let name = Identifier(word, range: nameToken.range)
+        guard let spec = GrammarTable.option(named: word) else {
+            // The checker names unknown options with a did-you-mean; here only skip their values.
+            while true {
+                switch peek.kind {
+                case .integer, .string, .duration, .variable: advance()
+                default:
+                    return CommandOption(
+                        name: name, key: nil, value: .none, range: span(from: nameToken.range))
+                }
+            }
+        }
+        let value: OptionValue
+        switch spec.shape {
+        case .flag:
+            value = .none
+        case .positiveInteger:
+            value = .integer(try integer())
+        case .text:
+            value = .text(try text())
+        case .textOrInteger:
+            if case .integer = peek.kind {
+                value = .integer(try integer())
+            } else {
+                value = .text(try text())
+            }
+        case .choice:
+            guard let choice = peekWord else { throw failExpected(.word) }
+            value = .word(Identifier(choice, range: advance().range))
+        case .audience:
+            guard let source = peekWord else {
+                throw failExpected(.word, notes: [DiagnosticNote(.allowedValues(["list", "segment"]))])
+            }
+            let sourceName = Identifier(source, range: advance().range)
+            value = .audience(source: sourceName, id: try integer())
+        case .timeOrDuration:
+            if case .duration = peek.kind {
+                value = .duration(try duration())
+            } else if case .string = peek.kind {
+                value = .text(try stringLiteral())
+            } else {
+                throw failExpected(.timeOrDuration)
+            }
+        }
+        return CommandOption(
+            name: name, key: spec.key, value: value, range: span(from: nameToken.range))
+    }
+
+    /// targets → target { "," target }
+    private mutating func targets() throws -> Targets {
+        let start = peek.range
+        var items = [try target()]
+        while match(.comma) { items.append(try target()) }
+        return Targets(items: items, range: span(from: start))
+    }
+
+    /// target → INT | INT ".." INT | "$" path | "(" command ")"
+    private mutating func target() throws -> Target {
+        switch peek.kind {
+        case .integer:
+            let low = try integer()
+            if match(.dotDot) {
+                let high = try integer()
+                return Target(.range(low, high), range: low.range.union(high.range))
+            }
+            return Target(.id(low), range: low.range)
+        case .variable:
+            let path = try postfix(try primary())
+            return Target(.variable(path), range: path.range)
+        case .leftParen:
+            let (command, range) = try parenthesizedCommand()
+            return Target(.command(command), range: range)
+        default:
+            throw failExpected(.target)
+        }
+    }
+
+    /// parenthesizedCommand → "(" command ")"
+    private mutating func parenthesizedCommand() throws -> (Command, SourceRange) {
         let open = advance()
-        let index = try expression()
-        let close = try closing(.rightBracket, "]", opener: open)
-        result = Expr(.index(result, index), range: result.range.union(close.range))
-      } else {
-        break
-      }
+        try enterNesting()
+        defer { depth -= 1 }
+        let command = try command()
+        let close = try closing(.rightParen, ")", opener: open)
+        return (command, open.range.union(close.range))
     }
-    return result
-  }
 
-  /// primary → INT | DURATION | STRING | "true" | "false" | "null" | VARIABLE
-  ///         | "(" ( command | expr ) ")"
-  private mutating func primary() throws -> Expr {
-    let token = peek
-    switch token.kind {
-    case .integer(let value):
-      advance()
-      return Expr(.integer(value), range: token.range)
-    case .duration(let milliseconds):
-      advance()
-      return Expr(.duration(milliseconds), range: token.range)
-    case .string(let parts):
-      advance()
-      return Expr(.string(parts), range: token.range)
-    case .variable(let name):
-      advance()
-      return Expr(.variable(name), range: token.range)
-    case .word("true"), .word("false"):
-      advance()
-      return Expr(.bool(token.kind == .word("true")), range: token.range)
-    case .word("null"):
-      advance()
-      return Expr(.null, range: token.range)
-    case .leftParen:
-      if case .word(let word) = tokens[current + 1].kind,
-        !GrammarTable.expressionKeywords.contains(word)
-      {
-        let (command, range) = try parenthesizedCommand()
-        return Expr(.command(command), range: range)
-      }
-      let open = advance()
-      let inner = try expression()
-      let close = try closing(.rightParen, ")", opener: open)
-      return Expr(inner.kind, range: open.range.union(close.range))
-    case .word(let word) where GrammarTable.verb(named: word) != nil:
-      throw failExpected(.expression, notes: [DiagnosticNote(.wrapCommandInParentheses(word))])
-    default:
-      throw failExpected(.expression)
+    private mutating func closing(_ kind: TokenKind, _ symbol: String, opener: Token) throws -> Token {
+        guard check(kind) else {
+            if isAtEnd || check(.newline) || check(.rightBrace) || check(.semicolon) {
+                throw fail(
+                    .unclosedDelimiter(
+                        open: opener.kind.symbol ?? "(", close: symbol, openLine: opener.range.start.line),
+                    at: peek.range,
+                    notes: [DiagnosticNote(.openedHere(opener.kind.symbol ?? "("), at: opener.range)])
+            }
+            throw failExpected(.token(symbol))
+        }
+        return advance()
     }
-  }
+
+    // MARK: - Literals
+
+    private mutating func integer() throws -> IntegerLiteral {
+        guard case .integer(let value) = peek.kind else { throw failExpected(.integer) }
+        return IntegerLiteral(value, range: advance().range)
+    }
+
+    private mutating func duration() throws -> DurationLiteral {
+        guard case .duration(let milliseconds) = peek.kind else {
+            throw failExpected(.duration, notes: [DiagnosticNote(.durationForms)])
+        }
+        return DurationLiteral(milliseconds: milliseconds, range: advance().range)
+    }
+
+    private mutating func stringLiteral() throws -> StringLiteral {
+        guard case .string(let parts) = peek.kind else { throw failExpected(.string) }
+        return StringLiteral(parts: parts, range: advance().range)
+    }
+
+    /// text → STRING | WORD
+    private mutating func text() throws -> StringLiteral {
+        if let word = peekWord {
+            return StringLiteral(parts: [.text(word)], range: advance().range)
+        }
+        guard case .string(let parts) = peek.kind else { throw failExpected(.text) }
+        return StringLiteral(parts: parts, range: advance().range)
+    }
+
+    // MARK: - Expressions
+
+    /// expr → orExpr
+    private mutating func expression() throws -> Expr {
+        try enterNesting()
+        defer { depth -= 1 }
+        return try orExpression()
+    }
+
+    /// orExpr → andExpr { "or" andExpr }
+    private mutating func orExpression() throws -> Expr {
+        var left = try andExpression()
+        while matchWord("or") {
+            let right = try andExpression()
+            left = Expr(.or(left, right), range: left.range.union(right.range))
+        }
+        return left
+    }
+
+    /// andExpr → notExpr { "and" notExpr }
+    private mutating func andExpression() throws -> Expr {
+        var left = try notExpression()
+        while matchWord("and") {
+            let right = try notExpression()
+            left = Expr(.and(left, right), range: left.range.union(right.range))
+        }
+        return left
+    }
+
+    /// notExpr → "not" notExpr | comparison
+    private mutating func notExpression() throws -> Expr {
+        guard checkWord("not") else { return try comparison() }
+        let start = advance().range
+        try enterNesting()
+        defer { depth -= 1 }
+        let operand = try notExpression()
+        return Expr(.not(operand), range: start.union(operand.range))
+    }
+
+    /// comparison → postfix [ ( "==" | "!=" | "<" | "<=" | ">" | ">=" | "in" ) postfix ]
+    private mutating func comparison() throws -> Expr {
+        let left = try postfix(try primary())
+        let comparisonOperator: ComparisonOperator
+        switch peek.kind {
+        case .equal: comparisonOperator = .equal
+        case .notEqual: comparisonOperator = .notEqual
+        case .less: comparisonOperator = .less
+        case .lessEqual: comparisonOperator = .lessEqual
+        case .greater: comparisonOperator = .greater
+        case .greaterEqual: comparisonOperator = .greaterEqual
+        case .word("in"): comparisonOperator = .in
+        default: return left
+        }
+        advance()
+        let right = try postfix(try primary())
+        return Expr(
+            .comparison(comparisonOperator, left, right), range: left.range.union(right.range))
+    }
+
+    /// postfix → primary { "." NAME | "[" expr "]" }   (no space before "." or "[")
+    private mutating func postfix(_ base: Expr) throws -> Expr {
+        var result = base
+        while !peek.leadingSpace {
+            if check(.dot) {
+                advance()
+                guard let field = peekWord, !peek.leadingSpace else { throw failExpected(.fieldName) }
+                let fieldToken = advance()
+                result = Expr(.field(result, field), range: result.range.union(fieldToken.range))
+            } else if check(.leftBracket) {
+                let open = advance()
+                let index = try expression()
+                let close = try closing(.rightBracket, "]", opener: open)
+                result = Expr(.index(result, index), range: result.range.union(close.range))
+            } else {
+                break
+            }
+        }
+        return result
+    }
+
+    /// primary → INT | DURATION | STRING | "true" | "false" | "null" | VARIABLE
+    ///         | "(" ( command | expr ) ")"
+    private mutating func primary() throws -> Expr {
+        let token = peek
+        switch token.kind {
+        case .integer(let value):
+            advance()
+            return Expr(.integer(value), range: token.range)
+        case .duration(let milliseconds):
+            advance()
+            return Expr(.duration(milliseconds), range: token.range)
+        case .string(let parts):
+            advance()
+            return Expr(.string(parts), range: token.range)
+        case .variable(let name):
+            advance()
+            return Expr(.variable(name), range: token.range)
+        case .word("true"), .word("false"):
+            advance()
+            return Expr(.bool(token.kind == .word("true")), range: token.range)
+        case .word("null"):
+            advance()
+            return Expr(.null, range: token.range)
+        case .leftParen:
+            if case .word(let word) = tokens[current + 1].kind,
+                !GrammarTable.expressionKeywords.contains(word)
+            {
+                let (command, range) = try parenthesizedCommand()
+                return Expr(.command(command), range: range)
+            }
+            let open = advance()
+            let inner = try expression()
+            let close = try closing(.rightParen, ")", opener: open)
+            return Expr(inner.kind, range: open.range.union(close.range))
+        case .word(let word) where GrammarTable.verb(named: word) != nil:
+            throw failExpected(.expression, notes: [DiagnosticNote(.wrapCommandInParentheses(word))])
+        default:
+            throw failExpected(.expression)
+        }
+    }
 }

@@ -1,113 +1,113 @@
 /// A named UTF-8 source text with a line table.
 public struct SourceFile: Sendable {
-  /// The name shown in diagnostics, e.g. `runbook.cops` or `<stdin>`.
-  public let name: String
-  /// The raw bytes; they need not be valid UTF-8.
-  public let bytes: [UInt8]
-  /// Byte offset at which each line starts; `lineStarts[0]` is line 1.
-  public let lineStarts: [Int]
+    /// The name shown in diagnostics, e.g. `runbook.cops` or `<stdin>`.
+    public let name: String
+    /// The raw bytes; they need not be valid UTF-8.
+    public let bytes: [UInt8]
+    /// Byte offset at which each line starts; `lineStarts[0]` is line 1.
+    public let lineStarts: [Int]
 
-  /// Creates a source file from raw bytes.
-  public init(name: String, bytes: [UInt8]) {
-    self.name = name
-    self.bytes = bytes
-    var starts = [0]
-    for (index, byte) in bytes.enumerated() where byte == UInt8(ascii: "\n") {
-      starts.append(index + 1)
+    /// Creates a source file from raw bytes.
+    public init(name: String, bytes: [UInt8]) {
+        self.name = name
+        self.bytes = bytes
+        var starts = [0]
+        for (index, byte) in bytes.enumerated() where byte == UInt8(ascii: "\n") {
+            starts.append(index + 1)
+        }
+        self.lineStarts = starts
     }
-    self.lineStarts = starts
-  }
 
-  /// Creates a source file from text.
-  public init(name: String, text: String) {
-    self.init(name: name, bytes: Array(text.utf8))
-  }
-
-  /// The number of lines (a trailing newline starts an empty last line).
-  public var lineCount: Int { lineStarts.count }
-
-  /// The bytes of a 1-based line, without its line terminator.
-  public func lineBytes(_ line: Int) -> ArraySlice<UInt8> {
-    guard line >= 1, line <= lineStarts.count else { return [] }
-    let start = lineStarts[line - 1]
-    var end = line < lineStarts.count ? lineStarts[line] - 1 : bytes.count
-    if end > start, bytes[end - 1] == UInt8(ascii: "\r") { end -= 1 }
-    return bytes[start..<end]
-  }
-
-  /// The text of a 1-based line; each invalid UTF-8 unit becomes U+FFFD so columns still line up.
-  public func lineText(_ line: Int) -> String {
-    var text = ""
-    for scalar in Self.scalars(of: lineBytes(line)) {
-      text.unicodeScalars.append(scalar ?? "\u{FFFD}")
+    /// Creates a source file from text.
+    public init(name: String, text: String) {
+        self.init(name: name, bytes: Array(text.utf8))
     }
-    return text
-  }
 
-  /// The location of a byte offset (clamped to the file).
-  public func location(atOffset rawOffset: Int) -> SourceLocation {
-    let offset = max(0, min(rawOffset, bytes.count))
-    var low = 0
-    var high = lineStarts.count - 1
-    while low < high {
-      let mid = (low + high + 1) / 2
-      if lineStarts[mid] <= offset { low = mid } else { high = mid - 1 }
-    }
-    var column = 1
-    var index = lineStarts[low]
-    while index < offset {
-      index += Self.decodeScalar(bytes, at: index, end: bytes.count).length
-      column += 1
-    }
-    return SourceLocation(line: low + 1, column: column, offset: offset)
-  }
+    /// The number of lines (a trailing newline starts an empty last line).
+    public var lineCount: Int { lineStarts.count }
 
-  /// Splits bytes into columns: a decoded scalar, or `nil` for one invalid UTF-8 unit.
-  public static func scalars(of bytes: ArraySlice<UInt8>) -> [Unicode.Scalar?] {
-    let array = Array(bytes)
-    var result: [Unicode.Scalar?] = []
-    var index = 0
-    while index < array.count {
-      let decoded = decodeScalar(array, at: index, end: array.count)
-      result.append(decoded.scalar)
-      index += decoded.length
+    /// The bytes of a 1-based line, without its line terminator.
+    public func lineBytes(_ line: Int) -> ArraySlice<UInt8> {
+        guard line >= 1, line <= lineStarts.count else { return [] }
+        let start = lineStarts[line - 1]
+        var end = line < lineStarts.count ? lineStarts[line] - 1 : bytes.count
+        if end > start, bytes[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+        return bytes[start..<end]
     }
-    return result
-  }
 
-  /// Decodes one UTF-8 scalar at `index`; an invalid or truncated sequence yields `nil` and the
-  /// number of bytes that form the broken unit, so every byte is consumed exactly once.
-  public static func decodeScalar(_ bytes: [UInt8], at index: Int, end: Int) -> (
-    scalar: Unicode.Scalar?, length: Int
-  ) {
-    let lead = bytes[index]
-    if lead < 0x80 { return (Unicode.Scalar(lead), 1) }
-    let continuationCount: Int
-    var value: UInt32
-    let minimum: UInt32
-    switch lead {
-    case 0xC2...0xDF:
-      continuationCount = 1
-      value = UInt32(lead & 0x1F)
-      minimum = 0x80
-    case 0xE0...0xEF:
-      continuationCount = 2
-      value = UInt32(lead & 0x0F)
-      minimum = 0x800
-    case 0xF0...0xF4:
-      continuationCount = 3
-      value = UInt32(lead & 0x07)
-      minimum = 0x10000
-    default:
-      return (nil, 1)
+    /// The text of a 1-based line; each invalid UTF-8 unit becomes U+FFFD so columns still line up.
+    public func lineText(_ line: Int) -> String {
+        var text = ""
+        for scalar in Self.scalars(of: lineBytes(line)) {
+            text.unicodeScalars.append(scalar ?? "\u{FFFD}")
+        }
+        return text
     }
-    var next = index + 1
-    for _ in 0..<continuationCount {
-      guard next < end, bytes[next] & 0xC0 == 0x80 else { return (nil, next - index) }
-      value = value << 6 | UInt32(bytes[next] & 0x3F)
-      next += 1
+
+    /// The location of a byte offset (clamped to the file).
+    public func location(atOffset rawOffset: Int) -> SourceLocation {
+        let offset = max(0, min(rawOffset, bytes.count))
+        var low = 0
+        var high = lineStarts.count - 1
+        while low < high {
+            let mid = (low + high + 1) / 2
+            if lineStarts[mid] <= offset { low = mid } else { high = mid - 1 }
+        }
+        var column = 1
+        var index = lineStarts[low]
+        while index < offset {
+            index += Self.decodeScalar(bytes, at: index, end: bytes.count).length
+            column += 1
+        }
+        return SourceLocation(line: low + 1, column: column, offset: offset)
     }
-    guard value >= minimum, let scalar = Unicode.Scalar(value) else { return (nil, next - index) }
-    return (scalar, next - index)
-  }
+
+    /// Splits bytes into columns: a decoded scalar, or `nil` for one invalid UTF-8 unit.
+    public static func scalars(of bytes: ArraySlice<UInt8>) -> [Unicode.Scalar?] {
+        let array = Array(bytes)
+        var result: [Unicode.Scalar?] = []
+        var index = 0
+        while index < array.count {
+            let decoded = decodeScalar(array, at: index, end: array.count)
+            result.append(decoded.scalar)
+            index += decoded.length
+        }
+        return result
+    }
+
+    /// Decodes one UTF-8 scalar at `index`; an invalid or truncated sequence yields `nil` and the
+    /// number of bytes that form the broken unit, so every byte is consumed exactly once.
+    public static func decodeScalar(_ bytes: [UInt8], at index: Int, end: Int) -> (
+        scalar: Unicode.Scalar?, length: Int
+    ) {
+        let lead = bytes[index]
+        if lead < 0x80 { return (Unicode.Scalar(lead), 1) }
+        let continuationCount: Int
+        var value: UInt32
+        let minimum: UInt32
+        switch lead {
+        case 0xC2...0xDF:
+            continuationCount = 1
+            value = UInt32(lead & 0x1F)
+            minimum = 0x80
+        case 0xE0...0xEF:
+            continuationCount = 2
+            value = UInt32(lead & 0x0F)
+            minimum = 0x800
+        case 0xF0...0xF4:
+            continuationCount = 3
+            value = UInt32(lead & 0x07)
+            minimum = 0x10000
+        default:
+            return (nil, 1)
+        }
+        var next = index + 1
+        for _ in 0..<continuationCount {
+            guard next < end, bytes[next] & 0xC0 == 0x80 else { return (nil, next - index) }
+            value = value << 6 | UInt32(bytes[next] & 0x3F)
+            next += 1
+        }
+        guard value >= minimum, let scalar = Unicode.Scalar(value) else { return (nil, next - index) }
+        return (scalar, next - index)
+    }
 }

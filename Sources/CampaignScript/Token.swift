@@ -1,120 +1,120 @@
 /// One lexical token: its kind (with any payload), where it is, and whether whitespace preceded it.
 public struct Token: Equatable, Sendable {
-  /// What the token is, with its decoded value.
-  public var kind: TokenKind
-  /// Where the token's text is.
-  public var range: SourceRange
-  /// True when whitespace, a comment or a line start comes right before the token; `$a.b` and
-  /// `$a[0]` need their parts adjacent so `echo $a [0]` stays two expressions.
-  public var leadingSpace: Bool
+    /// What the token is, with its decoded value.
+    public var kind: TokenKind
+    /// Where the token's text is.
+    public var range: SourceRange
+    /// True when whitespace, a comment or a line start comes right before the token; `$a.b` and
+    /// `$a[0]` need their parts adjacent so `echo $a [0]` stays two expressions.
+    public var leadingSpace: Bool
 
-  /// Creates a token.
-  public init(kind: TokenKind, range: SourceRange, leadingSpace: Bool) {
-    self.kind = kind
-    self.range = range
-    self.leadingSpace = leadingSpace
-  }
+    /// Creates a token.
+    public init(kind: TokenKind, range: SourceRange, leadingSpace: Bool) {
+        self.kind = kind
+        self.range = range
+        self.leadingSpace = leadingSpace
+    }
 }
 
 /// The kinds of tokens, carrying decoded values; lexical errors are tokens too.
 public enum TokenKind: Equatable, Sendable {
-  /// `[A-Za-z_][A-Za-z0-9_-]*`: verbs, keywords, option names and bare values.
-  case word(String)
-  /// An integer literal such as `15` or `1_000`.
-  case integer(Int64)
-  /// A duration literal such as `1m30s`, in milliseconds.
-  case duration(milliseconds: Int64)
-  /// A string literal split into literal text and interpolated variables.
-  case string([StringPart])
-  /// `$name`, `$args` or `$1`…`$9`, without the dollar sign.
-  case variable(String)
-  /// `,`
-  case comma
-  /// `..`
-  case dotDot
-  /// `.`
-  case dot
-  /// `=`
-  case assign
-  /// `==`
-  case equal
-  /// `!=`
-  case notEqual
-  /// `<`
-  case less
-  /// `<=`
-  case lessEqual
-  /// `>`
-  case greater
-  /// `>=`
-  case greaterEqual
-  /// `(`
-  case leftParen
-  /// `)`
-  case rightParen
-  /// `{`
-  case leftBrace
-  /// `}`
-  case rightBrace
-  /// `[`
-  case leftBracket
-  /// `]`
-  case rightBracket
-  /// `;`
-  case semicolon
-  /// A line break that ends a statement.
-  case newline
-  /// The end of the input.
-  case endOfFile
-  /// Text that is not a valid token, with the diagnostic explaining why.
-  indirect case error(Diagnostic)
+    /// `[A-Za-z_][A-Za-z0-9_-]*`: verbs, keywords, option names and bare values.
+    case word(String)
+    /// An integer literal such as `15` or `1_000`.
+    case integer(Int64)
+    /// A duration literal such as `1m30s`, in milliseconds.
+    case duration(milliseconds: Int64)
+    /// A string literal split into literal text and interpolated variables.
+    case string([StringPart])
+    /// `$name`, `$args` or `$1`…`$9`, without the dollar sign.
+    case variable(String)
+    /// `,`
+    case comma
+    /// `..`
+    case dotDot
+    /// `.`
+    case dot
+    /// `=`
+    case assign
+    /// `==`
+    case equal
+    /// `!=`
+    case notEqual
+    /// `<`
+    case less
+    /// `<=`
+    case lessEqual
+    /// `>`
+    case greater
+    /// `>=`
+    case greaterEqual
+    /// `(`
+    case leftParen
+    /// `)`
+    case rightParen
+    /// `{`
+    case leftBrace
+    /// `}`
+    case rightBrace
+    /// `[`
+    case leftBracket
+    /// `]`
+    case rightBracket
+    /// `;`
+    case semicolon
+    /// A line break that ends a statement.
+    case newline
+    /// The end of the input.
+    case endOfFile
+    /// Text that is not a valid token, with the diagnostic explaining why.
+    indirect case error(Diagnostic)
 
-  /// The symbol's spelling for punctuation tokens, `nil` for the others.
-  public var symbol: String? {
-    switch self {
-    case .comma: ","
-    case .dotDot: ".."
-    case .dot: "."
-    case .assign: "="
-    case .equal: "=="
-    case .notEqual: "!="
-    case .less: "<"
-    case .lessEqual: "<="
-    case .greater: ">"
-    case .greaterEqual: ">="
-    case .leftParen: "("
-    case .rightParen: ")"
-    case .leftBrace: "{"
-    case .rightBrace: "}"
-    case .leftBracket: "["
-    case .rightBracket: "]"
-    case .semicolon: ";"
-    default: nil
+    /// The symbol's spelling for punctuation tokens, `nil` for the others.
+    public var symbol: String? {
+        switch self {
+        case .comma: ","
+        case .dotDot: ".."
+        case .dot: "."
+        case .assign: "="
+        case .equal: "=="
+        case .notEqual: "!="
+        case .less: "<"
+        case .lessEqual: "<="
+        case .greater: ">"
+        case .greaterEqual: ">="
+        case .leftParen: "("
+        case .rightParen: ")"
+        case .leftBrace: "{"
+        case .rightBrace: "}"
+        case .leftBracket: "["
+        case .rightBracket: "]"
+        case .semicolon: ";"
+        default: nil
+        }
     }
-  }
 }
 
 /// A piece of a string literal: literal text or an interpolated `$name.field` path.
 public enum StringPart: Equatable, Sendable {
-  /// Literal text with escapes already decoded.
-  case text(String)
-  /// An interpolated variable such as `$c.name`.
-  case variable(VariableReference)
+    /// Literal text with escapes already decoded.
+    case text(String)
+    /// An interpolated variable such as `$c.name`.
+    case variable(VariableReference)
 }
 
 /// A variable named inside a string, with optional `.field` steps.
 public struct VariableReference: Equatable, Sendable {
-  /// The variable name without `$`.
-  public var name: String
-  /// The `.field` steps, in order.
-  public var fields: [String]
-  /// Where `$name.field` is inside the string.
-  public var range: SourceRange
+    /// The variable name without `$`.
+    public var name: String
+    /// The `.field` steps, in order.
+    public var fields: [String]
+    /// Where `$name.field` is inside the string.
+    public var range: SourceRange
 
-  /// Creates a reference.
-  public init(name: String, fields: [String], range: SourceRange) {
-    self.name = name
-    self.fields = fields
-    self.range = range
-  }
+    /// Creates a reference.
+    public init(name: String, fields: [String], range: SourceRange) {
+        self.name = name
+        self.fields = fields
+        self.range = range
+    }
 }

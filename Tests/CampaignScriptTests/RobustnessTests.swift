@@ -3,111 +3,111 @@ import XCTest
 
 /// SplitMix64: a tiny deterministic generator so failures reproduce.
 private struct SeededGenerator: RandomNumberGenerator {
-  var state: UInt64
+    var state: UInt64
 
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
 }
 
 private let runbook = """
-  #!/usr/bin/env cops
-  # Stop the spring promo everywhere, keep a copy for next year.
-  set on-error stop
-  let promos = (list active tag "spring-2024" type broadcast)
-  echo "stopping" $promos.count "campaigns: «Весна»"
-  deactivate $promos abort
-  wait $promos until inactive timeout 2m every 5s
-  let keep = clone $promos[0].id as "Spring 2025 (draft) \\u{1F338} \\$5"
-  assert (status $keep.id).is_active == false else "the clone must start inactive"
-  if $keep.id in $promos { echo "odd" } elif not $failed { echo "ok" } else {
-    try deactivate $failed abort
-  }
-  for id in 12, 15, 20..25 { status $id; sleep 250ms }
-  activate 12 now audience segment 5 limit 300 \\
-    # continued
-  log 15 since 1h limit 20
-  exit 0
+    #!/usr/bin/env cops
+    # Stop the spring promo everywhere, keep a copy for next year.
+    set on-error stop
+    let promos = (list active tag "spring-2024" type broadcast)
+    echo "stopping" $promos.count "campaigns: «Весна»"
+    deactivate $promos abort
+    wait $promos until inactive timeout 2m every 5s
+    let keep = clone $promos[0].id as "Spring 2025 (draft) \\u{1F338} \\$5"
+    assert (status $keep.id).is_active == false else "the clone must start inactive"
+    if $keep.id in $promos { echo "odd" } elif not $failed { echo "ok" } else {
+      try deactivate $failed abort
+    }
+    for id in 12, 15, 20..25 { status $id; sleep 250ms }
+    activate 12 now audience segment 5 limit 300 \\
+      # continued
+    log 15 since 1h limit 20
+    exit 0
 
-  """
+    """
 
 final class RobustnessTests: XCTestCase {
-  /// Runs every stage and renders, which must terminate without trapping.
-  private func runAllStages(_ bytes: [UInt8]) -> Int {
-    let file = SourceFile(name: "fuzz.cops", bytes: bytes)
-    let checked = Checker.check(file)
-    let rendered = DiagnosticRenderer(colors: true).render(checked.diagnostics, in: file)
-    _ = SyntaxPrinter.print(checked.program)
-    _ = Parser.isIncomplete(String(decoding: bytes, as: UTF8.self))
-    for diagnostic in checked.diagnostics {
-      XCTAssertLessThanOrEqual(diagnostic.range.start.offset, bytes.count)
-      XCTAssertLessThanOrEqual(diagnostic.range.start.offset, diagnostic.range.end.offset)
-    }
-    return rendered.count
-  }
-
-  func testRandomBytesNeverCrash() {
-    var generator = SeededGenerator(state: 0xC0B5)
-    // Half the bytes come from the language's own alphabet so the parser gets past the lexer.
-    let alphabet =
-      Array("abcdefghilmnorstuvwxyz_0123456789$\"\\#(){}[].,;=!<> \n\t-".utf8) + [
-        0xD0, 0xB0, 0xFF, 0xE2, 0x80,
-      ]
-    for _ in 0..<3_000 {
-      let length = Int.random(in: 0...160, using: &generator)
-      var bytes: [UInt8] = []
-      for _ in 0..<length {
-        if Bool.random(using: &generator) {
-          bytes.append(alphabet.randomElement(using: &generator)!)
-        } else {
-          bytes.append(UInt8.random(in: 0...255, using: &generator))
+    /// Runs every stage and renders, which must terminate without trapping.
+    private func runAllStages(_ bytes: [UInt8]) -> Int {
+        let file = SourceFile(name: "fuzz.cops", bytes: bytes)
+        let checked = Checker.check(file)
+        let rendered = DiagnosticRenderer(colors: true).render(checked.diagnostics, in: file)
+        _ = SyntaxPrinter.print(checked.program)
+        _ = Parser.isIncomplete(String(decoding: bytes, as: UTF8.self))
+        for diagnostic in checked.diagnostics {
+            XCTAssertLessThanOrEqual(diagnostic.range.start.offset, bytes.count)
+            XCTAssertLessThanOrEqual(diagnostic.range.start.offset, diagnostic.range.end.offset)
         }
-      }
-      _ = runAllStages(bytes)
+        return rendered.count
     }
-  }
 
-  func testRandomTokenSoupNeverCrashes() {
-    var generator = SeededGenerator(state: 42)
-    let words = [
-      "let", "x", "=", "if", "elif", "else", "for", "in", "wait", "until", "active", "timeout",
-      "every",
-      "assert", "try", "set", "echo", "sleep", "source", "help", "exit", "deactivate", "activate",
-      "list",
-      "now", "audience", "segment", "limit", "abort", "tag", "{", "}", "(", ")", "[", "]", "$x",
-      "$1",
-      "15", "1..3", ",", "5s", "\"s\"", "\"$x\"", "==", "and", "not", "\n", ";", ".", "..",
-      "status", "\\\n",
-    ]
-    for _ in 0..<2_000 {
-      let count = Int.random(in: 0...40, using: &generator)
-      let text = (0..<count).map { _ in words.randomElement(using: &generator)! }.joined(
-        separator: " ")
-      _ = runAllStages(Array(text.utf8))
+    func testRandomBytesNeverCrash() {
+        var generator = SeededGenerator(state: 0xC0B5)
+        // Half the bytes come from the language's own alphabet so the parser gets past the lexer.
+        let alphabet =
+            Array("abcdefghilmnorstuvwxyz_0123456789$\"\\#(){}[].,;=!<> \n\t-".utf8) + [
+                0xD0, 0xB0, 0xFF, 0xE2, 0x80,
+            ]
+        for _ in 0..<3_000 {
+            let length = Int.random(in: 0...160, using: &generator)
+            var bytes: [UInt8] = []
+            for _ in 0..<length {
+                if Bool.random(using: &generator) {
+                    bytes.append(alphabet.randomElement(using: &generator)!)
+                } else {
+                    bytes.append(UInt8.random(in: 0...255, using: &generator))
+                }
+            }
+            _ = runAllStages(bytes)
+        }
     }
-  }
 
-  func testEveryPrefixOfARealisticRunbook() {
-    let bytes = Array(runbook.utf8)
-    let full = Checker.check(SourceFile(name: "runbook.cops", bytes: bytes))
-    XCTAssertEqual(
-      full.diagnostics, [],
-      DiagnosticRenderer().render(
-        full.diagnostics, in: SourceFile(name: "runbook.cops", bytes: bytes)))
-    for end in 0...bytes.count {
-      _ = runAllStages(Array(bytes[..<end]))
+    func testRandomTokenSoupNeverCrashes() {
+        var generator = SeededGenerator(state: 42)
+        let words = [
+            "let", "x", "=", "if", "elif", "else", "for", "in", "wait", "until", "active", "timeout",
+            "every",
+            "assert", "try", "set", "echo", "sleep", "source", "help", "exit", "deactivate", "activate",
+            "list",
+            "now", "audience", "segment", "limit", "abort", "tag", "{", "}", "(", ")", "[", "]", "$x",
+            "$1",
+            "15", "1..3", ",", "5s", "\"s\"", "\"$x\"", "==", "and", "not", "\n", ";", ".", "..",
+            "status", "\\\n",
+        ]
+        for _ in 0..<2_000 {
+            let count = Int.random(in: 0...40, using: &generator)
+            let text = (0..<count).map { _ in words.randomElement(using: &generator)! }.joined(
+                separator: " ")
+            _ = runAllStages(Array(text.utf8))
+        }
     }
-  }
 
-  func testLargeInputIsHandledInOnePass() {
-    let line = "deactivate 15, 20..25 abort; wait $failed until inactive timeout 1m\n"
-    let text = "let failed = 1\n" + String(repeating: line, count: 20_000)
-    let checked = Checker.check(SourceFile(name: "big.cops", text: text))
-    XCTAssertEqual(checked.program.statements.count, 40_001)
-    XCTAssertTrue(checked.isRunnable)
-  }
+    func testEveryPrefixOfARealisticRunbook() {
+        let bytes = Array(runbook.utf8)
+        let full = Checker.check(SourceFile(name: "runbook.cops", bytes: bytes))
+        XCTAssertEqual(
+            full.diagnostics, [],
+            DiagnosticRenderer().render(
+                full.diagnostics, in: SourceFile(name: "runbook.cops", bytes: bytes)))
+        for end in 0...bytes.count {
+            _ = runAllStages(Array(bytes[..<end]))
+        }
+    }
+
+    func testLargeInputIsHandledInOnePass() {
+        let line = "deactivate 15, 20..25 abort; wait $failed until inactive timeout 1m\n"
+        let text = "let failed = 1\n" + String(repeating: line, count: 20_000)
+        let checked = Checker.check(SourceFile(name: "big.cops", text: text))
+        XCTAssertEqual(checked.program.statements.count, 40_001)
+        XCTAssertTrue(checked.isRunnable)
+    }
 }
