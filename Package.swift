@@ -66,7 +66,7 @@ let package = Package(
         ),
         .testTarget(name: "AltcraftAPITests", dependencies: ["AltcraftAPI", "AltcraftSandbox"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AltcraftSandboxTests", dependencies: ["AltcraftSandbox", "AltcraftAPI"]),
-        .testTarget(name: "CopsShellTests", dependencies: ["CopsShell"]),
+        .testTarget(name: "CopsShellTests", dependencies: ["CopsShell", "CampaignScript"]),
         .testTarget(name: "LineEditorTests", dependencies: ["LineEditor"]),
         .testTarget(
             name: "InterpreterTests", dependencies: ["CampaignScript", "CopsShell", "AltcraftAPI", "AltcraftSandbox"]),

@@ -63,6 +63,12 @@ public enum ScriptRunner {
         /// Reads all of standard input.
         public var readStandardInput: @Sendable () -> [UInt8]
 
+        /// Diagnostics are coloured only for a person: stderr is a terminal, `NO_COLOR` is
+        /// unset and the terminal is not `dumb`.
+        var colorsDiagnostics: Bool {
+            stderrIsTerminal && variables["NO_COLOR"].map(\.isEmpty) != false && variables["TERM"] != "dumb"
+        }
+
         /// The real process.
         public static var process: Environment {
             Environment(
@@ -124,7 +130,8 @@ public enum ScriptRunner {
             }
             let checked = Interpreter.check(file, readFile: readSourced)
             if !checked.diagnostics.isEmpty {
-                environment.sink.message(DiagnosticRenderer().render(checked.diagnostics, in: file))
+                environment.sink.message(
+                    DiagnosticRenderer(colors: environment.colorsDiagnostics).render(checked.diagnostics, in: file))
             }
             if checked.isRunnable {
                 environment.sink.result(Wording.checked(path))
@@ -150,7 +157,9 @@ public enum ScriptRunner {
         }
         // Parsed and checked whole before anything is sent.
         let checked = Interpreter.check(file, readFile: readSourced)
-        if !checked.diagnostics.isEmpty { sink.message(DiagnosticRenderer().render(checked.diagnostics, in: file)) }
+        if !checked.diagnostics.isEmpty {
+            sink.message(DiagnosticRenderer(colors: environment.colorsDiagnostics).render(checked.diagnostics, in: file))
+        }
         guard checked.isRunnable else { return .invalidScript }
 
         var settings = ScriptSettings()
@@ -170,7 +179,8 @@ public enum ScriptRunner {
         }
         let interpreter = Interpreter(
             operations: operations, settings: settings, output: sink, cancellation: cancellation,
-            arguments: options.arguments, readFile: readSourced)
+            arguments: options.arguments, readFile: readSourced,
+            renderer: DiagnosticRenderer(colors: environment.colorsDiagnostics))
         interpreter.showsProgress = environment.stderrIsTerminal
         let status = await interpreter.run(checked.program, in: file)
         await operations.shutdown()
