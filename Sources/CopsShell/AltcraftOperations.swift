@@ -57,7 +57,7 @@ public final class AltcraftOperations: CampaignOperations {
 
     public func show(id: Int64) async throws(OperationError) -> Value {
         let record = try await call { () async throws(AltcraftError) in try await current.get(id: Int(id)) }
-        return Self.value(.object(record.raw))
+        return Self.value(.object(record.normalized))
     }
 
     public func list(_ filter: ListFilter) async throws(OperationError) -> [Value] {
@@ -67,13 +67,13 @@ public final class AltcraftOperations: CampaignOperations {
         let client = current
         if filter.limit != nil {
             let page = try await call { () async throws(AltcraftError) in try await client.list(query) }
-            return page.campaigns.map { Self.value(.object($0.raw)) }
+            return page.campaigns.map { Self.value(.object($0.normalized)) }
         }
         query.limit = nil
         return try await call { () async throws(AltcraftError) in
             var campaigns: [Value] = []
             var iterator = client.listAll(query).makeAsyncIterator()
-            while let campaign = try await iterator.next() { campaigns.append(Self.value(.object(campaign.raw))) }
+            while let campaign = try await iterator.next() { campaigns.append(Self.value(.object(campaign.normalized))) }
             return campaigns
         }
     }

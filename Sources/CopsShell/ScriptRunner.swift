@@ -147,7 +147,9 @@ public enum ScriptRunner {
         _ input: Input, options: Options, environment: Environment = .process,
         cancellation: CancellationSwitch = CancellationSwitch()
     ) async -> ExitStatus {
-        let sink = environment.sink
+        // A backstop: whatever a script prints (even a literal the user typed), the token
+        // never reaches stdout or stderr.
+        let sink = environment.sink.redacting(Redactor(secrets: [environment.variables["ALTCRAFT_TOKEN"] ?? ""]))
         let file: SourceFile
         switch source(input, environment) {
         case .success(let read): file = read
@@ -241,5 +243,14 @@ public enum ScriptRunner {
         let status = await task.value
         source.cancel()
         return status
+    }
+}
+
+extension OutputSink {
+    /// The same sink with every secret of `redactor` masked in what passes through.
+    func redacting(_ redactor: Redactor) -> OutputSink {
+        let result = self.result
+        let message = self.message
+        return OutputSink(result: { result(redactor.redact($0)) }, message: { message(redactor.redact($0)) })
     }
 }
