@@ -300,6 +300,19 @@ public enum GrammarTable {
     }
 
     /// The text `help` prints: an overview, or one topic; `nil` for an unknown topic.
+    /// Examples `help VERB` shows; each is a valid statement (a test parses and checks them).
+    public static let examples: [Verb: [String]] = [
+        .activate: ["activate 82", "activate 82 now audience segment 2550 limit 300"],
+        .deactivate: ["deactivate 15 abort", "deactivate 20..22, 87", "deactivate (list active tag \"spring-2024\") abort"],
+        .status: ["status 15", "status 12, 15, 20..25"],
+        .show: ["show 118", "info 118"],
+        .list: ["list active", "list type broadcast tag \"spring-2024\"", "list inactive group \"main\" limit 50"],
+        .log: ["log 15", "log 15 since 1h limit 20", "log 15 since \"2024-04-02T00:00:00Z\""],
+        .clone: ["clone 118", "clone 118 as \"Spring 2025 (draft)\""],
+        .delete: ["delete 40", "delete $failed"],
+        .launch: ["launch 3"],
+    ]
+
     public static func helpText(for topic: String? = nil) -> String? {
         guard let topic else {
             var lines = ["verbs:"]
@@ -315,6 +328,11 @@ public enum GrammarTable {
             for key in spec.options {
                 let option = self.spec(for: key)
                 lines.append("  \(option.name): \(option.summary)")
+            }
+            let samples = examples[spec.verb] ?? []
+            if !samples.isEmpty {
+                lines.append("examples:")
+                for sample in samples { lines.append("  \(sample)") }
             }
             return lines.joined(separator: "\n")
         }

@@ -30,6 +30,17 @@ final class GrammarTableTests: XCTestCase {
         XCTAssertTrue(words.contains("wait"))
     }
 
+    func testEveryVerbHasExamplesThatCheckClean() {
+        for verb in Verb.allCases {
+            let samples = GrammarTable.examples[verb] ?? []
+            XCTAssertFalse(samples.isEmpty, "\(verb) has no example")
+            for sample in samples {
+                let checked = Checker.check(SourceFile(name: "example", text: sample))
+                XCTAssertTrue(checked.isRunnable, "\(sample): \(checked.diagnostics)")
+            }
+        }
+    }
+
     func testHelpReadsTheTable() throws {
         let overview = try XCTUnwrap(GrammarTable.helpText())
         for spec in GrammarTable.verbs { XCTAssertTrue(overview.contains(spec.syntax), spec.name) }
@@ -38,7 +49,8 @@ final class GrammarTableTests: XCTestCase {
         }
         XCTAssertEqual(
             GrammarTable.helpText(for: "deactivate"),
-            "deactivate T [abort]\n  deactivate campaigns; abort drops queued messages (mutating)\n  abort: drop messages still queued"
+            "deactivate T [abort]\n  deactivate campaigns; abort drops queued messages (mutating)\n  abort: drop messages still queued\n"
+                + "examples:\n  deactivate 15 abort\n  deactivate 20..22, 87\n  deactivate (list active tag \"spring-2024\") abort"
         )
         XCTAssertEqual(GrammarTable.helpText(for: "info"), GrammarTable.helpText(for: "show"))
         XCTAssertNotNil(GrammarTable.helpText(for: "concurrency"))
