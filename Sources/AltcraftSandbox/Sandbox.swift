@@ -32,7 +32,7 @@ public final class Sandbox: Sendable {
         let decoded: SandboxWire.Decoded
         switch SandboxWire.decode(path: path, headers: headers, body: body) {
         case .success(let value): decoded = value
-        case .failure(let error): return SandboxWire.errorResponse(error)
+        case .failure(let error): return SandboxWire.errorResponse(error, path: path, headers: headers)
         }
         let cleanPath = path.split(separator: "?", maxSplits: 1).first.map(String.init) ?? path
         let reply: SandboxReply
@@ -49,7 +49,8 @@ public final class Sandbox: Sendable {
                     }
                 }
             } catch {
-                return SandboxWire.errorResponse(SandboxReplyError(status: 500, text: "Sandbox state: \(error)"))
+                return SandboxWire.errorResponse(
+                    SandboxReplyError(status: 500, text: "Sandbox state: \(error)"), path: path, headers: headers)
             }
         } else {
             reply = engine.withLock { $0.handle(path: cleanPath, parameters: decoded.parameters, bearer: decoded.bearer) }

@@ -42,19 +42,25 @@ public struct SandboxServer: Sendable {
     static func respond(_ request: Request, sandbox: Sandbox, injector: FaultInjector, maximumBodyBytes: Int) async throws
         -> Response
     {
+        var headers: [(name: String, value: String)] = []
+        for field in request.headers { headers.append((field.name.rawName, field.value)) }
+        let path = request.uri.description
+        func failure(_ status: Int, _ text: String) -> TransportResponse {
+            SandboxWire.errorResponse(SandboxReplyError(status: status, text: text), path: path, headers: headers)
+        }
         guard request.method == .post else {
             return response(
-                SandboxWire.errorResponse(SandboxReplyError(status: 405, text: "Method not allowed: the API takes POST only")),
+                failure(405, "Method not allowed: the API takes POST only"),
                 extraHeaders: [.allow: "POST"])
         }
         let decision = injector.decide()
         if decision.delay > 0 { try await Task.sleep(for: .milliseconds(Int64(decision.delay * 1000))) }
         switch decision.action {
         case .rateLimited(let retryAfter):
-            let reply = SandboxWire.errorResponse(SandboxReplyError(status: 429, text: "Too many requests"))
+            let reply = failure(429, "Too many requests")
             return response(reply, extraHeaders: [.retryAfter: String(retryAfter)])
         case .fail:
-            return response(SandboxWire.errorResponse(SandboxReplyError(status: 500, text: "Internal error (injected fault)")))
+            return response(failure(500, "Internal error (injected fault)"))
         case .stall:
             // Never answers; the client's timeout must end it. Ends when the server stops.
             try await Task.sleep(for: .seconds(3600))
@@ -66,11 +72,9 @@ public struct SandboxServer: Sendable {
         do {
             buffer = try await request.body.collect(upTo: maximumBodyBytes)
         } catch {
-            return response(SandboxWire.errorResponse(SandboxReplyError(status: 413, text: "Request body too large")))
+            return response(failure(413, "Request body too large"))
         }
-        var headers: [(name: String, value: String)] = []
-        for field in request.headers { headers.append((field.name.rawName, field.value)) }
-        let answer = sandbox.respond(path: request.uri.description, headers: headers, body: Array(buffer.readableBytesView))
+        let answer = sandbox.respond(path: path, headers: headers, body: Array(buffer.readableBytesView))
         switch decision.action {
         case .reset:
             // Promise the whole body, send part of it, then drop the connection.

@@ -71,11 +71,23 @@ public enum SandboxWire {
         }
     }
 
-    static func errorResponse(_ error: SandboxReplyError) -> TransportResponse {
-        let envelope = WireObject([("data", .null), ("error", .int(Int64(error.status))), ("error_text", .string(error.text))])
-        return TransportResponse(
-            status: error.status, headers: [("Content-Type", "application/json; charset=utf-8")],
-            body: JSONWire.encode(.object(envelope)))
+    /// An error answered before the body is read, in the format the URL's `format` or the
+    /// Accept header asks for (the body, unread or unreadable, cannot say).
+    static func errorResponse(
+        _ error: SandboxReplyError, path: String = "", headers: [(name: String, value: String)] = []
+    ) -> TransportResponse {
+        encode(
+            SandboxReply(httpStatus: error.status, error: error.status, text: error.text),
+            requestedFormat(path: path, headers: headers))
+    }
+
+    static func requestedFormat(path: String, headers: [(name: String, value: String)]) -> ClientConfiguration.WireFormat {
+        if let query = path.split(separator: "?", maxSplits: 1).dropFirst().first {
+            for pair in query.split(separator: "&") where pair.lowercased() == "format=xml" { return .xml }
+            if query.lowercased().contains("format=json") { return .json }
+        }
+        let accept = headers.first { $0.name.lowercased() == "accept" }?.value.lowercased() ?? ""
+        return accept.contains("xml") && !accept.contains("json") ? .xml : .json
     }
 }
 

@@ -137,6 +137,17 @@ final class SandboxWireTests: XCTestCase {
         }
     }
 
+    func testAnUnreadableBodyIsAnsweredInTheFormatTheURLOrAcceptAsks() throws {
+        let byQuery = respond("/api/v1.1/campaigns/deactivate?format=xml", "{broken")
+        XCTAssertEqual(byQuery.status, 400)
+        XCTAssertEqual(byQuery.header("Content-Type"), "application/xml; charset=utf-8")
+        XCTAssertEqual(try XMLWire.decode(byQuery.body)["error"]?.intValue, 400)
+        let byAccept = respond("/api/v1.1/campaigns/deactivate", "{broken", headers: [("Accept", "application/xml")])
+        XCTAssertEqual(try XMLWire.decode(byAccept.body)["error"]?.intValue, 400)
+        let plain = respond("/api/v1.1/campaigns/deactivate", "{broken")
+        XCTAssertEqual(try JSONWire.decode(plain.body)["error"]?.intValue, 400)
+    }
+
     func testInvalidJSONBodyGivesA400Envelope() throws {
         for body in [#"{"token": "sandbox-token", "id": 15"#, "{token: 1}", "nonsense", #"{"a": 1} trailing"#] {
             let response = respond("/api/v1.1/campaigns/deactivate", body)
