@@ -139,31 +139,33 @@ public final class AltcraftClient: Sendable {
 
     /// The request that `call` becomes on the wire.
     public func request(for call: APICall) -> TransportRequest {
-        var body = call.parameters
         var headers: [(name: String, value: String)] = [
             ("Content-Type", configuration.format.contentType + "; charset=utf-8"),
             ("Accept", configuration.format.contentType),
             ("User-Agent", configuration.userAgent),
         ]
-        switch configuration.tokenPlacement {
-        case .body: body = WireObject([("token", .string(configuration.token))] + body.fields.map { ($0.key, $0.value) })
-        case .bearerHeader: headers.append(("Authorization", "Bearer " + configuration.token))
-        }
-        if configuration.format == .xml, body["format"] == nil { body["format"] = .string("xml") }
+        if configuration.tokenPlacement == .bearerHeader { headers.append(("Authorization", "Bearer " + configuration.token)) }
         return TransportRequest(
-            path: call.endpoint.path, headers: headers, body: Self.encode(.object(body), configuration.format),
+            path: call.endpoint.path, headers: headers, body: body(for: call, token: configuration.token),
             timeout: configuration.timeout, maximumResponseBytes: configuration.maximumResponseBytes)
     }
 
     /// What a dry run prints: method, path and body, with the token replaced by a mask.
     public func plan(for call: APICall) -> String {
+        let text = String(decoding: body(for: call, token: Redactor.mask), as: UTF8.self)
+        return "POST \(call.endpoint.path) \(redactor.redact(text))"
+    }
+
+    /// The encoded body: the token first when it travels in the body, then the parameters,
+    /// and `format` for XML so the answer comes back in XML too. One place, so a dry-run plan
+    /// is exactly what would be sent.
+    func body(for call: APICall, token: String) -> [UInt8] {
         var body = call.parameters
         if configuration.tokenPlacement == .body {
-            body = WireObject([("token", .string(Redactor.mask))] + body.fields.map { ($0.key, $0.value) })
+            body = WireObject([("token", .string(token))] + body.fields.map { ($0.key, $0.value) })
         }
         if configuration.format == .xml, body["format"] == nil { body["format"] = .string("xml") }
-        let text = String(decoding: Self.encode(.object(body), configuration.format), as: UTF8.self)
-        return "POST \(call.endpoint.path) \(redactor.redact(text))"
+        return Self.encode(.object(body), configuration.format)
     }
 
     static func encode(_ value: WireValue, _ format: ClientConfiguration.WireFormat) -> [UInt8] {

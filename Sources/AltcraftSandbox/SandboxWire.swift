@@ -48,11 +48,11 @@ public enum SandboxWire {
         }
         // The answer format: the `format` parameter, then the Accept header, then JSON (the
         // documented default).
-        var format = ClientConfiguration.WireFormat.json
+        let format: ClientConfiguration.WireFormat
         if let asked = parameters["format"]?.stringValue?.lowercased() {
-            if asked == "xml" { format = .xml }
-        } else if let accept = header("accept")?.lowercased(), accept.contains("xml"), !accept.contains("json") {
-            format = .xml
+            format = asked == "xml" ? .xml : .json
+        } else {
+            format = requestedFormat(path: path, headers: headers)
         }
         return .success(Decoded(parameters: parameters, bearer: bearer, format: format))
     }

@@ -102,23 +102,9 @@ public final class HistoryFile: @unchecked Sendable {
     }
 
     static func encode(_ entry: String) -> String {
-        var out = "\""
-        for scalar in entry.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    out += String(format: "\\u%04x", scalar.value)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
+        // Foundation writes the JSON string (escapes included) that `decode` reads back.
+        let data = try? JSONSerialization.data(withJSONObject: entry, options: [.fragmentsAllowed, .withoutEscapingSlashes])
+        return data.map { String(decoding: $0, as: UTF8.self) } ?? "\"\""
     }
 
     static func decode(_ line: String) -> String? {
