@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "cops", targets: ["cops"]),
         .library(name: "AltcraftAPI", targets: ["AltcraftAPI"]),
         .library(name: "AltcraftSandbox", targets: ["AltcraftSandbox"]),
+        .library(name: "CampaignScript", targets: ["CampaignScript"]),
     ],
     dependencies: [
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
