@@ -52,6 +52,7 @@ let package = Package(
                 "AltcraftAPI",
                 "CampaignScript",
                 "AltcraftSandbox",
+                "LineEditor",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ]

@@ -188,6 +188,8 @@ public final class AltcraftClient: Sendable {
                     mayHaveBeenApplied: mayHaveBeenApplied && call.endpoint.isMutating)
             }
             if Task.isCancelled { throw fail(.cancelled) }
+            // The trace (`cops -v`) shows what goes out as a dry-run plan does: token masked.
+            logger.trace("→ \(plan(for: call))", metadata: ["attempt": "\(attempt)"])
             let started = ContinuousClock.now
             let retryDelay: Duration?
             let failure: AltcraftError
@@ -202,6 +204,7 @@ public final class AltcraftClient: Sendable {
                 logger.debug(
                     "\(call.endpoint.name) → HTTP \(response.status), \(response.body.count) bytes",
                     metadata: ["attempt": "\(attempt)", "ms": "\(Int((ContinuousClock.now - started).seconds * 1000))"])
+                logger.trace("← \(traceText(response))")
                 if response.status == 429 {
                     // The server says it did not process the request: safe to repeat anything.
                     retryDelay = retryAfter(response) ?? backoff(attempt)
@@ -251,6 +254,14 @@ public final class AltcraftClient: Sendable {
                 throw fail(.cancelled)
             }
         }
+    }
+
+    /// An answer for the trace: status and the start of the body, any echoed token masked.
+    func traceText(_ response: TransportResponse) -> String {
+        let limit = 2048
+        var text = String(decoding: response.body.prefix(limit), as: UTF8.self)
+        if response.body.count > limit { text += "… (\(response.body.count) bytes)" }
+        return "HTTP \(response.status) " + redactor.redact(text)
     }
 
     func httpFailure(_ response: TransportResponse) -> AltcraftError.Kind {

@@ -41,5 +41,6 @@ static inline int cedit_set_history(EditLine *el, History *h) { return el_set(el
 static inline int cedit_hist_setsize(History *h, int n) { HistEvent ev; return history(h, &ev, H_SETSIZE, n); }
 static inline int cedit_hist_setunique(History *h, int on) { HistEvent ev; return history(h, &ev, H_SETUNIQUE, on); }
 static inline int cedit_hist_enter(History *h, const char *line) { HistEvent ev; return history(h, &ev, H_ENTER, line); }
+static inline int cedit_hist_clear(History *h) { HistEvent ev; return history(h, &ev, H_CLEAR); }
 
 #endif

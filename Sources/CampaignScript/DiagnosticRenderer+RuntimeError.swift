@@ -28,6 +28,8 @@ extension DiagnosticRenderer {
         case .bulkFailed(let op, let total, let failures):
             if failures.count == 1, total == 1 { return "\(op) \(failures[0].id): \(failures[0].text)" }
             return "\(op): \(failures.count) of \(total) failed (\(ids(failures.map(\.id))))"
+        case .notConfirmed(let op, let count):
+            return "\(op): not confirmed; nothing was sent for \(count == 1 ? "the campaign" : "the \(count) campaigns")"
         case .cancelled(let op, let done, let notDone):
             if done.isEmpty, notDone.isEmpty { return "\(op): cancelled" }
             return

@@ -61,7 +61,7 @@ public struct DiagnosticRenderer: Sendable {
             case .warning: .magenta
             case .note: .cyan
             }
-        return paint("\(file.name):\(range.start.line):\(range.start.column):", nil, bold: true) + " "
+        return paint("\(file.name):\(range.start.line + file.lineOffset):\(range.start.column):", nil, bold: true) + " "
             + paint("\(severity.rawValue):", color, bold: true) + " " + paint(message, nil, bold: true)
             + "\n"
     }
@@ -100,7 +100,7 @@ public struct DiagnosticRenderer: Sendable {
         let underlineWidth = max(
             1, widths.dropFirst(startColumn - 1).prefix(endColumn - startColumn).reduce(0, +))
         let marker = "^" + String(repeating: "~", count: underlineWidth - 1)
-        let number = String(lineNumber)
+        let number = String(lineNumber + file.lineOffset)
         let gutter = String(repeating: " ", count: number.count)
         return "  \(number) |\(shown.isEmpty ? "" : " " + shown)\n"
             + "  \(gutter) | \(String(repeating: " ", count: padding))\(paint(marker, .green, bold: true))\n"

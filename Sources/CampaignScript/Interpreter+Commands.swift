@@ -69,6 +69,11 @@ extension Interpreter {
         if spec.argument == .singleID, targets.ids.count != 1 {
             throw fail(.singleIDExpected(verb: command.verbName.name, count: targets.ids.count), at: command.range)
         }
+        if spec.mutates, settings.confirm, !settings.dryRun, let confirmer,
+            !confirmer(ConfirmationRequest(op: op, ids: targets.ids, text: file.text(of: command.range)))
+        {
+            throw fail(.notConfirmed(op: op, count: targets.ids.count), at: command.range)
+        }
         let operations = self.operations
         switch command.verb {
         case .list:

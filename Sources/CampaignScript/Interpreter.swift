@@ -23,6 +23,12 @@ public final class Interpreter {
     /// The status of the first failure that `on-error continue` let pass.
     var continuedFailure: ExitStatus?
 
+    /// Asked before a mutating statement is sent while `set confirm` is on; false means the
+    /// statement is not run. The prompt decides which statements need a person's yes.
+    public var confirmer: ((ConfirmationRequest) -> Bool)?
+    /// Set when the last run ended by `exit` (the prompt then ends the session).
+    public private(set) var exitRequested: ExitStatus?
+
     /// Whether long bulk statements report progress on the message stream (a terminal's stderr).
     public var showsProgress = false
     /// Bulk statements over at least this many IDs report progress.
@@ -84,6 +90,7 @@ public final class Interpreter {
     /// Runs a program that has been checked without errors.
     public func run(_ program: Program, in file: SourceFile) async -> ExitStatus {
         continuedFailure = nil
+        exitRequested = nil
         files = [file]
         defer { files = [] }
         do {
@@ -91,7 +98,9 @@ public final class Interpreter {
             return continuedFailure ?? .success
         } catch let interruption as Interruption {
             switch interruption {
-            case .exit(let status): return status
+            case .exit(let status):
+                exitRequested = status
+                return status
             case .stopped(let status): return status
             case .failed(let error):
                 output.message(renderer.render(error))

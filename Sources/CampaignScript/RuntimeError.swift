@@ -55,6 +55,8 @@ public enum RuntimeErrorKind: Sendable, Equatable {
     case sourceCycle(path: String, chain: [String])
     /// `source` of a file with errors (they are printed before this).
     case sourceInvalid(path: String, errors: Int)
+    /// The person at the prompt answered no (or nothing) to a confirmation; nothing was sent.
+    case notConfirmed(op: String, count: Int)
 }
 
 /// One failed ID of a bulk operation (or one ID a `wait` gave up on) and why.

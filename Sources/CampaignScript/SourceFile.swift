@@ -6,6 +6,9 @@ public struct SourceFile: Sendable {
     public let bytes: [UInt8]
     /// Byte offset at which each line starts; `lineStarts[0]` is line 1.
     public let lineStarts: [Int]
+    /// Lines of the input before this text: a statement read from a stream or a prompt entry is
+    /// its own file, but diagnostics number its lines as the whole input does.
+    public var lineOffset = 0
 
     /// Creates a source file from raw bytes.
     public init(name: String, bytes: [UInt8]) {
@@ -33,6 +36,13 @@ public struct SourceFile: Sendable {
         var end = line < lineStarts.count ? lineStarts[line] - 1 : bytes.count
         if end > start, bytes[end - 1] == UInt8(ascii: "\r") { end -= 1 }
         return bytes[start..<end]
+    }
+
+    /// The text a range covers (invalid UTF-8 replaced), e.g. a statement for a confirmation.
+    public func text(of range: SourceRange) -> String {
+        let start = max(0, min(range.start.offset, bytes.count))
+        let end = max(start, min(range.end.offset, bytes.count))
+        return String(decoding: bytes[start..<end], as: UTF8.self)
     }
 
     /// The text of a 1-based line; each invalid UTF-8 unit becomes U+FFFD so columns still line up.

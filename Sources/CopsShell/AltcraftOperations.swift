@@ -10,6 +10,8 @@ import Synchronization
 public final class AltcraftOperations: CampaignOperations {
     private let client: Mutex<AltcraftClient>
     private let makeClient: @Sendable (ClientConfiguration) -> AltcraftClient
+    /// Names from answers, for completion at the prompt.
+    public let seen = SeenCampaigns()
 
     /// Wraps a client; `makeClient` rebuilds it when `set timeout` or `set retries` change
     /// its configuration (the transport, and so the connections, stay the same).
@@ -57,6 +59,7 @@ public final class AltcraftOperations: CampaignOperations {
 
     public func show(id: Int64) async throws(OperationError) -> Value {
         let record = try await call { () async throws(AltcraftError) in try await current.get(id: Int(id)) }
+        seen.record(id: id, name: record.name)
         return Self.value(.object(record.normalized))
     }
 
@@ -67,13 +70,13 @@ public final class AltcraftOperations: CampaignOperations {
         let client = current
         if filter.limit != nil {
             let page = try await call { () async throws(AltcraftError) in try await client.list(query) }
-            return page.campaigns.map { Self.value(.object($0.normalized)) }
+            return page.campaigns.map { remembered($0) }
         }
         query.limit = nil
         return try await call { () async throws(AltcraftError) in
             var campaigns: [Value] = []
             var iterator = client.listAll(query).makeAsyncIterator()
-            while let campaign = try await iterator.next() { campaigns.append(Self.value(.object(campaign.normalized))) }
+            while let campaign = try await iterator.next() { campaigns.append(remembered(campaign)) }
             return campaigns
         }
     }
@@ -93,11 +96,14 @@ public final class AltcraftOperations: CampaignOperations {
     }
 
     public func clone(id: Int64, name: String?) async throws(OperationError) -> Int64 {
-        Int64(try await call { () async throws(AltcraftError) in try await current.clone(id: Int(id), name: name) })
+        let newID = Int64(try await call { () async throws(AltcraftError) in try await current.clone(id: Int(id), name: name) })
+        if let name { seen.record(id: newID, name: name) }
+        return newID
     }
 
     public func delete(id: Int64) async throws(OperationError) {
         try await call { () async throws(AltcraftError) in try await current.delete(id: Int(id)) }
+        seen.forget(id: id)
     }
 
     public func launch(id: Int64) async throws(OperationError) {
@@ -126,6 +132,11 @@ public final class AltcraftOperations: CampaignOperations {
     }
 
     // MARK: Helpers
+
+    private func remembered(_ campaign: CampaignSummary) -> Value {
+        seen.record(id: Int64(campaign.id), name: campaign.name)
+        return Self.value(.object(campaign.normalized))
+    }
 
     private func campaignType(id: Int64, client: AltcraftClient) async throws(OperationError) -> String {
         let record = try await call { () async throws(AltcraftError) in try await client.get(id: Int(id)) }

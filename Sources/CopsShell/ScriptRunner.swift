@@ -3,6 +3,7 @@ import AltcraftSandbox
 import CampaignScript
 import Dispatch
 import Foundation
+import LineEditor
 
 #if canImport(Glibc)
     import Glibc
@@ -23,6 +24,12 @@ public enum ScriptRunner {
         case standardInput
     }
 
+    /// `--color`: colour on a terminal (`auto`, unless `NO_COLOR` is set or TERM is dumb),
+    /// always, or never.
+    public enum ColorChoice: String, Sendable, CaseIterable {
+        case auto, always, never
+    }
+
     /// The command-line settings and target.
     public struct Options: Sendable {
         /// `-o/--output`; nil picks `table` on a terminal, `json` otherwise.
@@ -41,10 +48,20 @@ public enum ScriptRunner {
         public var endpoint: String?
         /// `--sandbox`: the built-in sandbox even when other targets are configured.
         public var sandbox = false
-        /// `--format json|xml`: the wire format.
-        public var wireFormat: ClientConfiguration.WireFormat = .json
+        /// `-p/--profile NAME` (else `COPS_PROFILE`, else the config's default).
+        public var profile: String?
+        /// `--format json|xml`: the wire format (nil: the profile's, else json).
+        public var wireFormat: ClientConfiguration.WireFormat?
         /// `$1`…`$9`, `$args`.
         public var arguments: [String] = []
+        /// `-y/--yes`: no confirmations at the prompt.
+        public var yes = false
+        /// `--color`.
+        public var color: ColorChoice = .auto
+        /// `-v/--verbose`: the HTTP trace on stderr.
+        public var verbose = false
+        /// `--transcript FILE`.
+        public var transcriptPath: String?
 
         /// Defaults: the built-in sandbox, settings as the language defines them.
         public init() {}
@@ -65,8 +82,17 @@ public enum ScriptRunner {
 
         /// Diagnostics are coloured only for a person: stderr is a terminal, `NO_COLOR` is
         /// unset and the terminal is not `dumb`.
-        var colorsDiagnostics: Bool {
-            stderrIsTerminal && variables["NO_COLOR"].map(\.isEmpty) != false && variables["TERM"] != "dumb"
+        var colorsDiagnostics: Bool { colors(.auto) }
+
+        /// Whether to colour with `--color choice`: `always` and `never` win over everything;
+        /// `auto` needs a terminal on stderr, no `NO_COLOR` and a terminal that is not `dumb`.
+        func colors(_ choice: ColorChoice) -> Bool {
+            switch choice {
+            case .always: return true
+            case .never: return false
+            case .auto:
+                return stderrIsTerminal && variables["NO_COLOR"].map(\.isEmpty) != false && variables["TERM"] != "dumb"
+            }
         }
 
         /// The real process.
@@ -117,7 +143,7 @@ public enum ScriptRunner {
     }
 
     /// `cops --check FILE…`: parse and check only; exit 0, 65 (errors) or 66 (unreadable).
-    public static func check(_ paths: [String], environment: Environment = .process) -> ExitStatus {
+    public static func check(_ paths: [String], color: ColorChoice = .auto, environment: Environment = .process) -> ExitStatus {
         var status = ExitStatus.success
         for path in paths {
             let file: SourceFile
@@ -131,7 +157,7 @@ public enum ScriptRunner {
             let checked = Interpreter.check(file, readFile: readSourced)
             if !checked.diagnostics.isEmpty {
                 environment.sink.message(
-                    DiagnosticRenderer(colors: environment.colorsDiagnostics).render(checked.diagnostics, in: file))
+                    DiagnosticRenderer(colors: environment.colors(color)).render(checked.diagnostics, in: file))
             }
             if checked.isRunnable {
                 environment.sink.result(Wording.checked(path))
@@ -142,89 +168,220 @@ public enum ScriptRunner {
         return status
     }
 
+    /// The settings a run starts with: the language's defaults, then the flags.
+    static func settings(_ options: Options, defaultOutput: OutputFormat) -> ScriptSettings {
+        var settings = ScriptSettings()
+        settings.output = options.output ?? defaultOutput
+        settings.dryRun = options.dryRun
+        settings.continueOnError = options.continueOnError
+        if let concurrency = options.concurrency { settings.concurrency = concurrency }
+        if let timeout = options.timeoutMilliseconds { settings.timeoutMilliseconds = timeout }
+        if let retries = options.retries { settings.retries = retries }
+        return settings
+    }
+
+    /// What the target resolver is asked for.
+    static func targetRequest(_ options: Options, settings: ScriptSettings, trace: (@Sendable (String) -> Void)? = nil)
+        -> TargetResolver.Request
+    {
+        TargetResolver.Request(
+            sandbox: options.sandbox, endpoint: options.endpoint, profile: options.profile, format: options.wireFormat,
+            timeoutMilliseconds: settings.timeoutMilliseconds, retries: settings.retries, trace: trace)
+    }
+
+    /// `$XDG_STATE_HOME/cops`: the sandbox's state and the prompt's history.
+    static func stateDirectory(_ environment: [String: String]) -> String {
+        SandboxStore.defaultDirectory(environment: environment)
+    }
+
+    /// The process's output with the transcript copied in and the environment's token masked
+    /// (the target's token is masked too once the target is known).
+    /// A run that ends before it starts, with this status (the reason is already printed).
+    struct Stop: Error {
+        var status: ExitStatus
+    }
+
+    struct Output {
+        var sink: OutputSink
+        var transcript: Transcript?
+    }
+
+    static func output(_ options: Options, environment: Environment) -> Result<Output, Stop> {
+        let secrets = [environment.variables["ALTCRAFT_TOKEN"] ?? ""]
+        var transcript: Transcript?
+        if let path = options.transcriptPath {
+            switch Transcript.open(path: path, secrets: secrets) {
+            case .success(let opened): transcript = opened
+            case .failure(let error):
+                environment.sink.message(Wording.transcriptUnwritable(error.path, error.reason))
+                return .failure(Stop(status: .usage))
+            }
+        }
+        var sink = environment.sink
+        if let transcript { sink = sink.copying(to: transcript) }
+        return .success(Output(sink: sink.redacting(Redactor(secrets: secrets)), transcript: transcript))
+    }
+
+    /// Picks the target, printing why not; `announce` names the sandbox on stderr.
+    static func target(_ options: Options, settings: ScriptSettings, output: Output, environment: Environment, announce: Bool)
+        -> Result<Target, Stop>
+    {
+        let sink = output.sink
+        let trace: (@Sendable (String) -> Void)? = options.verbose ? sink.message : nil
+        switch TargetResolver.resolve(
+            targetRequest(options, settings: settings, trace: trace), environment: environment.variables, warn: sink.message)
+        {
+        case .success(let target):
+            output.transcript?.addSecret(target.token)
+            if announce, case .sandbox(let path) = target.kind { sink.message(Wording.usingSandbox(path: path)) }
+            return .success(target)
+        case .failure(let failure):
+            sink.message(failure.message)
+            return .failure(Stop(status: failure.status))
+        }
+    }
+
     /// Runs a script against the chosen target and returns its exit status.
     public static func run(
         _ input: Input, options: Options, environment: Environment = .process,
         cancellation: CancellationSwitch = CancellationSwitch()
     ) async -> ExitStatus {
         // A backstop: whatever a script prints (even a literal the user typed), the token
-        // never reaches stdout or stderr.
-        let sink = environment.sink.redacting(Redactor(secrets: [environment.variables["ALTCRAFT_TOKEN"] ?? ""]))
+        // never reaches stdout, stderr or the transcript.
+        let output: Output
+        switch Self.output(options, environment: environment) {
+        case .success(let made): output = made
+        case .failure(let stop): return stop.status
+        }
+        let colors = environment.colors(options.color)
         let file: SourceFile
         switch source(input, environment) {
         case .success(let read): file = read
         case .failure(let failure):
-            if case .file(let path) = input { sink.message(Wording.cannotRead(path, failure.why)) }
+            if case .file(let path) = input { output.sink.message(Wording.cannotRead(path, failure.why)) }
             return .unreadableScript
         }
+        output.transcript?.begin(mode: "script", target: file.name)
+        output.transcript?.write(String(decoding: file.bytes, as: UTF8.self) + (file.bytes.last == 10 ? "" : "\n"))
         // Parsed and checked whole before anything is sent.
         let checked = Interpreter.check(file, readFile: readSourced)
         if !checked.diagnostics.isEmpty {
-            sink.message(DiagnosticRenderer(colors: environment.colorsDiagnostics).render(checked.diagnostics, in: file))
+            output.sink.message(DiagnosticRenderer(colors: colors).render(checked.diagnostics, in: file))
         }
         guard checked.isRunnable else { return .invalidScript }
 
-        var settings = ScriptSettings()
-        settings.output = options.output ?? (environment.stdoutIsTerminal ? .table : .json)
-        settings.dryRun = options.dryRun
-        settings.continueOnError = options.continueOnError
-        if let concurrency = options.concurrency { settings.concurrency = concurrency }
-        if let timeout = options.timeoutMilliseconds { settings.timeoutMilliseconds = timeout }
-        if let retries = options.retries { settings.retries = retries }
-
-        let operations: AltcraftOperations
-        switch makeOperations(options, settings: settings, environment: environment) {
-        case .success(let made): operations = made
-        case .failure(let failure):
-            sink.message(failure.message)
-            return failure.status
+        let settings = Self.settings(options, defaultOutput: environment.stdoutIsTerminal ? .table : .json)
+        let target: Target
+        switch Self.target(options, settings: settings, output: output, environment: environment, announce: true) {
+        case .success(let chosen): target = chosen
+        case .failure(let stop): return stop.status
         }
         let interpreter = Interpreter(
-            operations: operations, settings: settings, output: sink, cancellation: cancellation,
-            arguments: options.arguments, readFile: readSourced,
-            renderer: DiagnosticRenderer(colors: environment.colorsDiagnostics))
+            operations: target.operations, settings: settings,
+            output: output.sink.redacting(Redactor(secrets: [target.token])), cancellation: cancellation,
+            arguments: options.arguments, readFile: readSourced, renderer: DiagnosticRenderer(colors: colors))
         interpreter.showsProgress = environment.stderrIsTerminal
         let status = await interpreter.run(checked.program, in: file)
-        await operations.shutdown()
+        await target.operations.shutdown()
         return status
     }
 
-    struct TargetFailure: Error {
-        var message: String
-        var status: ExitStatus
+    /// `--stream`: statements run one by one as soon as each is complete on stdin, so a program
+    /// can write a statement, read its result, and decide the next. Memory stays flat: each
+    /// statement is read, checked, run and dropped. A statement with errors is reported and
+    /// not run; like any failure it ends the run unless `--continue-on-error`.
+    public static func stream(
+        options: Options, environment: Environment = .process, reader: any LineReader = PlainLineReader(),
+        cancellation: CancellationSwitch = CancellationSwitch()
+    ) async -> ExitStatus {
+        let output: Output
+        switch Self.output(options, environment: environment) {
+        case .success(let made): output = made
+        case .failure(let stop): return stop.status
+        }
+        let colors = environment.colors(options.color)
+        let settings = Self.settings(options, defaultOutput: environment.stdoutIsTerminal ? .table : .json)
+        let target: Target
+        switch Self.target(options, settings: settings, output: output, environment: environment, announce: true) {
+        case .success(let chosen): target = chosen
+        case .failure(let stop): return stop.status
+        }
+        let sink = output.sink.redacting(Redactor(secrets: [target.token]))
+        output.transcript?.begin(mode: "stream", target: target.label)
+        let renderer = DiagnosticRenderer(colors: colors)
+        let interpreter = Interpreter(
+            operations: target.operations, settings: settings, output: sink, cancellation: cancellation,
+            arguments: options.arguments, readFile: readSourced, renderer: renderer)
+        var status = ExitStatus.success
+        var buffer = ""
+        var firstLine = 1
+        var lineNumber = 0
+        reading: while !cancellation.isCancelled && !Task.isCancelled {
+            var ended = false
+            switch reader.readLine(prompt: "") {
+            case .line(let line):
+                lineNumber += 1
+                if buffer.isEmpty { firstLine = lineNumber }
+                buffer += buffer.isEmpty ? line : "\n" + line
+                if Parser.isIncomplete(buffer) { continue reading }
+            case .interrupted:
+                continue reading
+            case .endOfInput:
+                ended = true
+            }
+            if buffer.allSatisfy(\.isWhitespace) {
+                buffer = ""
+                if ended { break reading }
+                continue reading
+            }
+            var file = SourceFile(name: "<stdin>", text: buffer)
+            file.lineOffset = firstLine - 1
+            buffer = ""
+            output.transcript?.entered(String(decoding: file.bytes, as: UTF8.self), prompt: "> ")
+            let checked = Interpreter.check(file, defined: Set(interpreter.variables.keys), readFile: readSourced)
+            if !checked.diagnostics.isEmpty { sink.message(renderer.render(checked.diagnostics, in: file)) }
+            let result = checked.isRunnable ? await interpreter.run(checked.program, in: file) : .invalidScript
+            if let exit = interpreter.exitRequested {
+                status = exit
+                break reading
+            }
+            if result != .success {
+                if status == .success { status = result }
+                if !interpreter.settings.continueOnError || result == .interrupted { break reading }
+            }
+            if ended { break reading }
+        }
+        if cancellation.isCancelled || Task.isCancelled, status == .success { status = .interrupted }
+        await target.operations.shutdown()
+        return status
     }
 
-    /// The client for `--endpoint` (token from `ALTCRAFT_TOKEN`), or the built-in sandbox.
-    static func makeOperations(_ options: Options, settings: ScriptSettings, environment: Environment) -> Result<
-        AltcraftOperations, TargetFailure
-    > {
-        let transport: any AltcraftTransport
-        let token: String
-        if let endpoint = options.endpoint, !options.sandbox {
-            guard let given = environment.variables["ALTCRAFT_TOKEN"], !given.isEmpty else {
-                return .failure(TargetFailure(message: Wording.tokenMissing, status: .configuration))
-            }
-            do throws(AltcraftError) {
-                transport = try HTTPTransport(baseURL: endpoint)
-            } catch {
-                return .failure(TargetFailure(message: Wording.badEndpoint(error.summary), status: .usage))
-            }
-            token = given
-        } else {
-            let directory = SandboxStore.defaultDirectory(environment: environment.variables)
-            do throws(SandboxStoreError) {
-                let sandbox = try Sandbox(store: SandboxStore(directory: directory))
-                transport = InProcessTransport(sandbox: sandbox)
-            } catch {
-                return .failure(TargetFailure(message: Wording.sandboxUnusable(error.description), status: .configuration))
-            }
-            environment.sink.message(Wording.usingSandbox(path: directory + "/sandbox.json"))
-            token = SandboxEngine.defaultToken
+    /// The interactive prompt on this terminal (libedit when a person is there).
+    public static func prompt(options: Options, environment: Environment = .process) async -> ExitStatus {
+        let output: Output
+        switch Self.output(options, environment: environment) {
+        case .success(let made): output = made
+        case .failure(let stop): return stop.status
         }
-        let configuration = ClientConfiguration(
-            token: token, format: options.wireFormat, timeout: .milliseconds(settings.timeoutMilliseconds),
-            retries: settings.retries)
-        return .success(AltcraftOperations(client: AltcraftClient(configuration: configuration, transport: transport)))
+        let colors = environment.colors(options.color)
+        let settings = PromptSession.initialSettings(options)
+        let target: Target
+        switch Self.target(options, settings: settings, output: output, environment: environment, announce: false) {
+        case .success(let chosen): target = chosen
+        case .failure(let stop): return stop.status
+        }
+        let editor = EditLineReader.make(programName: "cops")
+        // Ctrl-C only sets a flag, with or without libedit; the session polls it.
+        EditLineReader.installInterruptHandler()
+        let reader: any LineReader =
+            editor
+            ?? PlainLineReader(showPrompt: { prompt in FileHandle.standardError.write(Data(PromptSession.plain(prompt).utf8)) })
+        let parts = PromptSession.Parts(
+            reader: reader, sink: output.sink.redacting(Redactor(secrets: [target.token])), transcript: output.transcript,
+            takeInterrupt: { EditLineReader.takeInterrupt() }, colors: colors, environment: environment.variables)
+        let session = PromptSession(target: target, options: options, parts: parts)
+        editor?.completer = { [unowned session] in session.complete($0) }
+        return await session.run()
     }
 
     /// Runs `body` with Ctrl-C wired to the cancellation switch, so a running statement stops
@@ -247,6 +404,21 @@ public enum ScriptRunner {
 }
 
 extension OutputSink {
+    /// The same sink, with everything also written to the transcript.
+    func copying(to transcript: Transcript) -> OutputSink {
+        let result = self.result
+        let message = self.message
+        return OutputSink(
+            result: {
+                result($0)
+                transcript.write($0)
+            },
+            message: {
+                message($0)
+                transcript.write($0)
+            })
+    }
+
     /// The same sink with every secret of `redactor` masked in what passes through.
     func redacting(_ redactor: Redactor) -> OutputSink {
         let result = self.result

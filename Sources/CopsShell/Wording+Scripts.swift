@@ -36,22 +36,24 @@ extension Wording {
     }
     public static func usageUnknownOption(_ text: String) -> String { "unknown option '\(text)'" }
 
-    /// With a terminal on stdin and nothing to run.
-    public static let promptNotYet = """
-        cops: the interactive prompt comes in a later version.
-        Run a script:      cops runbook.cops [ARGS…]
-        Run statements:    cops -c 'status 15'
-        Pipe statements:   echo 'list active' | cops
-        Check a script:    cops --check runbook.cops
-        See everything:    cops --help
-
-        """
+    public static let usageProfileAndTarget = "give either --profile or --endpoint/--sandbox, not both"
+    public static let usageStreamReadsStdin = "--stream runs statements from stdin; it takes no script file or -c text"
 
     public static let copsAbstract = "Operate Altcraft Platform campaigns."
     public static let copsDiscussion = """
-        Runs campaign-ops scripts (see docs/language.md): a file with arguments, -c text, or \
-        statements piped on stdin. Scripts are parsed and checked whole first; nothing is sent \
-        if any statement has an error. With no --endpoint, cops uses the built-in sandbox.
+        With a terminal and nothing to run, cops opens an interactive prompt (history, Tab \
+        completion, Ctrl-C cancels a running statement). Otherwise it runs campaign-ops scripts \
+        (see docs/language.md): a file with arguments, -c text, or statements piped on stdin \
+        (--stream runs each as soon as it is complete). Scripts are parsed and checked whole \
+        first; nothing is sent if any statement has an error.
+
+        Target: --sandbox; --endpoint URL with the token in ALTCRAFT_TOKEN; -p PROFILE, \
+        COPS_PROFILE or the default profile of $XDG_CONFIG_HOME/cops/config.toml; else the \
+        built-in sandbox, with its state in $XDG_STATE_HOME/cops. Tokens are never taken \
+        from the command line.
+
+        Also: cops sandbox serve (the simulated API over HTTP), cops sandbox reset, \
+        cops --generate-completion-script bash|zsh|fish.
 
         Exit status: 0 ok, 1 a statement failed, 64 bad usage, 65 script errors (nothing sent), \
         66 unreadable script, 69 API unreachable, 77 token refused, 78 bad configuration, \
@@ -61,6 +63,7 @@ extension Wording {
           cops -c 'deactivate 15 abort; status 15'
           cops --dry-run examples/stop-runaway-campaign.cops 15
           cops --check examples/*.cops
+          cops -p prod -c 'deactivate 15 abort'
           ALTCRAFT_TOKEN=… cops --endpoint https://ru.altkraft.com runbook.cops
         """
 }

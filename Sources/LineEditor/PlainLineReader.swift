@@ -47,4 +47,12 @@ public final class PlainLineReader: LineReader {
     }
 
     public func addToHistory(_ entry: String) {}
+
+    public func replaceHistory(_ entries: [String]) {}
+
+    /// Pasted input is what the buffer holds beyond the line read; drop it.
+    public func discardTypeAhead() -> Int {
+        defer { buffer.removeAll() }
+        return buffer.count
+    }
 }

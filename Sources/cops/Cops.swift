@@ -39,8 +39,20 @@ struct Cops: AsyncParsableCommand {
     @Option(help: "Retries of idempotent requests (0-10, default 3).") var retries: Int?
     @Option(help: "The Altcraft panel URL, e.g. https://ru.altkraft.com; the token comes from ALTCRAFT_TOKEN.")
     var endpoint: String?
-    @Flag(help: "Use the built-in sandbox (the default when no endpoint is given).") var sandbox = false
-    @Option(help: "Wire format of requests: json or xml (default json).") var format: ClientConfiguration.WireFormat = .json
+    @Flag(help: "Use the built-in sandbox (the default when nothing else is configured).") var sandbox = false
+    @Option(
+        name: [.short, .long], help: "The profile of ~/.config/cops/config.toml to use (else $COPS_PROFILE, else its default).")
+    var profile: String?
+    @Option(help: "Wire format of requests: json or xml (default: the profile's, else json).")
+    var format: ClientConfiguration.WireFormat?
+    @Flag(name: [.short, .long], help: "Do not ask before delete and large changes at the prompt.") var yes = false
+    @Flag(help: "Run statements from stdin one by one as each is complete (for programs driving cops).")
+    var stream = false
+    @Option(help: "Colour: auto (a terminal, unless NO_COLOR is set), always or never.")
+    var color: ScriptRunner.ColorChoice = .auto
+    @Flag(name: [.short, .long], help: "Trace HTTP requests and answers on stderr (token masked).") var verbose = false
+    @Option(help: ArgumentHelp("Append what was entered and what came back to this file (token masked).", valueName: "file"))
+    var transcript: String?
 
     @Argument(
         parsing: .allUnrecognized,
@@ -58,6 +70,10 @@ struct Cops: AsyncParsableCommand {
             throw ValidationError(Wording.usageUnknownOption(first))
         }
         if endpoint != nil, sandbox { throw ValidationError(Wording.usageEndpointAndSandbox) }
+        if profile != nil, endpoint != nil || sandbox { throw ValidationError(Wording.usageProfileAndTarget) }
+        if stream, !commands.isEmpty || !(script.isEmpty || script == ["-"]) {
+            throw ValidationError(Wording.usageStreamReadsStdin)
+        }
         if check {
             if script.isEmpty { throw ValidationError(Wording.usageCheckNeedsFiles) }
             if !commands.isEmpty { throw ValidationError(Wording.usageCheckWithCommand) }
@@ -67,20 +83,8 @@ struct Cops: AsyncParsableCommand {
     }
 
     func run() async throws {
-        if check { throw ExitCode(ScriptRunner.check(script).rawValue) }
-        let input: ScriptRunner.Input
+        if check { throw ExitCode(ScriptRunner.check(script, color: color).rawValue) }
         var options = ScriptRunner.Options()
-        if !commands.isEmpty {
-            input = .commands(commands)
-        } else if let file = script.first {
-            input = .file(file)
-            options.arguments = Array(script.dropFirst())
-        } else if isatty(STDIN_FILENO) == 1 {
-            FileHandle.standardError.write(Data(Wording.promptNotYet.utf8))
-            throw ExitCode(ExitStatus.usage.rawValue)
-        } else {
-            input = .standardInput
-        }
         options.output = output
         options.dryRun = dryRun
         options.continueOnError = continueOnError
@@ -90,6 +94,29 @@ struct Cops: AsyncParsableCommand {
         options.endpoint = endpoint
         options.sandbox = sandbox
         options.wireFormat = format
+        options.profile = profile
+        options.yes = yes
+        options.color = color
+        options.verbose = verbose
+        options.transcriptPath = transcript
+        let input: ScriptRunner.Input
+        if !commands.isEmpty {
+            input = .commands(commands)
+        } else if let file = script.first, !stream {
+            input = .file(file)
+            options.arguments = Array(script.dropFirst())
+        } else if stream {
+            let chosen = options
+            let cancellation = CancellationSwitch()
+            let status = await ScriptRunner.withInterruptHandling(cancellation) {
+                await ScriptRunner.stream(options: chosen, cancellation: cancellation)
+            }
+            throw ExitCode(status.rawValue)
+        } else if isatty(STDIN_FILENO) == 1 {
+            throw ExitCode(await ScriptRunner.prompt(options: options).rawValue)
+        } else {
+            input = .standardInput
+        }
         let chosen = options
         let cancellation = CancellationSwitch()
         let status = await ScriptRunner.withInterruptHandling(cancellation) {
@@ -101,6 +128,7 @@ struct Cops: AsyncParsableCommand {
 
 extension OutputFormat: ExpressibleByArgument {}
 extension ClientConfiguration.WireFormat: ExpressibleByArgument {}
+extension ScriptRunner.ColorChoice: ExpressibleByArgument {}
 
 struct SandboxCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

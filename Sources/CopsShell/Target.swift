@@ -1,0 +1,165 @@
+import AltcraftAPI
+import AltcraftSandbox
+import CampaignScript
+import Foundation
+import Logging
+
+/// Where requests go for one run or prompt session: the built-in sandbox, a profile of the
+/// config file, or `--endpoint` with `ALTCRAFT_TOKEN`.
+public struct Target: Sendable {
+    /// What kind of target, for the prompt and messages.
+    public enum Kind: Sendable, Equatable {
+        /// The built-in sandbox; its state file.
+        case sandbox(path: String)
+        /// A profile of the config file.
+        case profile(String)
+        /// `--endpoint URL` with the token from `ALTCRAFT_TOKEN`.
+        case endpoint(String)
+    }
+
+    public var kind: Kind
+    /// The name in the prompt (`cops(prod)>`) and in the history file's name.
+    public var label: String
+    /// A profile with `confirm = true`: every mutating statement at the prompt asks first.
+    public var confirmsEveryMutation: Bool
+    /// The token, kept only to scrub it from everything cops writes.
+    public var token: String
+    /// The operations over the client.
+    public var operations: AltcraftOperations
+
+    /// The built-in sandbox.
+    public var isSandbox: Bool {
+        if case .sandbox = kind { return true }
+        return false
+    }
+}
+
+/// Why no target could be chosen: the message (ending in a newline) and the exit status.
+struct TargetFailure: Error {
+    var message: String
+    var status: ExitStatus
+}
+
+/// Picks the target from the flags, the environment and the config file, in this order:
+/// `--sandbox`; `--endpoint` (+ `ALTCRAFT_TOKEN`); `-p/--profile`; `COPS_PROFILE`; the
+/// config's `default`; the built-in sandbox. The config file is read only when a profile may
+/// be wanted, so `--endpoint` and `--sandbox` still work with a broken one.
+enum TargetResolver {
+    struct Request {
+        var sandbox = false
+        var endpoint: String?
+        var profile: String?
+        var format: ClientConfiguration.WireFormat?
+        var timeoutMilliseconds: Int64
+        var retries: Int
+        /// `-v`: the HTTP trace goes here (already redacted by the client and again by the sink).
+        var trace: (@Sendable (String) -> Void)?
+    }
+
+    /// The profile name asked for, if any: the flag, else `COPS_PROFILE`.
+    static func requestedProfile(_ request: Request, environment: [String: String]) -> String? {
+        if let profile = request.profile { return profile }
+        if let named = environment["COPS_PROFILE"], !named.isEmpty { return named }
+        return nil
+    }
+
+    static func resolve(_ request: Request, environment: [String: String], warn: (String) -> Void) -> Result<
+        Target, TargetFailure
+    > {
+        if request.sandbox { return sandbox(request, environment: environment) }
+        if let endpoint = request.endpoint {
+            guard let token = environment["ALTCRAFT_TOKEN"], !token.isEmpty else {
+                return .failure(TargetFailure(message: Wording.tokenMissing, status: .configuration))
+            }
+            let host = URL(string: endpoint)?.host ?? "endpoint"
+            return http(
+                endpoint: endpoint, token: token, placement: .body, format: request.format ?? .json, request: request,
+                kind: .endpoint(endpoint), label: host, confirm: false)
+        }
+        let wanted = requestedProfile(request, environment: environment)
+        let path = CopsConfig.path(environment: environment)
+        let config: CopsConfig
+        do throws(ConfigError) {
+            config = try CopsConfig.load(path: path)
+        } catch {
+            return .failure(TargetFailure(message: "cops: \(error.description)\n", status: .configuration))
+        }
+        guard let name = wanted ?? config.defaultProfile else { return sandbox(request, environment: environment) }
+        if name == "sandbox", config.profiles[name] == nil { return sandbox(request, environment: environment) }
+        guard let profile = config.profiles[name] else {
+            return .failure(
+                TargetFailure(
+                    message: Wording.unknownProfile(name, path: path, known: config.profiles.keys.sorted()),
+                    status: .configuration))
+        }
+        let token: String
+        do throws(ConfigError) {
+            token = try TokenLoader.load(
+                profile.tokenSource, profile: name, environment: environment, configPath: path,
+                warn: { warn("cops: " + $0 + "\n") })
+        } catch {
+            return .failure(TargetFailure(message: "cops: \(error.description)\n", status: .configuration))
+        }
+        return http(
+            endpoint: profile.endpoint, token: token, placement: profile.tokenPlacement, format: request.format ?? profile.format,
+            request: request, kind: .profile(name), label: name, confirm: profile.confirm)
+    }
+
+    /// The profile names of the config file, for completion (nothing when it cannot be read).
+    static func profileNames(environment: [String: String]) -> [String] {
+        let config = (try? CopsConfig.load(path: CopsConfig.path(environment: environment))) ?? .empty
+        return (config.profiles.keys.sorted() + ["sandbox"])
+    }
+
+    private static func logger(_ request: Request, secrets: [String]) -> Logger {
+        guard let trace = request.trace else { return Logger(label: "cops.api", factory: { _ in SwiftLogNoOpLogHandler() }) }
+        var logger = Logger(label: "cops.api", factory: { _ in TraceLogHandler(write: trace, secrets: secrets) })
+        logger.logLevel = .trace
+        return logger
+    }
+
+    private static func http(
+        endpoint: String, token: String, placement: ClientConfiguration.TokenPlacement, format: ClientConfiguration.WireFormat,
+        request: Request, kind: Target.Kind, label: String, confirm: Bool
+    ) -> Result<Target, TargetFailure> {
+        let transport: HTTPTransport
+        do throws(AltcraftError) {
+            transport = try HTTPTransport(baseURL: endpoint)
+        } catch {
+            return .failure(TargetFailure(message: Wording.badEndpoint(error.summary), status: .usage))
+        }
+        let configuration = ClientConfiguration(
+            token: token, tokenPlacement: placement, format: format, timeout: .milliseconds(request.timeoutMilliseconds),
+            retries: request.retries)
+        return .success(
+            Target(
+                kind: kind, label: label, confirmsEveryMutation: confirm, token: token,
+                operations: operations(configuration, transport: transport, logger: logger(request, secrets: [token]))))
+    }
+
+    private static func sandbox(_ request: Request, environment: [String: String]) -> Result<Target, TargetFailure> {
+        let directory = SandboxStore.defaultDirectory(environment: environment)
+        let transport: InProcessTransport
+        do throws(SandboxStoreError) {
+            transport = InProcessTransport(sandbox: try Sandbox(store: SandboxStore(directory: directory)))
+        } catch {
+            return .failure(TargetFailure(message: Wording.sandboxUnusable(error.description), status: .configuration))
+        }
+        let token = SandboxEngine.defaultToken
+        let configuration = ClientConfiguration(
+            token: token, format: request.format ?? .json, timeout: .milliseconds(request.timeoutMilliseconds),
+            retries: request.retries)
+        return .success(
+            Target(
+                kind: .sandbox(path: directory + "/sandbox.json"), label: "sandbox", confirmsEveryMutation: false, token: token,
+                operations: operations(configuration, transport: transport, logger: logger(request, secrets: []))))
+    }
+
+    private static func operations(_ configuration: ClientConfiguration, transport: any AltcraftTransport, logger: Logger)
+        -> AltcraftOperations
+    {
+        AltcraftOperations(
+            client: AltcraftClient(configuration: configuration, transport: transport, logger: logger),
+            makeClient: { AltcraftClient(configuration: $0, transport: transport, logger: logger) })
+    }
+}
