@@ -79,15 +79,15 @@ public struct CompletionEngine {
         // The value of the option just written.
         if let option = GrammarTable.option(named: previous), spec.options.contains(option.key) {
             switch option.shape {
+            case .flag: break
             case .choice(let choices): return choices.map { Completion($0) }
             case .audience: return ["list", "segment"].map { Completion($0) }
             default: return []
             }
         }
         var result: [Completion] = []
-        let needsTarget = spec.argument != .none && words.count == 1
-        let inTargets = spec.argument == .targetSet && (previous.hasSuffix(",") || previous == first)
-        if needsTarget || inTargets { result += campaignIDs() }
+        if spec.argument != .none, words.count == 1 { return campaignIDs() }
+        if spec.argument == .targetSet, previous.hasSuffix(",") { return campaignIDs() }
         if words.count > 1 || spec.argument == .none {
             let used = Set(words.dropFirst())
             result += spec.options.filter { !used.contains($0.rawValue) || GrammarTable.spec(for: $0).repeatable }.map {

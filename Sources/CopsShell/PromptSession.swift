@@ -39,13 +39,13 @@ public final class PromptSession {
     }
 
     let parts: Parts
-    var target: Target
+    var target: SessionTarget
     var interpreter: Interpreter
     var history: HistoryFile
     let options: ScriptRunner.Options
     let cancellation = CancellationSwitch()
 
-    init(target: Target, options: ScriptRunner.Options, parts: Parts) {
+    init(target: SessionTarget, options: ScriptRunner.Options, parts: Parts) {
         self.parts = parts
         self.target = target
         self.options = options
@@ -57,8 +57,10 @@ public final class PromptSession {
 
     static func initialSettings(_ options: ScriptRunner.Options) -> ScriptSettings {
         var settings = ScriptRunner.settings(options, defaultOutput: .table)
-        // At the prompt `delete` and large mutations ask first, unless `--yes`.
+        // At the prompt `delete` and large mutations ask first, unless `--yes`; a failed
+        // statement of an entry does not stop the ones after it (GrammarTable's defaults).
         settings.confirm = !options.yes
+        settings.continueOnError = true
         return settings
     }
 
@@ -73,7 +75,7 @@ public final class PromptSession {
 
     /// The history file of a target: `COPS_HISTFILE`, else `history-LABEL` in the state
     /// directory (one per profile, so production commands are not recalled on the sandbox).
-    static func historyFile(for target: Target, environment: [String: String]) -> HistoryFile {
+    static func historyFile(for target: SessionTarget, environment: [String: String]) -> HistoryFile {
         if let path = environment["COPS_HISTFILE"], !path.isEmpty {
             return HistoryFile(path: path, secrets: [target.token])
         }

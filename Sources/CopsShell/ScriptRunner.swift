@@ -224,7 +224,7 @@ public enum ScriptRunner {
 
     /// Picks the target, printing why not; `announce` names the sandbox on stderr.
     static func target(_ options: Options, settings: ScriptSettings, output: Output, environment: Environment, announce: Bool)
-        -> Result<Target, Stop>
+        -> Result<SessionTarget, Stop>
     {
         let sink = output.sink
         let trace: (@Sendable (String) -> Void)? = options.verbose ? sink.message : nil
@@ -271,7 +271,7 @@ public enum ScriptRunner {
         guard checked.isRunnable else { return .invalidScript }
 
         let settings = Self.settings(options, defaultOutput: environment.stdoutIsTerminal ? .table : .json)
-        let target: Target
+        let target: SessionTarget
         switch Self.target(options, settings: settings, output: output, environment: environment, announce: true) {
         case .success(let chosen): target = chosen
         case .failure(let stop): return stop.status
@@ -301,7 +301,7 @@ public enum ScriptRunner {
         }
         let colors = environment.colors(options.color)
         let settings = Self.settings(options, defaultOutput: environment.stdoutIsTerminal ? .table : .json)
-        let target: Target
+        let target: SessionTarget
         switch Self.target(options, settings: settings, output: output, environment: environment, announce: true) {
         case .success(let chosen): target = chosen
         case .failure(let stop): return stop.status
@@ -365,7 +365,7 @@ public enum ScriptRunner {
         }
         let colors = environment.colors(options.color)
         let settings = PromptSession.initialSettings(options)
-        let target: Target
+        let target: SessionTarget
         switch Self.target(options, settings: settings, output: output, environment: environment, announce: false) {
         case .success(let chosen): target = chosen
         case .failure(let stop): return stop.status

@@ -47,7 +47,7 @@ extension Wording {
         (--stream runs each as soon as it is complete). Scripts are parsed and checked whole \
         first; nothing is sent if any statement has an error.
 
-        Target: --sandbox; --endpoint URL with the token in ALTCRAFT_TOKEN; -p PROFILE, \
+        SessionTarget: --sandbox; --endpoint URL with the token in ALTCRAFT_TOKEN; -p PROFILE, \
         COPS_PROFILE or the default profile of $XDG_CONFIG_HOME/cops/config.toml; else the \
         built-in sandbox, with its state in $XDG_STATE_HOME/cops. Tokens are never taken \
         from the command line.

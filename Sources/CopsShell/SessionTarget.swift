@@ -6,7 +6,7 @@ import Logging
 
 /// Where requests go for one run or prompt session: the built-in sandbox, a profile of the
 /// config file, or `--endpoint` with `ALTCRAFT_TOKEN`.
-public struct Target: Sendable {
+public struct SessionTarget: Sendable {
     /// What kind of target, for the prompt and messages.
     public enum Kind: Sendable, Equatable {
         /// The built-in sandbox; its state file.
@@ -64,7 +64,7 @@ enum TargetResolver {
     }
 
     static func resolve(_ request: Request, environment: [String: String], warn: (String) -> Void) -> Result<
-        Target, TargetFailure
+        SessionTarget, TargetFailure
     > {
         if request.sandbox { return sandbox(request, environment: environment) }
         if let endpoint = request.endpoint {
@@ -120,8 +120,8 @@ enum TargetResolver {
 
     private static func http(
         endpoint: String, token: String, placement: ClientConfiguration.TokenPlacement, format: ClientConfiguration.WireFormat,
-        request: Request, kind: Target.Kind, label: String, confirm: Bool
-    ) -> Result<Target, TargetFailure> {
+        request: Request, kind: SessionTarget.Kind, label: String, confirm: Bool
+    ) -> Result<SessionTarget, TargetFailure> {
         let transport: HTTPTransport
         do throws(AltcraftError) {
             transport = try HTTPTransport(baseURL: endpoint)
@@ -132,12 +132,12 @@ enum TargetResolver {
             token: token, tokenPlacement: placement, format: format, timeout: .milliseconds(request.timeoutMilliseconds),
             retries: request.retries)
         return .success(
-            Target(
+            SessionTarget(
                 kind: kind, label: label, confirmsEveryMutation: confirm, token: token,
                 operations: operations(configuration, transport: transport, logger: logger(request, secrets: [token]))))
     }
 
-    private static func sandbox(_ request: Request, environment: [String: String]) -> Result<Target, TargetFailure> {
+    private static func sandbox(_ request: Request, environment: [String: String]) -> Result<SessionTarget, TargetFailure> {
         let directory = SandboxStore.defaultDirectory(environment: environment)
         let transport: InProcessTransport
         do throws(SandboxStoreError) {
@@ -150,7 +150,7 @@ enum TargetResolver {
             token: token, format: request.format ?? .json, timeout: .milliseconds(request.timeoutMilliseconds),
             retries: request.retries)
         return .success(
-            Target(
+            SessionTarget(
                 kind: .sandbox(path: directory + "/sandbox.json"), label: "sandbox", confirmsEveryMutation: false, token: token,
                 operations: operations(configuration, transport: transport, logger: logger(request, secrets: []))))
     }

@@ -1,0 +1,269 @@
+import AltcraftAPI
+import AltcraftSandbox
+import CampaignScript
+import Foundation
+import LineEditor
+import Synchronization
+import XCTest
+
+@testable import CopsShell
+
+/// A reader that hands out prepared lines and records the prompts it was shown; what a test
+/// marks as "pasted" sits in the type-ahead buffer until a confirmation drops it.
+final class ScriptedReader: LineReader {
+    var lines: [LineReadResult]
+    var prompts: [String] = []
+    var typeAhead = 0
+    var recalled: [String] = []
+
+    init(_ lines: [LineReadResult]) { self.lines = lines }
+
+    func readLine(prompt: String) -> LineReadResult {
+        prompts.append(prompt)
+        return lines.isEmpty ? .endOfInput : lines.removeFirst()
+    }
+
+    func addToHistory(_ entry: String) { recalled.append(entry) }
+    func replaceHistory(_ entries: [String]) { recalled = entries }
+    var isInteractive: Bool { false }
+    func discardTypeAhead() -> Int {
+        defer { typeAhead = 0 }
+        return typeAhead
+    }
+}
+
+/// Slows every request down, so a statement is still running when a test presses Ctrl-C.
+struct SlowTransport: AltcraftTransport {
+    let inner: InProcessTransport
+    let delay: Duration
+
+    func send(_ request: TransportRequest) async throws(TransportError) -> TransportResponse {
+        do { try await Task.sleep(for: delay) } catch { throw .cancelled }
+        return try await inner.send(request)
+    }
+
+    func shutdown() async {}
+}
+
+final class Captured: Sendable {
+    private let parts = Mutex<(results: String, messages: String)>(("", ""))
+    var results: String { parts.withLock { $0.results } }
+    var messages: String { parts.withLock { $0.messages } }
+    var sink: OutputSink {
+        OutputSink(
+            result: { text in self.parts.withLock { $0.results += text } },
+            message: { text in self.parts.withLock { $0.messages += text } })
+    }
+}
+
+final class PromptSessionTests: XCTestCase {
+    var directory = ""
+    var sandbox: Sandbox!
+
+    override func setUp() {
+        directory = NSTemporaryDirectory() + "prompt-\(UUID().uuidString)"
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        sandbox = Sandbox(engine: SandboxEngine(clock: SystemSandboxClock()))
+    }
+
+    override func tearDown() { try? FileManager.default.removeItem(atPath: directory) }
+
+    func target(label: String = "sandbox", confirmAll: Bool = false, delay: Duration? = nil) -> SessionTarget {
+        let inner = InProcessTransport(sandbox: sandbox)
+        let transport: any AltcraftTransport = delay.map { SlowTransport(inner: inner, delay: $0) } ?? inner
+        let client = AltcraftClient(
+            configuration: ClientConfiguration(token: SandboxEngine.defaultToken, retries: 0), transport: transport)
+        return SessionTarget(
+            kind: label == "sandbox" ? .sandbox(path: directory + "/sandbox.json") : .profile(label), label: label,
+            confirmsEveryMutation: confirmAll, token: SandboxEngine.defaultToken, operations: AltcraftOperations(client: client))
+    }
+
+    func session(
+        _ reader: any LineReader, output: Captured, options: ScriptRunner.Options = ScriptRunner.Options(),
+        target: SessionTarget? = nil, interrupt: @escaping @Sendable () -> Bool = { false }, transcript: Transcript? = nil
+    ) -> PromptSession {
+        PromptSession(
+            target: target ?? self.target(), options: options,
+            parts: PromptSession.Parts(
+                reader: reader, sink: output.sink, transcript: transcript, takeInterrupt: interrupt,
+                environment: ["XDG_STATE_HOME": directory, "XDG_CONFIG_HOME": directory]))
+    }
+
+    func exists(_ id: Int) -> Bool { sandbox.withEngine { $0.campaign(id) != nil } }
+    func isActive(_ id: Int) -> Bool { sandbox.withEngine { $0.campaign(id)?.isActive ?? false } }
+
+    func testEntriesShareVariablesAndContinuationLinesMakeOneHistoryEntry() async {
+        let reader = ScriptedReader([.line("let ids = ("), .line("  list active limit 2)"), .line("echo $ids[0].id")])
+        let output = Captured()
+        let status = await session(reader, output: output).run()
+        XCTAssertEqual(status, .success)
+        XCTAssertEqual(reader.prompts[0], "cops(sandbox)> ")
+        XCTAssertTrue(reader.prompts[1].hasSuffix("...> "), reader.prompts[1])
+        XCTAssertEqual(reader.recalled, ["let ids = (\n  list active limit 2)", "echo $ids[0].id"])
+        XCTAssertEqual(output.results.trimmingCharacters(in: .whitespacesAndNewlines), "1")
+        let history = try? String(contentsOfFile: directory + "/cops/history-sandbox", encoding: .utf8)
+        XCTAssertEqual(history?.split(separator: "\n").count, 2)
+        XCTAssertTrue(output.messages.contains("built-in sandbox"), output.messages)
+    }
+
+    func testAnEntryWithErrorsRunsNothingAndTheSessionGoesOn() async {
+        let reader = ScriptedReader([.line("deactivate 15; bogus 3"), .line("status 15")])
+        let output = Captured()
+        _ = await session(reader, output: output).run()
+        XCTAssertTrue(output.messages.contains("unknown command 'bogus'"), output.messages)
+        XCTAssertTrue(isActive(15), "the valid half of a bad entry must not run")
+        XCTAssertTrue(output.results.contains("15"), output.results)
+    }
+
+    func testLinesStartingWithASpaceAndSecretsAreNotRecorded() async {
+        let reader = ScriptedReader([.line(" status 15"), .line("echo \"token=abc\""), .line("status 1")])
+        _ = await session(reader, output: Captured()).run()
+        XCTAssertEqual(reader.recalled, ["status 1"])
+    }
+
+    func testDeleteAsksAndNoSendsNothing() async {
+        let reader = ScriptedReader([.line("delete 5"), .line("n"), .line("delete 7"), .line("yes")])
+        let output = Captured()
+        _ = await session(reader, output: output).run()
+        XCTAssertEqual(reader.prompts[1], "delete campaign 5 on sandbox? [y/N] ")
+        XCTAssertTrue(exists(5))
+        XCTAssertFalse(exists(7))
+        XCTAssertTrue(output.messages.contains("not confirmed"), output.messages)
+    }
+
+    func testPastedInputCannotAnswerAConfirmation() async {
+        // "delete 5\ny\n" pasted at once: the "y" was waiting before the question was asked.
+        let pipe = Pipe()
+        pipe.fileHandleForWriting.write(Data("delete 5\ny\nstatus 5\n".utf8))
+        try? pipe.fileHandleForWriting.close()
+        let reader = PlainLineReader(fileDescriptor: pipe.fileHandleForReading.fileDescriptor)
+        let output = Captured()
+        _ = await session(reader, output: output).run()
+        XCTAssertTrue(exists(5), "a pasted 'y' must not confirm")
+        XCTAssertTrue(output.messages.contains("pasted or typed-ahead input dropped"), output.messages)
+    }
+
+    func testMoreThanTenCampaignsAsksTenDoNot() async {
+        let reader = ScriptedReader([.line("deactivate 1..3"), .line("deactivate 2..14"), .line("n")])
+        _ = await session(reader, output: Captured()).run()
+        XCTAssertEqual(reader.prompts.filter { $0.contains("[y/N]") }.count, 1)
+        XCTAssertTrue(reader.prompts.contains { $0.hasPrefix("deactivate 13 campaigns (2, 3,") }, "\(reader.prompts)")
+        let sent = sandbox.withEngine { $0.requestLog.filter { $0.endpoint == .deactivate }.count }
+        XCTAssertEqual(sent, 3, "declined: nothing of 2..14 was sent")
+    }
+
+    func testYesFlagAndConfirmOffSkipTheQuestion() async {
+        var options = ScriptRunner.Options()
+        options.yes = true
+        let reader = ScriptedReader([.line("delete 5")])
+        _ = await session(reader, output: Captured(), options: options).run()
+        XCTAssertFalse(exists(5))
+        let second = ScriptedReader([.line("set confirm off"), .line("delete 7")])
+        _ = await session(second, output: Captured()).run()
+        XCTAssertFalse(exists(7))
+        XCTAssertFalse(second.prompts.contains { $0.contains("[y/N]") })
+    }
+
+    func testAConfirmProfileAsksBeforeEveryChangeButNotReads() async {
+        let reader = ScriptedReader([.line("status 15"), .line("deactivate 15"), .line("")])
+        _ = await session(reader, output: Captured(), target: target(label: "prod", confirmAll: true)).run()
+        XCTAssertEqual(reader.prompts.filter { $0.contains("[y/N]") }, ["deactivate campaign 15 on prod? [y/N] "])
+        XCTAssertTrue(isActive(15))
+    }
+
+    func testDryRunDoesNotAsk() async {
+        var options = ScriptRunner.Options()
+        options.dryRun = true
+        let reader = ScriptedReader([.line("delete 5")])
+        _ = await session(reader, output: Captured(), options: options).run()
+        XCTAssertFalse(reader.prompts.contains { $0.contains("[y/N]") })
+        XCTAssertTrue(exists(5))
+    }
+
+    func testExitEndsTheSessionWithItsStatusAndCtrlDWithZero() async {
+        let reader = ScriptedReader([.line("exit 3"), .line("delete 5")])
+        let status = await session(reader, output: Captured()).run()
+        XCTAssertEqual(status, ExitStatus(rawValue: 3))
+        XCTAssertEqual(reader.prompts.count, 1)
+        let quiet = await session(ScriptedReader([.interrupted, .endOfInput]), output: Captured()).run()
+        XCTAssertEqual(quiet, .success)
+    }
+
+    func testCtrlCAtThePromptDropsAHalfEnteredStatement() async {
+        let reader = ScriptedReader([.line("deactivate ("), .interrupted, .line("status 15")])
+        let output = Captured()
+        _ = await session(reader, output: output).run()
+        XCTAssertEqual(reader.prompts[2], "cops(sandbox)> ", "after Ctrl-C the main prompt comes back")
+        XCTAssertTrue(isActive(15))
+    }
+
+    func testCtrlCCancelsARunningBulkStatementAndReportsWhatWasDone() async {
+        let pressed = Mutex(false)
+        let started = ContinuousClock.now
+        // Ctrl-C 300 ms into the statement.
+        let interrupt: @Sendable () -> Bool = {
+            guard ContinuousClock.now - started > .milliseconds(300) else { return false }
+            return pressed.withLock { already in
+                defer { already = true }
+                return !already
+            }
+        }
+        var options = ScriptRunner.Options()
+        options.yes = true
+        options.concurrency = 2
+        let reader = ScriptedReader([.line("deactivate 1..40"), .line("status 15")])
+        let output = Captured()
+        let clock = ContinuousClock()
+        let elapsed = await clock.measure {
+            _ = await session(
+                reader, output: output, options: options, target: target(delay: .milliseconds(100)), interrupt: interrupt
+            ).run()
+        }
+        XCTAssertTrue(output.messages.contains("deactivate: cancelled; done: "), output.messages + output.results)
+        XCTAssertTrue(output.messages.contains("not done: "), output.messages)
+        XCTAssertLessThan(elapsed, .seconds(2), "40 requests at 100 ms, 2 at a time, would take 2 s")
+        let sent = sandbox.withEngine { $0.requestLog.filter { $0.endpoint == .deactivate }.map(\.parameters["id"]?.intValue) }
+        XCTAssertGreaterThan(sent.count, 0)
+        XCTAssertLessThan(sent.count, 20, "no request starts after Ctrl-C")
+        // Every request sent is reported done, in input order.
+        let done = sent.compactMap { $0 }.sorted().map(String.init).joined(separator: ", ")
+        XCTAssertTrue(output.messages.contains("done: \(done); not done: "), output.messages)
+        XCTAssertEqual(reader.prompts.count, 3, "the session went on after the cancelled statement")
+    }
+
+    func testTheTranscriptHoldsEntriesAnswersAndErrors() async throws {
+        let path = directory + "/transcript.txt"
+        let transcript = try Transcript.open(path: path, secrets: []).get()
+        let output = Captured()
+        let reader = ScriptedReader([.line("status 15"), .line("bogus"), .line("delete 5"), .line("n")])
+        _ = await session(reader, output: output, transcript: transcript).run()
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        XCTAssertTrue(text.contains("cops(sandbox)> status 15\n"), text)
+        XCTAssertTrue(text.contains("cops(sandbox)> bogus\n"), text)
+        XCTAssertTrue(text.contains("delete campaign 5 on sandbox? [y/N] n\n"), text)
+        var mode = stat()
+        stat(path, &mode)
+        XCTAssertEqual(mode.st_mode & 0o777, 0o600)
+    }
+
+    func testProfileSwitchChangesTargetAndHistory() async {
+        let reader = ScriptedReader([.line("status 15"), .line("\\profile nosuch"), .line("\\profile sandbox"), .line("status 1")])
+        let output = Captured()
+        let session = session(reader, output: output, target: target(label: "staging"))
+        _ = await session.run()
+        XCTAssertTrue(output.messages.contains("no profile 'nosuch'"), output.messages)
+        XCTAssertTrue(output.messages.contains("now on sandbox"), output.messages)
+        XCTAssertEqual(reader.prompts.last, "cops(sandbox)> ")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: directory + "/cops/history-staging"))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: directory + "/cops/history-sandbox"))
+    }
+
+    func testCompletionOffersCampaignsSeenInAnswers() async {
+        let reader = ScriptedReader([.line("list limit 2"), .line("let picked = 15")])
+        let session = session(reader, output: Captured())
+        _ = await session.run()
+        let result = session.complete("show ")
+        XCTAssertEqual(result.candidates.map(\.display), ["1 (New campaign1)", "2 (New campaign2)"])
+        XCTAssertEqual(session.complete("echo $pi").candidates.map(\.text), ["$picked"])
+    }
+}
