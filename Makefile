@@ -1,6 +1,7 @@
 # The two quick-start commands: `make run` and `make test`. Each installs what it needs.
 SWIFT ?= swift
-ARGS ?= -o table examples/tour.cops
+# On a terminal: the prompt; otherwise the tour runbook.
+ARGS ?= $(shell [ -t 0 ] || echo '-o table examples/tour.cops')
 APT_PACKAGES = libedit-dev pkg-config tmux curl
 
 .PHONY: run test deps build release clean
@@ -20,7 +21,8 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-# Builds cops and runs the tour on the built-in sandbox; other arguments with ARGS='…'.
+# Builds cops and opens its prompt on the built-in sandbox (the tour without a terminal);
+# other arguments with ARGS='…'.
 run: build
 	./.build/debug/cops $(ARGS)
 

@@ -15,6 +15,11 @@ extension DiagnosticRenderer {
         header(file: file, range: range, severity: .warning, message: message) + snippet(range, in: file)
     }
 
+    /// "a record", "an integer".
+    static func withArticle(_ noun: String) -> String {
+        ("aeiou".contains(noun.first ?? "x") ? "an " : "a ") + noun
+    }
+
     private static func ids(_ ids: [Int64], limit: Int = 20) -> String {
         let shown = ids.prefix(limit).map(String.init).joined(separator: ", ")
         return ids.count > limit ? shown + " and \(ids.count - limit) more" : shown
@@ -55,7 +60,7 @@ extension DiagnosticRenderer {
         case .indexOutOfRange(let index, let count):
             return "index \(index) is outside the list of \(count) item\(count == 1 ? "" : "s")"
         case .notIndexable(let type, let indexType):
-            return "cannot index a \(type) with a \(indexType)"
+            return "cannot index \(Self.withArticle(type)) with \(Self.withArticle(indexType))"
         case .cannotCompare(let op, let left, let right):
             return "cannot compare \(left) \(op) \(right)"
         case .notIterable(let type):

@@ -172,9 +172,12 @@ public final class PromptSession {
         let task = Task { await running.value.run(program, in: file) }
         let cancellation = self.cancellation
         let takeInterrupt = parts.takeInterrupt
+        // The terminal echoes ^C without a newline; end that line before the report.
+        let endEchoedLine = parts.reader.isInteractive ? parts.sink.message : { _ in }
         let watcher = Task {
             while !Task.isCancelled {
                 if takeInterrupt() {
+                    endEchoedLine("\n")
                     cancellation.cancel()
                     task.cancel()
                     return

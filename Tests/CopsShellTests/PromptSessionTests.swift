@@ -247,7 +247,9 @@ final class PromptSessionTests: XCTestCase {
     }
 
     func testProfileSwitchChangesTargetAndHistory() async {
-        let reader = ScriptedReader([.line("status 15"), .line("\\profile nosuch"), .line("\\profile sandbox"), .line("status 1")])
+        let reader = ScriptedReader([
+            .line("status 15"), .line("\\profile nosuch"), .line("\\profile sandbox"), .line("status 1"),
+        ])
         let output = Captured()
         let session = session(reader, output: output, target: target(label: "staging"))
         _ = await session.run()

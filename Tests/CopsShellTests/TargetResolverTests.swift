@@ -13,7 +13,6 @@ final class TargetResolverTests: XCTestCase {
         warnings = []
     }
 
-
     func writeConfig(_ text: String) {
         _ = FileManager.default.createFile(atPath: directory + "/cops/config.toml", contents: Data(text.utf8))
     }

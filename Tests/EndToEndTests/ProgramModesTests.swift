@@ -1,0 +1,154 @@
+import Foundation
+import XCTest
+
+/// `--stream`, `--transcript`, `-v`, `--color`, profiles and completion scripts, through the
+/// built binary.
+final class ProgramModesTests: XCTestCase {
+    var cops: CopsProcess!
+
+    override func setUpWithError() throws { cops = try CopsProcess() }
+    override func tearDown() { cops.cleanUp() }
+
+    /// A program that writes one statement, reads its result, and only then decides the next.
+    func testStreamAnswersEachStatementBeforeTheNextIsWritten() throws {
+        let process = Process()
+        process.executableURL = CopsProcess.binary
+        process.arguments = ["--stream", "-o", "json"]
+        process.environment = cops.environment([:])
+        let input = Pipe()
+        let output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        let errors = cops.stateHome.appendingPathComponent("stream.err")
+        _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
+        process.standardError = try FileHandle(forWritingTo: errors)
+        try process.run()
+        defer {
+            if process.terminationStatus != 0 {
+                print(String(decoding: (try? Data(contentsOf: errors)) ?? Data(), as: UTF8.self))
+            }
+        }
+        func ask(_ statement: String) -> String? {
+            input.fileHandleForWriting.write(Data((statement + "\n").utf8))
+            return readLine(from: output.fileHandleForReading)
+        }
+        let before = try XCTUnwrap(ask("status 15"))
+        XCTAssertTrue(before.contains("\"is_active\":true"), before)
+        // The next statement depends on the answer, as a driving program's would.
+        XCTAssertTrue(try XCTUnwrap(ask("deactivate 15 abort")).contains("\"ok\":true"))
+        let after = try XCTUnwrap(ask("status 15"))
+        XCTAssertTrue(after.contains("\"is_active\":false"), after)
+        // A statement split over lines runs when it is complete.
+        input.fileHandleForWriting.write(Data("let x = (\n".utf8))
+        XCTAssertTrue(try XCTUnwrap(ask("status 1)\necho $x.id")).contains("1"))
+        try input.fileHandleForWriting.close()
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0)
+    }
+
+    func testStreamStopsAtABadStatementWithItsLineNumber() throws {
+        let result = try cops.run(["--stream", "-o", "text"], stdin: "status 15\n\nbogus 1\nstatus 1\n")
+        XCTAssertEqual(result.status, 65)
+        XCTAssertTrue(result.stderr.contains("<stdin>:3:1: error: unknown command 'bogus'"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("  3 | bogus 1"), result.stderr)
+        XCTAssertEqual(result.stdout.split(separator: "\n").count, 1, "the statement after the bad one did not run")
+        let going = try cops.run(["--stream", "--continue-on-error", "-o", "text"], stdin: "bogus 1\nstatus 1\n")
+        XCTAssertEqual(going.status, 65)
+        XCTAssertEqual(going.stdout.split(separator: "\n").count, 1, going.stdout)
+    }
+
+    func testTranscriptAndTraceNeverHoldTheToken() throws {
+        let canary = "CANARY-7f3a9c1e5b2d4f60"
+        let (server, out, _) = try cops.start(["sandbox", "serve", "--port", "0", "--token", canary])
+        defer {
+            server.terminate()
+            server.waitUntilExit()
+        }
+        let url = try XCTUnwrap(readLine(from: out.fileHandleForReading)).replacingOccurrences(
+            of: "cops sandbox listening on ", with: "")
+        let transcript = cops.stateHome.appendingPathComponent("session.log").path
+        let script = try cops.write(
+            "canary.cops",
+            """
+            status 15
+            echo "the token is \(canary)"
+            deactivate 15 abort
+            try show 999999
+            clone 3 as "copy"
+            status 424242
+            """)
+        let result = try cops.run(
+            ["-v", "--transcript", transcript, "--endpoint", url, "--continue-on-error", script],
+            environment: ["ALTCRAFT_TOKEN": canary])
+        XCTAssertEqual(result.status, 1, result.stderr)
+        let written = try String(contentsOfFile: transcript, encoding: .utf8)
+        for (place, text) in [("stdout", result.stdout), ("stderr", result.stderr), ("transcript", written)] {
+            XCTAssertFalse(text.contains(canary), "\(place) holds the token:\n\(text)")
+        }
+        XCTAssertTrue(
+            result.stderr.contains("cops: → POST /api/v1.1/campaigns/get_status {\"token\":\"[redacted]\",\"id\":15}"),
+            result.stderr)
+        XCTAssertTrue(result.stderr.contains("cops: ← HTTP 200 "), result.stderr)
+        XCTAssertTrue(written.contains("deactivate 15 abort"), written)
+        XCTAssertTrue(written.contains("the token is [redacted]"), written)
+        XCTAssertTrue(written.contains("status 424242: API error"), written)
+        var info = stat()
+        stat(transcript, &info)
+        XCTAssertEqual(info.st_mode & 0o777, 0o600)
+    }
+
+    func testColorFollowsTheFlagAndNoColor() throws {
+        let always = try cops.run(["--color", "always", "-c", "bogus"])
+        XCTAssertTrue(always.stderr.contains("\u{1B}["), always.stderr)
+        let never = try cops.run(["--color", "never", "-c", "bogus"], environment: ["NO_COLOR": ""])
+        XCTAssertFalse(never.stderr.contains("\u{1B}["), never.stderr)
+        let auto = try cops.run(["-c", "bogus"], environment: ["NO_COLOR": ""])
+        XCTAssertFalse(auto.stderr.contains("\u{1B}["), "stderr is not a terminal here")
+    }
+
+    func testProfilesChooseTheTargetAndBrokenConfigIsSeventyEight() throws {
+        let config = cops.stateHome.appendingPathComponent("cops")
+        try FileManager.default.createDirectory(at: config, withIntermediateDirectories: true)
+        try Data(
+            """
+            [profiles.local]
+            endpoint = "http://127.0.0.1:9"
+            token_env = "LOCAL_TOKEN"
+            """.utf8
+        ).write(to: config.appendingPathComponent("config.toml"))
+        let environment = ["XDG_CONFIG_HOME": cops.stateHome.path]
+        let unreachable = try cops.run(
+            ["-p", "local", "--retries", "0", "-c", "status 15"],
+            environment: environment.merging(["LOCAL_TOKEN": "tok-123456"]) { $1 })
+        XCTAssertEqual(unreachable.status, 69, unreachable.stderr)
+        let noToken = try cops.run(["-p", "local", "-c", "status 15"], environment: environment)
+        XCTAssertEqual(noToken.status, 78)
+        XCTAssertTrue(noToken.stderr.contains("LOCAL_TOKEN"), noToken.stderr)
+        let viaEnvironment = try cops.run(["-c", "status 15"], environment: environment.merging(["COPS_PROFILE": "nope"]) { $1 })
+        XCTAssertEqual(viaEnvironment.status, 78)
+        XCTAssertTrue(viaEnvironment.stderr.contains("no profile 'nope'"), viaEnvironment.stderr)
+        try Data("[profiles.broken\n".utf8).write(to: config.appendingPathComponent("config.toml"))
+        let broken = try cops.run(["-c", "status 15"], environment: environment)
+        XCTAssertEqual(broken.status, 78)
+        XCTAssertTrue(broken.stderr.contains("config.toml"), broken.stderr)
+        let sandbox = try cops.run(["--sandbox", "-c", "status 15"], environment: environment)
+        XCTAssertEqual(sandbox.status, 0, "--sandbox does not read the config")
+    }
+
+    func testCompletionScriptsComeFromTheArgumentParser() throws {
+        for shell in ["bash", "zsh", "fish"] {
+            let result = try cops.run(["--generate-completion-script", shell])
+            XCTAssertEqual(result.status, 0, result.stderr)
+            XCTAssertTrue(result.stdout.contains("transcript"), shell)
+        }
+    }
+
+    func testHelpNamesTheSandboxCommandsAndTheFlags() throws {
+        let help = try cops.run(["--help"])
+        for word in ["sandbox serve", "--stream", "--profile", "--transcript", "--verbose", "--color", "--yes"] {
+            XCTAssertTrue(help.stdout.contains(word), "--help lacks \(word)")
+        }
+        let serve = try cops.run(["sandbox", "serve", "--help"])
+        XCTAssertTrue(serve.stdout.contains("sandbox-token"), serve.stdout)
+    }
+}
