@@ -35,10 +35,12 @@ extension DiagnosticRenderer {
             return "\(op): \(failures.count) of \(total) failed (\(ids(failures.map(\.id))))"
         case .notConfirmed(let op, let count):
             return "\(op): not confirmed; nothing was sent for \(count == 1 ? "the campaign" : "the \(count) campaigns")"
-        case .cancelled(let op, let done, let notDone):
-            if done.isEmpty, notDone.isEmpty { return "\(op): cancelled" }
+        case .cancelled(let op, let done, let notDone, let inFlight):
+            if done.isEmpty, notDone.isEmpty, inFlight.isEmpty { return "\(op): cancelled" }
+            let unsure = inFlight.isEmpty ? "" : "; abandoned in flight, may have been applied: \(ids(inFlight))"
             return
                 "\(op): cancelled; done: \(done.isEmpty ? "none" : ids(done)); not done: \(notDone.isEmpty ? "none" : ids(notDone))"
+                + unsure
         case .assertionFailed(let message, let comparison):
             var text = "assertion failed"
             if let message { text += ": \(message)" }

@@ -199,7 +199,11 @@ extension Interpreter {
             return try await body()
         } catch {
             if error.kind == .cancelled {
-                throw fail(.cancelled(op: op, done: [], notDone: id.map { [$0] } ?? []), at: range, status: .interrupted)
+                // `clone` abandoned mid-request may have created the copy.
+                let unsure = GrammarTable.verb(named: op)?.mutates == true ? id.map { [$0] } ?? [] : []
+                let notDone = unsure.isEmpty ? id.map { [$0] } ?? [] : []
+                throw fail(
+                    .cancelled(op: op, done: [], notDone: notDone, inFlight: unsure), at: range, status: .interrupted)
             }
             throw fail(.operationFailed(op: op, id: id, error: error), at: range, status: ExitStatus(for: error.kind))
         }
@@ -266,6 +270,7 @@ extension Interpreter {
         var failedIDs: [Value] = []
         var done: [Int64] = []
         var notDone: [Int64] = []
+        var inFlight: [Int64] = []
         var kinds: [OperationError.Kind] = []
         for (id, attempt) in zip(targets.ids, attempts) {
             switch attempt {
@@ -281,10 +286,15 @@ extension Interpreter {
                 failedIDs.append(.int(id))
                 notDone.append(id)
             case .failed(let error) where error.kind == .cancelled:
+                // A change whose request was abandoned may have reached the server; a read
+                // changed nothing either way.
+                let unsure = mutating && !planned
                 rows.append(
-                    ResultRow(Record([("id", .int(id)), ("ok", .bool(false)), ("done", .bool(false))]), error: .cancelled))
+                    ResultRow(
+                        Record([("id", .int(id)), ("ok", .bool(false)), ("done", unsure ? .null : .bool(false))]),
+                        error: .cancelled))
                 failedIDs.append(.int(id))
-                notDone.append(id)
+                if unsure { inFlight.append(id) } else { notDone.append(id) }
             case .failed(let error):
                 rows.append(ResultRow(Record([("id", .int(id)), ("ok", .bool(false))]), error: error))
                 failures.append(BulkFailure(id: id, text: error.text))
@@ -295,8 +305,8 @@ extension Interpreter {
         }
         variables["failed"] = .list(failedIDs)
         if display, !rows.isEmpty { emit(ResultBlock(op: op, layout: .perID, rows: rows)) }
-        if !notDone.isEmpty {
-            throw fail(.cancelled(op: op, done: done, notDone: notDone), at: range, status: .interrupted)
+        if !notDone.isEmpty || !inFlight.isEmpty {
+            throw fail(.cancelled(op: op, done: done, notDone: notDone, inFlight: inFlight), at: range, status: .interrupted)
         }
         if !failures.isEmpty {
             let first = kinds[0]

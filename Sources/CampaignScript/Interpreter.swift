@@ -237,8 +237,15 @@ public final class Interpreter {
     /// Sleeps on the injected clock; a flipped cancellation switch ends it before it starts, a
     /// cancelled task (Ctrl-C cancels the running task) while it sleeps.
     func sleep(_ milliseconds: Int64) async throws {
-        if isCancelled { throw CancellationError() }
-        try await clock.sleep(milliseconds: milliseconds)
+        // In slices, so the first Ctrl-C (which only flips the switch, letting requests in
+        // flight finish) also ends a long `sleep` or `wait` within a tenth of a second.
+        var left = milliseconds
+        while left > 0 {
+            if isCancelled { throw CancellationError() }
+            let slice = min(left, 100)
+            try await clock.sleep(milliseconds: slice)
+            left -= slice
+        }
         if isCancelled { throw CancellationError() }
     }
 

@@ -26,7 +26,9 @@ public enum RuntimeErrorKind: Sendable, Equatable {
     /// Some IDs of a bulk operation failed; `failures` holds each failed ID with its error.
     case bulkFailed(op: String, total: Int, failures: [BulkFailure])
     /// A statement was cancelled; a bulk one names what was done and what was not.
-    case cancelled(op: String, done: [Int64], notDone: [Int64])
+    /// `inFlight`: changes whose request was abandoned mid-way (a second Ctrl-C): the server
+    /// may or may not have carried them out.
+    case cancelled(op: String, done: [Int64], notDone: [Int64], inFlight: [Int64] = [])
     /// `assert` found its condition false.
     case assertionFailed(message: String?, comparison: String?)
     /// `wait` ran out of time; `pending` are the IDs that did not get there, with their last status.

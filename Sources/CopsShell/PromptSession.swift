@@ -174,13 +174,17 @@ public final class PromptSession {
         let takeInterrupt = parts.takeInterrupt
         // The terminal echoes ^C without a newline; end that line before the report.
         let endEchoedLine = parts.reader.isInteractive ? parts.sink.message : { _ in }
+        // First Ctrl-C: no new requests, those in flight finish (an exact report); a second
+        // one abandons them.
         let watcher = Task {
             while !Task.isCancelled {
                 if takeInterrupt() {
                     endEchoedLine("\n")
+                    if cancellation.isCancelled {
+                        task.cancel()
+                        return
+                    }
                     cancellation.cancel()
-                    task.cancel()
-                    return
                 }
                 try? await Task.sleep(for: .milliseconds(40))
             }

@@ -4,6 +4,7 @@ import CampaignScript
 import Dispatch
 import Foundation
 import LineEditor
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -384,17 +385,28 @@ public enum ScriptRunner {
         return await session.run()
     }
 
-    /// Runs `body` with Ctrl-C wired to the cancellation switch, so a running statement stops
-    /// starting requests and the run ends with status 130 after reporting what was done.
+    /// Runs `body` with Ctrl-C wired to the cancellation switch: the first Ctrl-C stops new
+    /// requests and lets those in flight finish, so every ID is reported exactly as done or not
+    /// done; a second one abandons those in flight (reported as possibly applied). The run ends
+    /// with status 130.
     public static func withInterruptHandling(
-        _ cancellation: CancellationSwitch, _ body: @Sendable @escaping () async -> ExitStatus
+        _ cancellation: CancellationSwitch,
+        _ body: @Sendable @escaping () async -> ExitStatus
     ) async -> ExitStatus {
         signal(SIGINT, SIG_IGN)
         let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
         let task = Task { await body() }
+        let presses = Mutex(0)
         source.setEventHandler {
-            cancellation.cancel()
-            task.cancel()
+            let count = presses.withLock { count in
+                count += 1
+                return count
+            }
+            if count == 1 {
+                cancellation.cancel()
+            } else {
+                task.cancel()
+            }
         }
         source.resume()
         let status = await task.value

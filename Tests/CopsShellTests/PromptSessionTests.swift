@@ -231,6 +231,33 @@ final class PromptSessionTests: XCTestCase {
         XCTAssertEqual(reader.prompts.count, 3, "the session went on after the cancelled statement")
     }
 
+    func testASecondCtrlCAbandonsRequestsInFlightAndSaysTheyMayHaveBeenApplied() async {
+        let presses = Mutex(0)
+        let started = ContinuousClock.now
+        // Ctrl-C twice, 300 ms in, 50 ms apart; the requests take 400 ms each.
+        let interrupt: @Sendable () -> Bool = {
+            let elapsed = ContinuousClock.now - started
+            return presses.withLock { count in
+                guard (count == 0 && elapsed > .milliseconds(300)) || (count == 1 && elapsed > .milliseconds(350)) else {
+                    return false
+                }
+                count += 1
+                return true
+            }
+        }
+        var options = ScriptRunner.Options()
+        options.yes = true
+        options.concurrency = 2
+        let reader = ScriptedReader([.line("deactivate 1..20")])
+        let output = Captured()
+        _ = await session(
+            reader, output: output, options: options, target: target(delay: .milliseconds(400)), interrupt: interrupt
+        )
+        .run()
+        XCTAssertTrue(output.messages.contains("deactivate: cancelled; done: none; not done: 3, 4, 5"), output.messages)
+        XCTAssertTrue(output.messages.contains("abandoned in flight, may have been applied: 1, 2"), output.messages)
+    }
+
     func testTheTranscriptHoldsEntriesAnswersAndErrors() async throws {
         let path = directory + "/transcript.txt"
         let transcript = try Transcript.open(path: path, secrets: []).get()

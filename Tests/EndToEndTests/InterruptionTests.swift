@@ -1,0 +1,112 @@
+import Foundation
+import XCTest
+
+/// Ctrl-C (SIGINT) during a bulk statement in a script, a pipe and a stream: requests stop
+/// within a second, the report names what was done and what was not, the sandbox agrees with
+/// the report, and the exit status is 130. A closed stdout ends the run quietly.
+final class InterruptionTests: XCTestCase {
+    var cops: CopsProcess!
+    var server: Process?
+    var url = ""
+
+    override func setUpWithError() throws {
+        cops = try CopsProcess()
+        let (process, out, _) = try cops.start([
+            "sandbox", "serve", "--port", "0", "--latency", "150ms", "--campaigns", "120",
+        ])
+        server = process
+        url = try XCTUnwrap(readLine(from: out.fileHandleForReading)).replacingOccurrences(
+            of: "cops sandbox listening on ", with: "")
+    }
+
+    override func tearDown() {
+        server?.terminate()
+        server?.waitUntilExit()
+        cops.cleanUp()
+    }
+
+    let token = ["ALTCRAFT_TOKEN": "sandbox-token"]
+
+    /// `is_active` of campaigns 1…120, straight from the server.
+    func activeStates() throws -> [Int: Bool] {
+        let result = try cops.run(
+            ["--endpoint", url, "-o", "json", "--concurrency", "16", "-c", "status 1..120"], environment: token)
+        var states: [Int: Bool] = [:]
+        for line in result.stdout.split(separator: "\n") {
+            guard let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                let id = object["id"] as? Int, let active = object["is_active"] as? Bool
+            else { continue }
+            states[id] = active
+        }
+        XCTAssertEqual(states.count, 120, result.stderr)
+        return states
+    }
+
+    /// The IDs after "done: " and "not done: " in a cancellation report ("none" is empty).
+    func report(_ stderr: String) -> (done: [Int], notDone: [Int])? {
+        guard let line = stderr.split(separator: "\n").first(where: { $0.contains("cancelled; done: ") }) else { return nil }
+        func ids(after marker: String, before end: String?) -> [Int] {
+            guard let start = line.range(of: marker) else { return [] }
+            var rest = line[start.upperBound...]
+            if let end, let stop = rest.range(of: end) { rest = rest[..<stop.lowerBound] }
+            return rest.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        }
+        return (ids(after: "; done: ", before: "; not done: "), ids(after: "; not done: ", before: " and "))
+    }
+
+    /// Starts cops, waits until it is busy, sends SIGINT and checks the whole promise.
+    func interrupt(_ arguments: [String], stdin: String?, file: StaticString = #filePath, line: UInt = #line) throws {
+        let before = try activeStates()
+        let (process, _, err) = try cops.start(
+            ["--endpoint", url, "--concurrency", "2", "-o", "json"] + arguments, stdin: stdin, environment: token)
+        Thread.sleep(forTimeInterval: 1.2)
+        let signalled = Date()
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        let stopped = Date().timeIntervalSince(signalled)
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        XCTAssertEqual(process.terminationStatus, 130, stderr, file: file, line: line)
+        XCTAssertLessThan(stopped, 1.0, "it took \(stopped) s to stop", file: file, line: line)
+        let parsed = try XCTUnwrap(report(stderr), stderr, file: file, line: line)
+        XCTAssertFalse(parsed.done.isEmpty, stderr, file: file, line: line)
+        XCTAssertFalse(parsed.notDone.isEmpty, stderr, file: file, line: line)
+        let after = try activeStates()
+        for id in parsed.done { XCTAssertEqual(after[id], false, "campaign \(id) reported done", file: file, line: line) }
+        for id in parsed.notDone {
+            XCTAssertEqual(after[id], before[id], "campaign \(id) reported not done was changed", file: file, line: line)
+        }
+    }
+
+    func testCtrlCInAScript() throws {
+        let script = try cops.write("stop.cops", "deactivate 1..120 abort\nstatus 1\n")
+        try interrupt([script], stdin: nil)
+    }
+
+    func testCtrlCInAPipe() throws {
+        try interrupt([], stdin: "deactivate 1..120 abort\nstatus 1\n")
+    }
+
+    func testCtrlCInAStream() throws {
+        try interrupt(["--stream"], stdin: "deactivate 1..120 abort\nstatus 1\n")
+    }
+
+    func testAClosedStdoutEndsTheRunQuietly() throws {
+        let process = Process()
+        process.executableURL = CopsProcess.binary
+        process.arguments = ["--sandbox", "-o", "text", "-c", "for i in 1..100000 { echo $i }"]
+        process.environment = cops.environment([:])
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        XCTAssertEqual(readLine(from: out.fileHandleForReading), "1")
+        try out.fileHandleForReading.close()
+        process.waitUntilExit()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        // Like `yes | head -1`: ended by SIGPIPE, nothing said beyond the sandbox note.
+        XCTAssertEqual(process.terminationReason, .uncaughtSignal)
+        XCTAssertEqual(process.terminationStatus, SIGPIPE)
+        XCTAssertEqual(stderr.split(separator: "\n").filter { !$0.contains("built-in sandbox") }, [], stderr)
+    }
+}
