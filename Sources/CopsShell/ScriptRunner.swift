@@ -208,7 +208,13 @@ public enum ScriptRunner {
     }
 
     static func output(_ options: Options, environment: Environment) -> Result<Output, Stop> {
-        let secrets = [environment.variables["ALTCRAFT_TOKEN"] ?? ""]
+        // Masked from the first byte: the environment's token and the one the target will use
+        // (a script is echoed into the transcript and quoted in diagnostics before the target
+        // exists).
+        let request = targetRequest(options, settings: ScriptSettings())
+        let secrets =
+            [environment.variables["ALTCRAFT_TOKEN"] ?? ""]
+            + [TargetResolver.token(for: request, environment: environment.variables)].compactMap { $0 }
         var transcript: Transcript?
         if let path = options.transcriptPath {
             switch Transcript.open(path: path, secrets: secrets) {

@@ -105,6 +105,20 @@ enum TargetResolver {
             request: request, kind: .profile(name), label: name, confirm: profile.confirm)
     }
 
+    /// The token the request would use, read without building anything (no state file, no
+    /// client), so output can be masked from the first byte, before the script is checked.
+    static func token(for request: Request, environment: [String: String]) -> String? {
+        if request.sandbox { return nil }
+        if request.endpoint != nil { return environment["ALTCRAFT_TOKEN"] }
+        let path = CopsConfig.path(environment: environment)
+        guard let config = try? CopsConfig.load(path: path),
+            let name = requestedProfile(request, environment: environment) ?? config.defaultProfile,
+            let profile = config.profiles[name]
+        else { return nil }
+        return try? TokenLoader.load(
+            profile.tokenSource, profile: name, environment: environment, configPath: path, warn: { _ in })
+    }
+
     /// The profile names of the config file, for completion (nothing when it cannot be read).
     static func profileNames(environment: [String: String]) -> [String] {
         let config = (try? CopsConfig.load(path: CopsConfig.path(environment: environment))) ?? .empty

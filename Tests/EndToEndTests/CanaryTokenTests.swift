@@ -45,4 +45,82 @@ final class CanaryTokenTests: XCTestCase {
             XCTAssertFalse(text.contains(canary), "token leaked in: \(text.prefix(400))")
         }
     }
+
+    /// Every statement, errors, dry run, `-v`, a transcript, a stream and a profile whose token
+    /// is in a file, against a server that fails, resets, closes and rate-limits: then every
+    /// byte cops wrote anywhere (stdout, stderr, the transcript, every file under its state
+    /// and config directories except the token file itself) is scanned for the token.
+    func testBroadScenarioLeavesTheTokenNowhere() throws {
+        let canary = "CANARY-broad-51e0c2a8d6f3"
+        let (server, out, _) = try cops.start([
+            "sandbox", "serve", "--port", "0", "--token", canary, "--fail-rate", "0.15", "--reset-rate", "0.1",
+            "--close-rate", "0.05", "--rate-limit", "200", "--seed", "11",
+        ])
+        defer {
+            server.terminate()
+            server.waitUntilExit()
+        }
+        let url = String(try XCTUnwrap(readLine(from: out.fileHandleForReading)).dropFirst("cops sandbox listening on ".count))
+        let config = cops.stateHome.appendingPathComponent("config/cops")
+        try FileManager.default.createDirectory(at: config, withIntermediateDirectories: true)
+        let tokenFile = config.appendingPathComponent("canary.token")
+        try Data((canary + "\n").utf8).write(to: tokenFile)
+        chmod(tokenFile.path, 0o600)
+        try Data(
+            """
+            [profiles.canary]
+            endpoint = "\(url)"
+            token_file = "\(tokenFile.path)"
+            """.utf8
+        ).write(to: config.appendingPathComponent("config.toml"))
+        let environment = ["XDG_CONFIG_HOME": cops.stateHome.appendingPathComponent("config").path]
+        let transcript = cops.stateHome.appendingPathComponent("transcript.log").path
+        let script = """
+            set retries 5
+            set on-error continue
+            status 15, 999
+            show 15
+            list active limit 5
+            log 15 limit 3
+            let c = clone 118 as "canary copy"
+            activate $c.id
+            deactivate $c.id abort
+            launch 118
+            wait $c.id until inactive timeout 5s every 100ms
+            for id in 1..3 { try status $id }
+            echo "failed: $failed"
+            echo "the token is \(canary)"
+            try assert false else "\(canary)"
+            try delete $c.id
+            try delete 999
+            help deactivate
+            sleep 10ms
+            """
+        var outputs: [String] = []
+        for extra in [[], ["--dry-run"], ["--stream"], ["--format", "xml", "-o", "table"]] {
+            let result = try cops.run(
+                ["-p", "canary", "-v", "--transcript", transcript] + extra + (extra.contains("--stream") ? [] : ["-"]),
+                stdin: script, environment: environment)
+            XCTAssertTrue([0, 1].contains(result.status), "\(extra): \(result.status) \(result.stderr.suffix(600))")
+            outputs += [result.stdout, result.stderr]
+        }
+        XCTAssertTrue(outputs.joined().contains("cops: → POST"), "the trace ran")
+        var files: [String] = [transcript]
+        let walker = FileManager.default.enumerator(atPath: cops.stateHome.path)
+        while let path = walker?.nextObject() as? String {
+            let full = cops.stateHome.appendingPathComponent(path).path
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory), !isDirectory.boolValue,
+                full != tokenFile.path
+            {
+                files.append(full)
+            }
+        }
+        for path in Set(files) {
+            let bytes = (try? Data(contentsOf: URL(fileURLWithPath: path))) ?? Data()
+            outputs.append(String(decoding: bytes, as: UTF8.self))
+            XCTAssertNil(bytes.range(of: Data(canary.utf8)), "token in \(path)")
+        }
+        for text in outputs { XCTAssertFalse(text.contains(canary), "token leaked in: \(text.prefix(400))") }
+    }
 }
