@@ -85,6 +85,26 @@ final class MalformedAnswerTests: XCTestCase {
         XCTAssertEqual(error?.stage, .transport)
     }
 
+    /// Fault matrix: a lost connection said "malformed HTTP from the server" without saying
+    /// which server; the message now names the endpoint (scheme, host and port only).
+    func testTransportFailuresNameTheEndpoint() async throws {
+        let server = try RawHTTPServer(.bytes(RawHTTPServer.response(body: "", declaredLength: 80)))
+        let origin = server.url
+        server.stop()
+        let lost = try await call(.bytes(RawHTTPServer.response(body: "", declaredLength: 80)))
+        XCTAssertTrue(lost?.summary.hasPrefix("connection lost: ") == true, String(describing: lost))
+        XCTAssertTrue(lost?.summary.contains("(http://127.0.0.1:") == true, String(describing: lost))
+        let withUser = "http://user:secret@" + origin.dropFirst("http://".count) + "/prefix"
+        let client = AltcraftClient(
+            configuration: ClientConfiguration(token: "t0ken-value", retries: 0),
+            transport: try HTTPTransport(baseURL: withUser))
+        let refused = await expectFailure { () async throws(AltcraftError) in try await client.status(id: 15) }
+        await client.shutdown()
+        XCTAssertEqual(refused?.stage, .transport)
+        XCTAssertTrue(refused?.summary.hasSuffix("(\(origin))") == true, String(describing: refused))
+        XCTAssertFalse(refused?.description.contains("secret") == true, String(describing: refused))
+    }
+
     func testGarbageInsteadOfHTTP() async throws {
         let error = try await call(.bytes(Array("SSH-2.0-OpenSSH_9.2\r\n".utf8)))
         XCTAssertEqual(error?.stage, .transport)
