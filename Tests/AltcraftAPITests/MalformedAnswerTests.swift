@@ -68,6 +68,25 @@ final class MalformedAnswerTests: XCTestCase {
         try await assertDecodingError("<xml><error>0</error><data>", contentType: "application/xml", mentions: "invalid XML")
     }
 
+    /// Found by FuzzWire: an element name that is not UTF-8 (`<\u{F3}`) made Foundation's
+    /// XMLParser trap, so a broken or hostile server could crash cops.
+    func testXMLThatIsNotUTF8IsRefusedNotACrash() async throws {
+        for bytes: [UInt8] in [
+            [0x3C, 0xF3, 0x20, 0x20, 0x20], Array("<xml><".utf8) + [0xF3] + Array("/></xml>".utf8),
+            Array("<xml><error>0</error><data>".utf8) + [0xC0, 0xAF] + Array("</data></xml>".utf8),
+        ] {
+            XCTAssertThrowsError(try XMLWire.decode(bytes)) { error in
+                XCTAssertEqual((error as? WireFormatError)?.message, "invalid XML: not UTF-8")
+            }
+        }
+        let head = "HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\nContent-Length: 5\r\nConnection: close\r\n\r\n"
+        let error = try await call(.bytes(Array(head.utf8) + [0x3C, 0xF3, 0x20, 0x20, 0x20]))
+        XCTAssertEqual(error?.stage, .decoding)
+        XCTAssertTrue(error?.description.contains("invalid XML: not UTF-8") == true, String(describing: error))
+        // UTF-8 beyond ASCII is still read.
+        XCTAssertEqual(try XMLWire.decode("<xml><name>Весна 🌸</name></xml>")["name"], "Весна 🌸")
+    }
+
     func testOversizeBody() async throws {
         let huge = #"{"error":0,"data":""# + String(repeating: "x", count: 300_000) + #""}"#
         let error = try await call(.bytes(RawHTTPServer.response(body: huge)), maximumResponseBytes: 64 * 1024)
