@@ -8,6 +8,8 @@ import NIOPosix
 public final class HTTPTransport: AltcraftTransport {
     private let client: HTTPClient
     private let baseURL: String
+    /// `scheme://host[:port]` of the base URL (never its user info): what a failure names.
+    private let origin: String
 
     /// `baseURL` is the account's panel host, e.g. `https://ru.altkraft.com`; a path after
     /// the host is kept as a prefix.
@@ -20,6 +22,8 @@ public final class HTTPTransport: AltcraftTransport {
         var trimmed = baseURL
         while trimmed.hasSuffix("/") { trimmed.removeLast() }
         self.baseURL = trimmed
+        let host = url.host.map { $0.contains(":") && !$0.hasPrefix("[") ? "[\($0)]" : $0 } ?? ""
+        origin = scheme + "://" + host + (url.port.map { ":\($0)" } ?? "")
         var configuration = HTTPClient.Configuration()
         // A redirect would carry the token in the body to another host: refuse them.
         configuration.redirectConfiguration = .disallow
@@ -70,7 +74,7 @@ public final class HTTPTransport: AltcraftTransport {
         } catch let error as TransportError {
             throw error
         } catch {
-            throw Self.classify(error)
+            throw Self.classify(error).naming(origin)
         }
     }
 
@@ -121,6 +125,17 @@ public final class HTTPTransport: AltcraftTransport {
             return .connectFailed("connection refused")
         }
         return .connectionLost(text)
+    }
+}
+
+extension TransportError {
+    /// The same failure naming the server, so that a message says which endpoint failed.
+    func naming(_ server: String) -> TransportError {
+        switch self {
+        case .connectFailed(let why): return .connectFailed("\(why) (\(server))")
+        case .connectionLost(let why): return .connectionLost("\(why) (\(server))")
+        default: return self
+        }
     }
 }
 

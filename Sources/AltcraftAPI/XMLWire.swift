@@ -17,6 +17,11 @@ public enum XMLWire {
         guard bytes.contains(where: { !(" \t\r\n".utf8.contains($0)) }) else {
             throw WireFormatError("empty body")
         }
+        // Foundation's XMLParser traps on an element name that is not UTF-8 (libxml2 hands the
+        // raw bytes on): found by fuzzing with `<\u{F3}`. Answers are UTF-8, so others are refused.
+        guard String(validating: bytes, as: UTF8.self) != nil else {
+            throw WireFormatError("invalid XML: not UTF-8")
+        }
         let builder = XMLTreeBuilder()
         let parser = XMLParser(data: Data(bytes))
         parser.shouldResolveExternalEntities = false

@@ -93,8 +93,11 @@ public struct DiagnosticRenderer: Sendable {
             width += pieceWidth
         }
         let startColumn = max(1, range.start.column)
+        // A range may start past the line's last column (at the `\n` of a `\r\n`, which the
+        // shown line leaves out) and end on a later line: never end before it starts.
         let endColumn =
-            range.end.line == lineNumber ? max(range.end.column, startColumn + 1) : columns.count + 1
+            range.end.line == lineNumber
+            ? max(range.end.column, startColumn + 1) : max(columns.count + 1, startColumn + 1)
         let padding =
             widths.prefix(startColumn - 1).reduce(0, +) + max(0, startColumn - 1 - widths.count)
         let underlineWidth = max(

@@ -371,6 +371,8 @@ public final class Interpreter {
                 parts.append(part)
             }
         }
-        return (joined.hasPrefix("/") ? "/" : "") + parts.joined(separator: "/")
+        let resolved = (joined.hasPrefix("/") ? "/" : "") + parts.joined(separator: "/")
+        // `source "."` names the current directory, not a file called ''.
+        return resolved.isEmpty ? "." : resolved
     }
 }

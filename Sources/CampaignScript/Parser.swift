@@ -629,7 +629,12 @@ public struct Parser {
     /// orExpr → andExpr { "or" andExpr }
     private mutating func orExpression() throws -> Expr {
         var left = try andExpression()
+        // Each link makes the (left-deep) tree one level deeper, so it counts as nesting.
+        var links = 0
+        defer { depth -= links }
         while matchWord("or") {
+            try enterNesting()
+            links += 1
             let right = try andExpression()
             left = Expr(.or(left, right), range: left.range.union(right.range))
         }
@@ -639,7 +644,11 @@ public struct Parser {
     /// andExpr → notExpr { "and" notExpr }
     private mutating func andExpression() throws -> Expr {
         var left = try notExpression()
+        var links = 0
+        defer { depth -= links }
         while matchWord("and") {
+            try enterNesting()
+            links += 1
             let right = try notExpression()
             left = Expr(.and(left, right), range: left.range.union(right.range))
         }
@@ -679,7 +688,11 @@ public struct Parser {
     /// postfix → primary { "." NAME | "[" expr "]" }   (no space before "." or "[")
     private mutating func postfix(_ base: Expr) throws -> Expr {
         var result = base
-        while !peek.leadingSpace {
+        var links = 0
+        defer { depth -= links }
+        while !peek.leadingSpace, check(.dot) || check(.leftBracket) {
+            try enterNesting()
+            links += 1
             if check(.dot) {
                 advance()
                 guard let field = peekWord, !peek.leadingSpace else { throw failExpected(.fieldName) }

@@ -4,7 +4,11 @@ public enum Suggestion {
     public static func closest(to word: String, among candidates: some Sequence<String>) -> String? {
         let allowed = word.count <= 3 ? 1 : (word.count <= 6 ? 2 : 3)
         var best: (String, Int)?
+        // The distance is at least the difference in length: a far longer word (a 1 MB line)
+        // is not compared letter by letter with every candidate.
+        let length = word.lowercased().unicodeScalars.count
         for candidate in candidates where candidate != word {
+            guard abs(candidate.lowercased().unicodeScalars.count - length) <= allowed else { continue }
             let distance = editDistance(word, candidate)
             if distance <= allowed, distance < word.count, best.map({ distance < $0.1 }) ?? true {
                 best = (candidate, distance)

@@ -68,6 +68,25 @@ final class MalformedAnswerTests: XCTestCase {
         try await assertDecodingError("<xml><error>0</error><data>", contentType: "application/xml", mentions: "invalid XML")
     }
 
+    /// Found by FuzzWire: an element name that is not UTF-8 (`<\u{F3}`) made Foundation's
+    /// XMLParser trap, so a broken or hostile server could crash cops.
+    func testXMLThatIsNotUTF8IsRefusedNotACrash() async throws {
+        for bytes: [UInt8] in [
+            [0x3C, 0xF3, 0x20, 0x20, 0x20], Array("<xml><".utf8) + [0xF3] + Array("/></xml>".utf8),
+            Array("<xml><error>0</error><data>".utf8) + [0xC0, 0xAF] + Array("</data></xml>".utf8),
+        ] {
+            XCTAssertThrowsError(try XMLWire.decode(bytes)) { error in
+                XCTAssertEqual((error as? WireFormatError)?.message, "invalid XML: not UTF-8")
+            }
+        }
+        let head = "HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\nContent-Length: 5\r\nConnection: close\r\n\r\n"
+        let error = try await call(.bytes(Array(head.utf8) + [0x3C, 0xF3, 0x20, 0x20, 0x20]))
+        XCTAssertEqual(error?.stage, .decoding)
+        XCTAssertTrue(error?.description.contains("invalid XML: not UTF-8") == true, String(describing: error))
+        // UTF-8 beyond ASCII is still read.
+        XCTAssertEqual(try XMLWire.decode("<xml><name>Весна 🌸</name></xml>")["name"], "Весна 🌸")
+    }
+
     func testOversizeBody() async throws {
         let huge = #"{"error":0,"data":""# + String(repeating: "x", count: 300_000) + #""}"#
         let error = try await call(.bytes(RawHTTPServer.response(body: huge)), maximumResponseBytes: 64 * 1024)
@@ -83,6 +102,26 @@ final class MalformedAnswerTests: XCTestCase {
     func testServerClosesAfterTheHeaders() async throws {
         let error = try await call(.bytes(RawHTTPServer.response(body: "", declaredLength: 80)))
         XCTAssertEqual(error?.stage, .transport)
+    }
+
+    /// Fault matrix: a lost connection said "malformed HTTP from the server" without saying
+    /// which server; the message now names the endpoint (scheme, host and port only).
+    func testTransportFailuresNameTheEndpoint() async throws {
+        let server = try RawHTTPServer(.bytes(RawHTTPServer.response(body: "", declaredLength: 80)))
+        let origin = server.url
+        server.stop()
+        let lost = try await call(.bytes(RawHTTPServer.response(body: "", declaredLength: 80)))
+        XCTAssertTrue(lost?.summary.hasPrefix("connection lost: ") == true, String(describing: lost))
+        XCTAssertTrue(lost?.summary.contains("(http://127.0.0.1:") == true, String(describing: lost))
+        let withUser = "http://user:secret@" + origin.dropFirst("http://".count) + "/prefix"
+        let client = AltcraftClient(
+            configuration: ClientConfiguration(token: "t0ken-value", retries: 0),
+            transport: try HTTPTransport(baseURL: withUser))
+        let refused = await expectFailure { () async throws(AltcraftError) in try await client.status(id: 15) }
+        await client.shutdown()
+        XCTAssertEqual(refused?.stage, .transport)
+        XCTAssertTrue(refused?.summary.hasSuffix("(\(origin))") == true, String(describing: refused))
+        XCTAssertFalse(refused?.description.contains("secret") == true, String(describing: refused))
     }
 
     func testGarbageInsteadOfHTTP() async throws {

@@ -19,6 +19,22 @@ final class DiagnosticRendererTests: XCTestCase {
             """)
     }
 
+    /// Found by FuzzScript: `for d in$t` with a CRLF ending put the error at the `\n`, one
+    /// column past the shown line, and rendering it trapped (a negative prefix): `cops --check`
+    /// crashed with SIGILL.
+    func testErrorAtTheEndOfACRLFLineDoesNotCrash() {
+        XCTAssertEqual(
+            render("for d in$t\r\n"),
+            """
+            runbook.cops:1:12: error: expected '{', found end of line
+              1 | for d in$t
+                |            ^
+
+            """)
+        XCTAssertEqual(
+            render("status 15\r\nfor d in$t\r\r\n", colors: true).contains("expected '{', found end of line"), true)
+    }
+
     func testCaretLinesUpUnderCyrillic() {
         let output = render("clone 15 as \"Весна\" limt 5")
         let lines = output.split(separator: "\n", omittingEmptySubsequences: false)

@@ -1,4 +1,5 @@
 import CampaignScript
+import Foundation
 import XCTest
 
 /// SplitMix64: a tiny deterministic generator so failures reproduce.
@@ -101,6 +102,45 @@ final class RobustnessTests: XCTestCase {
         for end in 0...bytes.count {
             _ = runAllStages(Array(bytes[..<end]))
         }
+    }
+
+    /// Bad-input catalogue `gen-deep-index-100000` and friends: a long chain of `or`, `and`,
+    /// `.field` or `[i]` built a tree as deep as the chain, and checking it overflowed the stack
+    /// (SIGSEGV) from about 10 000 links on. Each link now counts as a nesting level.
+    func testLongOperatorAndPostfixChainsAreANestingErrorNotAStackOverflow() {
+        let inputs = [
+            "echo 1" + String(repeating: " or 1", count: 30_000),
+            "assert true" + String(repeating: " and true", count: 30_000),
+            "echo $args" + String(repeating: "[0]", count: 30_000),
+            "echo $args" + String(repeating: ".a", count: 30_000),
+            "deactivate $args" + String(repeating: ".id", count: 30_000),
+        ]
+        for input in inputs {
+            let file = SourceFile(name: "chain.cops", text: input)
+            let checked = Checker.check(file)
+            XCTAssertEqual(
+                checked.diagnostics.map(\.kind), [.nestingTooDeep(limit: Parser.maximumNestingDepth)],
+                String(input.prefix(30)))
+            _ = DiagnosticRenderer().render(checked.diagnostics, in: file)
+        }
+        // Chains within the limit still parse and print back.
+        let fine = "echo $args[0].a.b[1] or 1 or 2 and 3 and $args.count"
+        let checked = Checker.check(SourceFile(name: "chain.cops", text: fine))
+        XCTAssertEqual(checked.diagnostics, [])
+        XCTAssertEqual(
+            SyntaxPrinter.print(checked.program), "echo (($args[0].a.b[1] or 1) or ((2 and 3) and $args.count))\n")
+    }
+
+    /// Bad-input catalogue `gen-long-line-word-1mb`: an unknown 1 MB word was compared letter
+    /// by letter with every verb for a did-you-mean (about a minute in a debug build).
+    func testDidYouMeanSkipsCandidatesOfAVeryDifferentLength() {
+        let word = String(repeating: "w", count: 1 << 20)
+        let started = Date()
+        XCTAssertNil(Suggestion.closest(to: word, among: ["status", "deactivate", "wwwwww"]))
+        XCTAssertLessThan(Date().timeIntervalSince(started), 1)
+        XCTAssertEqual(Suggestion.closest(to: "abrot", among: ["abort", "now"]), "abort")
+        XCTAssertEqual(Suggestion.closest(to: "stat", among: ["status"]), "status")
+        XCTAssertNil(Suggestion.closest(to: "st", among: ["status"]))
     }
 
     func testLargeInputIsHandledInOnePass() {

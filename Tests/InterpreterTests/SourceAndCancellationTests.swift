@@ -36,6 +36,14 @@ final class SourceAndCancellationTests: XCTestCase {
         XCTAssertTrue(harness.output.stderr.contains("error: cannot read 'missing.cops'"))
     }
 
+    /// Bad-input catalogue `source-directory`: `source "."` said "cannot read ''".
+    func testSourceOfTheCurrentDirectoryNamesIt() async {
+        let harness = Harness()
+        let status = await harness.run("source \"./\"")
+        XCTAssertEqual(status, .failure)
+        XCTAssertTrue(harness.output.stderr.contains("error: cannot read '.'"), harness.output.stderr)
+    }
+
     func testCancelledBulkStatementStopsStartingRequestsAndReportsDoneAndNotDone() async {
         let harness = Harness(settings: .with { $0.concurrency = 1 }) { operations, cancellation in
             CancellingOperations(base: operations, cancellation: cancellation, cancelAfter: 21)
