@@ -248,3 +248,19 @@ extension PromptTerminalTests {
         }
     }
 }
+
+extension PromptTerminalTests {
+    /// libedit follows a resized terminal: a long line wraps at the new width and still runs.
+    func testEditingGoesOnAfterTheTerminalIsResized() throws {
+        let session = try start()
+        try session.tmux(["resize-window", "-t", session.name, "-x", "40", "-y", "20"])
+        Thread.sleep(forTimeInterval: 0.3)
+        try session.type("echo \"a line longer than forty columns, wrapped\"")
+        try session.press("Enter")
+        session.wait(for: "\na line longer than forty columns, wrapped")
+        try session.tmux(["resize-window", "-t", session.name, "-x", "120", "-y", "40"])
+        try session.type("deac")
+        try session.press("Tab")
+        session.wait(for: "cops(sandbox)> deactivate ")
+    }
+}
