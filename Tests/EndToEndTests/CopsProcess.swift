@@ -94,6 +94,17 @@ struct CopsProcess {
             stderr: String(decoding: errData, as: UTF8.self))
     }
 
+    /// Starts `cops sandbox serve --port 0 ARGUMENTS` and returns it with its URL (the first
+    /// line it prints). The caller terminates it.
+    func serve(_ arguments: [String]) throws -> (Process, String) {
+        let (server, out, _) = try start(["sandbox", "serve", "--port", "0"] + arguments)
+        guard let line = readLine(from: out.fileHandleForReading), line.hasPrefix("cops sandbox listening on ") else {
+            server.terminate()
+            throw CocoaError(.fileReadUnknown)
+        }
+        return (server, String(line.dropFirst("cops sandbox listening on ".count)))
+    }
+
     /// Writes a script into the state directory and returns its path.
     func write(_ name: String, _ text: String) throws -> String {
         let url = stateHome.appendingPathComponent(name)

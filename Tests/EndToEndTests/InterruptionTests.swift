@@ -6,17 +6,12 @@ import XCTest
 /// the report, and the exit status is 130. A closed stdout ends the run quietly.
 final class InterruptionTests: XCTestCase {
     var cops: CopsProcess!
-    var server: Process?
+    var server: Process!
     var url = ""
 
     override func setUpWithError() throws {
         cops = try CopsProcess()
-        let (process, out, _) = try cops.start([
-            "sandbox", "serve", "--port", "0", "--latency", "150ms", "--campaigns", "120",
-        ])
-        server = process
-        url = try XCTUnwrap(readLine(from: out.fileHandleForReading)).replacingOccurrences(
-            of: "cops sandbox listening on ", with: "")
+        (server, url) = try cops.serve(["--latency", "150ms", "--campaigns", "120"])
     }
 
     override func tearDown() {

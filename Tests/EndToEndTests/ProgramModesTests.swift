@@ -59,13 +59,11 @@ final class ProgramModesTests: XCTestCase {
 
     func testTranscriptAndTraceNeverHoldTheToken() throws {
         let canary = "CANARY-7f3a9c1e5b2d4f60"
-        let (server, out, _) = try cops.start(["sandbox", "serve", "--port", "0", "--token", canary])
+        let (server, url) = try cops.serve(["--token", canary])
         defer {
             server.terminate()
             server.waitUntilExit()
         }
-        let url = try XCTUnwrap(readLine(from: out.fileHandleForReading)).replacingOccurrences(
-            of: "cops sandbox listening on ", with: "")
         let transcript = cops.stateHome.appendingPathComponent("session.log").path
         let script = try cops.write(
             "canary.cops",

@@ -102,13 +102,11 @@ final class PromptTerminalTests: XCTestCase {
     }
 
     func testCtrlCCancelsASlowBulkStatementAndReportsIt() throws {
-        let (server, out, _) = try cops.start(["sandbox", "serve", "--port", "0", "--latency", "200ms", "--campaigns", "100"])
+        let (server, url) = try cops.serve(["--latency", "200ms", "--campaigns", "100"])
         defer {
             server.terminate()
             server.waitUntilExit()
         }
-        let url = try XCTUnwrap(readLine(from: out.fileHandleForReading)).replacingOccurrences(
-            of: "cops sandbox listening on ", with: "")
         let session = try start("--endpoint \(url) --yes --concurrency 2", environment: ["ALTCRAFT_TOKEN": "sandbox-token"])
         try session.type("deactivate 1..100")
         try session.press("Enter")
@@ -213,13 +211,11 @@ extension PromptTerminalTests {
     /// `-v`, written to a transcript: it appears nowhere, and its entry is not in history.
     func testTheTokenAppearsNowhereAPromptSessionWrites() throws {
         let canary = "CANARY-prompt-4b1d9e77a2c3"
-        let (server, out, _) = try cops.start(["sandbox", "serve", "--port", "0", "--token", canary])
+        let (server, url) = try cops.serve(["--token", canary])
         defer {
             server.terminate()
             server.waitUntilExit()
         }
-        let url = try XCTUnwrap(readLine(from: out.fileHandleForReading)).replacingOccurrences(
-            of: "cops sandbox listening on ", with: "")
         let transcript = cops.stateHome.appendingPathComponent("prompt.log").path
         let history = cops.stateHome.appendingPathComponent("history").path
         let session = try start(
