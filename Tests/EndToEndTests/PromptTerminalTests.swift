@@ -174,7 +174,7 @@ final class PromptTerminalTests: XCTestCase {
         try session.type("status 1")
         try session.press("Enter")
         session.wait(for: "1 ok, 0 failed")
-        let pid = session.panePID
+        let pid = session.copsPID
         XCTAssertGreaterThan(pid, 1)
         guard pid > 1 else { return }
         kill(pid, SIGKILL)

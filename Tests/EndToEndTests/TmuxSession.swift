@@ -18,9 +18,11 @@ final class TmuxSession {
     init(_ command: String, environment: [String: String], directory: URL) throws {
         socket = directory.appendingPathComponent("tmux-\(UUID().uuidString.prefix(8)).sock").path
         let assignments = environment.sorted { $0.key < $1.key }.map { "\($0.key)=\(Self.quote($0.value))" }
+        // The shell reports how cops ended on the screen: tmux's own pane_dead_status stayed
+        // empty now and then (it missed the child's exit), which made the tests flaky.
         let line =
             "cd \(Self.quote(directory.path)) && exec env LANG=C.UTF-8 LC_ALL=C.UTF-8 "
-            + assignments.joined(separator: " ") + " " + command
+            + assignments.joined(separator: " ") + " sh -c " + Self.quote(command + "; echo \"[cops exited $?]\"")
         try tmux(["new-session", "-d", "-s", name, "-x", "120", "-y", "40", line])
         try tmux(["set-option", "-t", name, "remain-on-exit", "on"])
     }
@@ -42,6 +44,13 @@ final class TmuxSession {
         // descriptors it inherited (the test hung), so the server is started by system(3).
         guard arguments.first != "new-session" else {
             let line = ([Self.tmuxPath ?? "tmux", "-S", socket] + arguments).map(Self.quote).joined(separator: " ")
+            // The server inherits this thread's signal mask, and Swift's pool threads block
+            // signals; with SIGCHLD blocked tmux never learns how cops exited ("1::").
+            var none = sigset_t()
+            var saved = sigset_t()
+            sigemptyset(&none)
+            pthread_sigmask(SIG_SETMASK, &none, &saved)
+            defer { pthread_sigmask(SIG_SETMASK, &saved, nil) }
             let status = system(line + " </dev/null >/dev/null 2>&1")
             if status != 0 { throw TmuxError(status: status) }
             return ""
@@ -64,21 +73,27 @@ final class TmuxSession {
     /// The screen and its scrollback.
     func screen() -> String { (try? tmux(["capture-pane", "-p", "-J", "-t", name, "-S", "-300"])) ?? "" }
 
-    /// The process running in the pane (cops, since the command line execs it).
-    var panePID: Int32 {
-        Int32(
+    /// The cops process: the child of the pane's shell.
+    var copsPID: Int32 {
+        let shell =
             (try? tmux(["display-message", "-p", "-t", name, "#{pane_pid}"]))?.trimmingCharacters(in: .whitespacesAndNewlines)
-                ?? "") ?? 0
+            ?? ""
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/pgrep")
+        process.arguments = ["-P", shell]
+        let out = Pipe()
+        process.standardOutput = out
+        guard !shell.isEmpty, (try? process.run()) != nil else { return 0 }
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return Int32(text.split(separator: "\n").first.map(String.init) ?? "") ?? 0
     }
 
-    /// Whether the program in the pane has ended, and its status.
+    /// How cops ended, once the shell has said so (128 + N for signal N).
     var exitStatus: Int? {
-        let text =
-            (try? tmux(["display-message", "-p", "-t", name, "#{pane_dead}:#{pane_dead_status}:#{pane_dead_signal}"])) ?? ""
-        let parts = text.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.first == "1", parts.count == 3 else { return nil }
-        // A signal shows as the shell shows it: 128 + its number.
-        return Int(parts[1]) ?? Int(parts[2]).map { 128 + $0 }
+        let text = screen()
+        guard let range = text.range(of: #"\[cops exited [0-9]+\]"#, options: .regularExpression) else { return nil }
+        return Int(text[range].dropFirst("[cops exited ".count).dropLast())
     }
 
     /// Waits until the screen satisfies `condition` (up to `timeout` seconds).
