@@ -237,15 +237,11 @@ public final class Interpreter {
     /// Sleeps on the injected clock; a flipped cancellation switch ends it before it starts, a
     /// cancelled task (Ctrl-C cancels the running task) while it sleeps.
     func sleep(_ milliseconds: Int64) async throws {
-        // In slices, so the first Ctrl-C (which only flips the switch, letting requests in
-        // flight finish) also ends a long `sleep` or `wait` within a tenth of a second.
-        var left = milliseconds
-        while left > 0 {
-            if isCancelled { throw CancellationError() }
-            let slice = min(left, 100)
-            try await clock.sleep(milliseconds: slice)
-            left -= slice
-        }
+        // The first Ctrl-C only flips the switch (requests in flight finish); the clock
+        // watches it, so a long `sleep` or `wait` still ends within a tenth of a second.
+        if isCancelled { throw CancellationError() }
+        let cancellation = self.cancellation
+        try await clock.sleep(milliseconds: milliseconds, stoppingWhen: { cancellation.isCancelled })
         if isCancelled { throw CancellationError() }
     }
 

@@ -4,6 +4,16 @@ public protocol ScriptClock: Sendable {
     func now() -> Int64
     /// Waits; throws when the task is cancelled.
     func sleep(milliseconds: Int64) async throws
+    /// Waits, ending early (without throwing) once `stop` says so: the first Ctrl-C only flips
+    /// a switch and must still end a long `sleep` or `wait` promptly.
+    func sleep(milliseconds: Int64, stoppingWhen stop: @Sendable () -> Bool) async throws
+}
+
+extension ScriptClock {
+    /// Clocks whose sleeps are instant (tests) need not look at `stop`.
+    public func sleep(milliseconds: Int64, stoppingWhen stop: @Sendable () -> Bool) async throws {
+        try await sleep(milliseconds: milliseconds)
+    }
 }
 
 /// The real clock.
@@ -22,5 +32,15 @@ public struct SystemScriptClock: ScriptClock {
     /// Sleeps for real; cancellation ends it early.
     public func sleep(milliseconds: Int64) async throws {
         try await Task.sleep(for: .milliseconds(milliseconds))
+    }
+
+    /// Sleeps in slices of at most 100 ms, checking `stop` between them.
+    public func sleep(milliseconds: Int64, stoppingWhen stop: @Sendable () -> Bool) async throws {
+        var left = milliseconds
+        while left > 0, !stop() {
+            let slice = min(left, 100)
+            try await Task.sleep(for: .milliseconds(slice))
+            left -= slice
+        }
     }
 }
