@@ -304,15 +304,15 @@ public final class AltcraftClient: Sendable {
     static func parseBody(_ response: TransportResponse, fallback: ClientConfiguration.WireFormat) throws(WireFormatError)
         -> WireValue
     {
-        let type = response.header("Content-Type")?.lowercased() ?? ""
-        if type.contains("html") {
+        let type = response.header("Content-Type") ?? ""
+        if type.containsIgnoringASCIICase("html") {
             throw WireFormatError("expected an API answer, got an HTML page")
         }
         let first = response.body.first { !(" \t\r\n".utf8.contains($0)) }
         let format: ClientConfiguration.WireFormat
-        if type.contains("json") {
+        if type.containsIgnoringASCIICase("json") {
             format = .json
-        } else if type.contains("xml") {
+        } else if type.containsIgnoringASCIICase("xml") {
             format = .xml
         } else if first == UInt8(ascii: "<") {
             format = .xml

@@ -21,7 +21,7 @@ public struct TransportRequest: Sendable {
     }
 
     public func header(_ name: String) -> String? {
-        headers.first { $0.name.lowercased() == name.lowercased() }?.value
+        headers.first { $0.name.equalsIgnoringASCIICase(name) }?.value
     }
 }
 
@@ -37,7 +37,35 @@ public struct TransportResponse: Sendable {
     }
 
     public func header(_ name: String) -> String? {
-        headers.first { $0.name.lowercased() == name.lowercased() }?.value
+        headers.first { $0.name.equalsIgnoringASCIICase(name) }?.value
+    }
+}
+
+// Header names and media types compared byte by byte: these run for every request, and
+// `lowercased()` plus Foundation's `contains` (NSString on Linux) cost more than the rest of
+// reading a small answer.
+extension String {
+    /// Equal when ASCII letters are folded to lower case.
+    package func equalsIgnoringASCIICase(_ other: String) -> Bool {
+        utf8.count == other.utf8.count && zip(utf8, other.utf8).allSatisfy { Self.fold($0) == Self.fold($1) }
+    }
+
+    /// Whether `needle` occurs, ASCII letters folded to lower case.
+    package func containsIgnoringASCIICase(_ needle: String) -> Bool {
+        let haystack = Array(utf8)
+        let pattern = Array(needle.utf8)
+        guard pattern.count <= haystack.count else { return false }
+        if pattern.isEmpty { return true }
+        for start in 0...(haystack.count - pattern.count) {
+            var index = 0
+            while index < pattern.count, Self.fold(haystack[start + index]) == Self.fold(pattern[index]) { index += 1 }
+            if index == pattern.count { return true }
+        }
+        return false
+    }
+
+    private static func fold(_ byte: UInt8) -> UInt8 {
+        byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
     }
 }
 

@@ -103,9 +103,9 @@ public final class SandboxStore: Sendable {
     }
 
     private func read(seen: inout FileSignature?) throws(SandboxStoreError) -> SandboxState? {
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        guard let bytes = POSIXFile.contents(of: path) else { return nil }
         do {
-            let state = try JSONDecoder().decode(SandboxState.self, from: data)
+            let state = try SandboxState(json: bytes)
             seen = signature()
             return state
         } catch {
@@ -114,24 +114,55 @@ public final class SandboxStore: Sendable {
     }
 
     private func write(_ state: SandboxState, seen: inout FileSignature?) throws(SandboxStoreError) {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
         let temporary = path + ".tmp-\(getpid())"
-        do {
-            let data = try encoder.encode(state)
-            guard FileManager.default.createFile(atPath: temporary, contents: data, attributes: [.posixPermissions: 0o600]) else {
-                throw SandboxStoreError.unusable(temporary, "cannot write")
-            }
-            guard rename(temporary, path) == 0 else {
-                unlink(temporary)
-                throw SandboxStoreError.unusable(path, String(cString: strerror(errno)))
-            }
-        } catch let error as SandboxStoreError {
-            throw error
-        } catch {
-            throw SandboxStoreError.unusable(path, "cannot encode the state")
+        guard POSIXFile.create(temporary, containing: state.encodedJSON()) else {
+            unlink(temporary)
+            throw SandboxStoreError.unusable(temporary, "cannot write")
+        }
+        guard rename(temporary, path) == 0 else {
+            unlink(temporary)
+            throw SandboxStoreError.unusable(path, String(cString: strerror(errno)))
         }
         seen = signature()
+    }
+}
+
+/// Whole-file reads and writes in plain POSIX: they run on every `cops` start, and Foundation's
+/// file API costs more than the read.
+enum POSIXFile {
+    /// A file's bytes, or nil when it cannot be read.
+    static func contents(of path: String) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { return nil }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: max(Int(info.st_size) + 1, 4096))
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count < 0, errno == EINTR { continue }
+            guard count >= 0 else { return nil }
+            if count == 0 { return bytes }
+            bytes.append(contentsOf: chunk[..<count])
+        }
+    }
+
+    /// Creates (or truncates) a file with mode 0600 and writes `bytes`; false on any failure.
+    static func create(_ path: String, containing bytes: [UInt8]) -> Bool {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return false }
+        var written = 0
+        while written < bytes.count {
+            let count = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
+            if count < 0, errno == EINTR { continue }
+            guard count > 0 else {
+                close(fd)
+                return false
+            }
+            written += count
+        }
+        return close(fd) == 0
     }
 }
 

@@ -18,6 +18,23 @@ public struct CheckedProgram: Sendable {
     }
 }
 
+/// What checking a file finds, without its syntax tree (`Checker.validate`).
+public struct CheckVerdict: Sendable {
+    /// Lexical, syntax and semantic diagnostics, in source order.
+    public var diagnostics: [Diagnostic]
+    /// Every variable name defined by the end of the file.
+    public var definedVariables: Set<String>
+
+    /// False when any diagnostic is an error: then nothing may be sent.
+    public var isRunnable: Bool { !diagnostics.contains { $0.severity == .error } }
+
+    /// Creates a verdict.
+    public init(diagnostics: [Diagnostic], definedVariables: Set<String> = []) {
+        self.diagnostics = diagnostics
+        self.definedVariables = definedVariables
+    }
+}
+
 /// Semantic checks over a whole program before anything runs.
 ///
 /// Variables use one flat scope in source order: a `let` (or a `for` variable) defines its name
@@ -28,8 +45,45 @@ public struct Checker {
 
     /// Parses and checks a file; `defined` names variables that already exist (earlier prompt lines).
     public static func check(_ file: SourceFile, defined: Set<String> = []) -> CheckedProgram {
-        let (program, parseDiagnostics) = Parser.parse(file)
-        return check(program, parseDiagnostics: parseDiagnostics, defined: defined)
+        var statements: [Statement] = []
+        let (range, verdict) = checkStatements(file, defined: defined) { statements.append($0) }
+        return CheckedProgram(
+            program: Program(statements: statements, range: range), diagnostics: verdict.diagnostics,
+            definedVariables: verdict.definedVariables)
+    }
+
+    /// Checks a file without keeping its syntax tree: each top-level statement is checked as soon
+    /// as it is parsed and then dropped, so memory does not grow with the file (`cops --check`
+    /// needs only the verdict). The diagnostics are those of `check(_:defined:)`, in the same
+    /// order; `each` sees every top-level statement on the way.
+    public static func validate(
+        _ file: SourceFile, defined: Set<String> = [], each: (Statement) -> Void = { _ in }
+    ) -> CheckVerdict {
+        checkStatements(file, defined: defined, each).1
+    }
+
+    private static func checkStatements(
+        _ file: SourceFile, defined: Set<String>, _ each: (Statement) -> Void
+    ) -> (SourceRange, CheckVerdict) {
+        var checker = Checker()
+        checker.defined.formUnion(defined)
+        // Checked while the statement is fresh: the same order as checking the whole list after.
+        let (range, parseDiagnostics) = Parser.parseStatements(file) { statement in
+            checker.statement(statement)
+            each(statement)
+        }
+        return (
+            range,
+            CheckVerdict(
+                diagnostics: merged(parseDiagnostics, checker.diagnostics), definedVariables: checker.defined)
+        )
+    }
+
+    /// The parser's and the checker's diagnostics in source order (the parser's first at one place).
+    private static func merged(_ parseDiagnostics: [Diagnostic], _ checkDiagnostics: [Diagnostic]) -> [Diagnostic] {
+        (parseDiagnostics + checkDiagnostics).enumerated().sorted {
+            ($0.element.range.start.offset, $0.offset) < ($1.element.range.start.offset, $1.offset)
+        }.map(\.element)
     }
 
     /// Checks a parsed program, merging the parser's diagnostics in source order.
@@ -39,10 +93,9 @@ public struct Checker {
         var checker = Checker()
         checker.defined.formUnion(defined)
         checker.statements(program.statements)
-        let all = (parseDiagnostics + checker.diagnostics).enumerated().sorted {
-            ($0.element.range.start.offset, $0.offset) < ($1.element.range.start.offset, $1.offset)
-        }.map(\.element)
-        return CheckedProgram(program: program, diagnostics: all, definedVariables: checker.defined)
+        return CheckedProgram(
+            program: program, diagnostics: merged(parseDiagnostics, checker.diagnostics),
+            definedVariables: checker.defined)
     }
 
     private mutating func report(

@@ -319,36 +319,59 @@ public final class Interpreter {
         return Checker.check(file, defined: defined.union(sourced))
     }
 
+    /// `check` without the syntax tree (`cops --check` needs only the verdict): memory stays that
+    /// of one statement whatever the size of the file. Same diagnostics as `check`, `source`d
+    /// files' definitions included.
+    public static func validate(
+        _ file: SourceFile, defined: Set<String> = [], readFile: (String) -> [UInt8]?
+    ) -> CheckVerdict {
+        var visited: Set<String> = [file.name]
+        var sourced: Set<String> = []
+        let first = Checker.validate(file, defined: defined) { statement in
+            sourced.formUnion(definitions(sourcedBy: statement, in: file.name, readFile: readFile, visited: &visited))
+        }
+        guard !sourced.isEmpty, !first.isRunnable else { return first }
+        return Checker.validate(file, defined: defined.union(sourced))
+    }
+
     private static func definitions(
         sourcedBy statements: [Statement], in fileName: String, readFile: (String) -> [UInt8]?, visited: inout Set<String>
     ) -> Set<String> {
         var names: Set<String> = []
         for statement in statements {
-            switch statement.kind {
-            case .source(let path):
-                guard let text = path.constantText else { continue }
-                let resolved = resolve(text, relativeTo: fileName)
-                guard visited.insert(resolved).inserted, let bytes = readFile(resolved) else { continue }
-                let checked = Checker.check(SourceFile(name: resolved, bytes: bytes))
-                names.formUnion(checked.definedVariables)
+            names.formUnion(definitions(sourcedBy: statement, in: fileName, readFile: readFile, visited: &visited))
+        }
+        return names
+    }
+
+    private static func definitions(
+        sourcedBy statement: Statement, in fileName: String, readFile: (String) -> [UInt8]?, visited: inout Set<String>
+    ) -> Set<String> {
+        var names: Set<String> = []
+        switch statement.kind {
+        case .source(let path):
+            guard let text = path.constantText else { break }
+            let resolved = resolve(text, relativeTo: fileName)
+            guard visited.insert(resolved).inserted, let bytes = readFile(resolved) else { break }
+            let checked = Checker.check(SourceFile(name: resolved, bytes: bytes))
+            names.formUnion(checked.definedVariables)
+            names.formUnion(
+                definitions(sourcedBy: checked.program.statements, in: resolved, readFile: readFile, visited: &visited))
+        case .if(let branches, let elseBlock):
+            for branch in branches {
                 names.formUnion(
-                    definitions(sourcedBy: checked.program.statements, in: resolved, readFile: readFile, visited: &visited))
-            case .if(let branches, let elseBlock):
-                for branch in branches {
-                    names.formUnion(
-                        definitions(sourcedBy: branch.body.statements, in: fileName, readFile: readFile, visited: &visited))
-                }
-                if let elseBlock {
-                    names.formUnion(
-                        definitions(sourcedBy: elseBlock.statements, in: fileName, readFile: readFile, visited: &visited))
-                }
-            case .for(_, _, let body):
-                names.formUnion(definitions(sourcedBy: body.statements, in: fileName, readFile: readFile, visited: &visited))
-            case .try(let inner):
-                names.formUnion(definitions(sourcedBy: [inner], in: fileName, readFile: readFile, visited: &visited))
-            default:
-                continue
+                    definitions(sourcedBy: branch.body.statements, in: fileName, readFile: readFile, visited: &visited))
             }
+            if let elseBlock {
+                names.formUnion(
+                    definitions(sourcedBy: elseBlock.statements, in: fileName, readFile: readFile, visited: &visited))
+            }
+        case .for(_, _, let body):
+            names.formUnion(definitions(sourcedBy: body.statements, in: fileName, readFile: readFile, visited: &visited))
+        case .try(let inner):
+            names.formUnion(definitions(sourcedBy: inner, in: fileName, readFile: readFile, visited: &visited))
+        default:
+            break
         }
         return names
     }

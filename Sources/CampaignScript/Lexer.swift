@@ -116,9 +116,14 @@ public struct Lexer {
         while let current = byte() {
             switch current {
             case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r"):
-                advanceByte()
+                index += 1
+                column += 1
             case UInt8(ascii: "#"):
-                while let next = byte(), next != UInt8(ascii: "\n") { _ = advanceScalar() }
+                // To the end of the line, one column per scalar (or invalid unit).
+                while let next = byte(), next != UInt8(ascii: "\n") {
+                    index += next < 0x80 ? 1 : SourceFile.decodeScalar(bytes, at: index, end: bytes.count).length
+                    column += 1
+                }
             case UInt8(ascii: "\\") where byte(at: 1) == UInt8(ascii: "\n"):
                 advanceByte()
                 advanceByte()
@@ -210,7 +215,7 @@ public struct Lexer {
     // Closing pops up to the matching opener so one stray bracket cannot keep newlines hidden.
     private mutating func closeBracket(_ opener: UInt8) {
         guard let position = openBrackets.lastIndex(of: opener) else { return }
-        openBrackets.removeSubrange(position...)
+        while openBrackets.count > position { openBrackets.removeLast() }
     }
 
     private func errorKind(
@@ -237,12 +242,15 @@ public struct Lexer {
         scalar: Unicode.Scalar, range: SourceRange
     )? {
         var foreign: (Unicode.Scalar, SourceRange)?
-        while let current = byte() {
-            if Self.isNameByte(current) || (allowDash && current == UInt8(ascii: "-")) {
-                advanceByte()
-                continue
+        while true {
+            // A run of ASCII name bytes (no newline among them), consumed in one step.
+            var end = index
+            while end < bytes.count, Self.isNameByte(bytes[end]) || (allowDash && bytes[end] == UInt8(ascii: "-")) {
+                end += 1
             }
-            guard current >= 0x80 else { break }
+            column += end - index
+            index = end
+            guard let current = byte(), current >= 0x80 else { break }
             let decoded = SourceFile.decodeScalar(bytes, at: index, end: bytes.count)
             guard let scalar = decoded.scalar, scalar.properties.isAlphabetic else { break }
             let scalarRange = advanceScalar().range
@@ -299,16 +307,14 @@ public struct Lexer {
             return nonASCIIWordError(foreign, word: text(from: start))
         }
         let spelling = bytes[start..<index]
-        let text = text(from: start)
         if spelling.allSatisfy({ Self.isDigit($0) || $0 == UInt8(ascii: "_") }) {
-            guard let digits = Self.digitsWithSeparators(spelling) else {
-                return errorKind(.malformedNumber(text), startLocation)
+            switch Self.integerValue(spelling) {
+            case .value(let value): return .integer(value)
+            case .malformed: return errorKind(.malformedNumber(text(from: start)), startLocation)
+            case .overflow: return errorKind(.integerOverflow(text(from: start)), startLocation)
             }
-            guard let value = Int64(digits) else {
-                return errorKind(.integerOverflow(text), startLocation)
-            }
-            return .integer(value)
         }
+        let text = text(from: start)
         switch Self.parseDuration(spelling) {
         case .success(let milliseconds):
             return .duration(milliseconds: milliseconds)
@@ -321,6 +327,35 @@ public struct Lexer {
             }
             return errorKind(.malformedNumber(text), startLocation)
         }
+    }
+
+    private enum IntegerValue {
+        case value(Int64)
+        /// A separator leads, trails or doubles (`1__0`, `10_`).
+        case malformed
+        case overflow
+    }
+
+    /// The value of digits with `_` separators, computed in place (no text is made for the
+    /// common case, a well-formed number).
+    private static func integerValue(_ spelling: ArraySlice<UInt8>) -> IntegerValue {
+        var value: Int64 = 0
+        var overflowed = false
+        var previousWasSeparator = true
+        for byte in spelling {
+            if byte == UInt8(ascii: "_") {
+                if previousWasSeparator { return .malformed }
+                previousWasSeparator = true
+            } else {
+                let (times, overflow1) = value.multipliedReportingOverflow(by: 10)
+                let (sum, overflow2) = times.addingReportingOverflow(Int64(byte &- UInt8(ascii: "0")))
+                overflowed = overflowed || overflow1 || overflow2
+                value = sum
+                previousWasSeparator = false
+            }
+        }
+        if previousWasSeparator { return .malformed }
+        return overflowed ? .overflow : .value(value)
     }
 
     /// Removes `_` separators; `nil` when one leads, trails or doubles (`1__0`, `10_`).
@@ -499,8 +534,15 @@ public struct Lexer {
                     literal.append(contentsOf: bytes[decodedStart..<index])
                 }
             default:
-                literal.append(current)
+                // A run of plain ASCII text is copied at once.
+                let runStart = index
                 advanceByte()
+                while let next = byte(), next < 0x80, next != UInt8(ascii: "\""), next != UInt8(ascii: "\\"),
+                    next != UInt8(ascii: "$")
+                {
+                    advanceByte()
+                }
+                literal.append(contentsOf: bytes[runStart..<index])
             }
         }
     }

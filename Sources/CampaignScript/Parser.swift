@@ -6,7 +6,14 @@ public struct Parser {
 
     private struct ParseError: Error {}
 
-    private var tokens: [Token]
+    // Tokens come from the lexer as the parser reaches them, and the tokens of finished
+    // top-level statements are dropped, so a million-statement file is never one token array
+    // (that array was most of `cops --check`'s memory). `window` holds the tokens from the
+    // absolute index `windowStart` on; `current` is absolute. Without a lexer (`init(tokens:)`)
+    // the window is the whole given array.
+    private var lexer: Lexer?
+    private var window: [Token]
+    private var windowStart = 0
     private var current = 0
     private var diagnostics: [Diagnostic] = []
     // Crafting Interpreters' panic mode: after one error, further syntax errors in the same
@@ -21,9 +28,19 @@ public struct Parser {
 
     /// Parses a file into a program and all its lexical and syntax diagnostics.
     public static func parse(_ file: SourceFile) -> (Program, [Diagnostic]) {
-        var parser = Parser(tokens: Lexer.tokenize(file))
-        let program = parser.program()
-        return (program, parser.diagnostics)
+        var statements: [Statement] = []
+        let (range, diagnostics) = parseStatements(file) { statements.append($0) }
+        return (Program(statements: statements, range: range), diagnostics)
+    }
+
+    /// Parses a file one top-level statement at a time: `body` gets each statement as soon as it
+    /// is complete and nothing is kept, so memory stays that of one statement whatever the size
+    /// of the file. The statements are those `parse` returns, in order; the result is the
+    /// program's range and every lexical and syntax diagnostic.
+    public static func parseStatements(_ file: SourceFile, _ body: (Statement) -> Void) -> (SourceRange, [Diagnostic]) {
+        var parser = Parser(lexer: Lexer(bytes: file.bytes))
+        let range = parser.program(body)
+        return (range, parser.diagnostics)
     }
 
     /// True when a prompt should ask for another line: an open `{`, `(` or `[`, an open string,
@@ -57,15 +74,53 @@ public struct Parser {
             let end = tokens.last?.range.end ?? SourceLocation(line: 1, column: 1, offset: 0)
             tokens.append(Token(kind: .endOfFile, range: SourceRange(at: end), leadingSpace: true))
         }
-        self.tokens = tokens
+        self.window = tokens
+        skipErrorTokens()
+    }
+
+    /// A parser that pulls tokens from `lexer` as it goes.
+    init(lexer: Lexer) {
+        self.lexer = lexer
+        self.window = []
+        load(0)
         skipErrorTokens()
     }
 
     // MARK: - Helpers
 
-    private var peek: Token { tokens[current] }
-    private var previous: Token { tokens[max(current - 1, 0)] }
-    private var isAtEnd: Bool { peek.kind == .endOfFile }
+    /// The token at an absolute index, which `load` has made available.
+    private func tokenAt(_ index: Int) -> Token { window[index - windowStart] }
+
+    /// Makes sure the window reaches the absolute index `index` (the lexer keeps returning
+    /// `.endOfFile` after the end, and an array always ends with it).
+    private mutating func load(_ index: Int) {
+        guard lexer != nil else { return }
+        while index - windowStart >= window.count {
+            window.append(lexer!.next())
+        }
+    }
+
+    /// Drops the tokens before the previous one; only between top-level statements, where no
+    /// position before them can be returned to.
+    private mutating func dropConsumedTokens() {
+        let consumed = current - 1 - windowStart
+        guard lexer != nil, consumed >= 1024 else { return }
+        // The few tokens still ahead move to a fresh buffer.
+        window = Array(window[consumed...])
+        windowStart += consumed
+    }
+
+    // Read in place (`_read`): looking at a token's kind copies nothing.
+    private var peek: Token {
+        _read { yield window[current - windowStart] }
+    }
+    private var previous: Token {
+        _read { yield window[max(current - 1, 0) - windowStart] }
+    }
+    private var isAtEnd: Bool {
+        if case .endOfFile = peek.kind { return true }
+        return false
+    }
 
     private func check(_ kind: TokenKind) -> Bool { peek.kind == kind }
 
@@ -78,31 +133,46 @@ public struct Parser {
 
     private mutating func match(_ kind: TokenKind) -> Bool {
         guard check(kind) else { return false }
-        advance()
+        skip()
         return true
     }
 
     private mutating func matchWord(_ word: String) -> Bool {
         guard checkWord(word) else { return false }
-        advance()
+        skip()
         return true
+    }
+
+    /// Consumes the current token and returns its range (see `skip`).
+    private mutating func advanceRange() -> SourceRange {
+        let range = peek.range
+        skip()
+        return range
+    }
+
+    /// Consumes the current token and returns it (see `skip`).
+    private mutating func advance() -> Token {
+        let token = peek
+        skip()
+        return token
     }
 
     /// Consumes the current token; lexical error tokens after it are reported and skipped, so the
     /// grammar never sees them.
-    @discardableResult
-    private mutating func advance() -> Token {
-        let token = tokens[current]
-        if token.kind != .endOfFile { current += 1 }
+    private mutating func skip() {
+        if !isAtEnd {
+            current += 1
+            load(current)
+        }
         skipErrorTokens()
-        return token
     }
 
     private mutating func skipErrorTokens() {
-        while case .error(let diagnostic) = tokens[current].kind {
+        while case .error(let diagnostic) = peek.kind {
             diagnostics.append(diagnostic)
             panicMode = true
             current += 1
+            load(current)
         }
     }
 
@@ -170,13 +240,13 @@ public struct Parser {
                 }
             case .newline, .semicolon:
                 if braces == 0 {
-                    advance()
+                    skip()
                     return
                 }
             default:
                 break
             }
-            advance()
+            skip()
         }
     }
 
@@ -186,30 +256,31 @@ public struct Parser {
 
     // MARK: - Program and blocks
 
-    /// program → { statement end } EOF
-    private mutating func program() -> Program {
+    /// program → { statement end } EOF; each statement goes to `body`, and the result is the
+    /// program's range.
+    private mutating func program(_ body: (Statement) -> Void) -> SourceRange {
         let start = peek.range
-        var statements: [Statement] = []
         while !isAtEnd {
+            dropConsumedTokens()
             if abandoned {
-                advance()
+                skip()
                 continue
             }
             if match(.newline) || match(.semicolon) { continue }
             let before = current
             if let statement = recoveringStatement(insideBlock: false) {
-                statements.append(statement)
+                body(statement)
             }
-            if current == before && !isAtEnd { advance() }
+            if current == before && !isAtEnd { skip() }
         }
-        return Program(statements: statements, range: span(from: start))
+        return span(from: start)
     }
 
     /// Parses one statement and its end; on error reports, resynchronizes and returns what it can.
     private mutating func recoveringStatement(insideBlock: Bool) -> Statement? {
         // A statement that starts right after a lexical error (`dеactivate 15`) is already broken;
         // stay quiet about the rest of it.
-        if case .error = tokens[max(current - 1, 0)].kind {
+        if case .error = tokenAt(max(current - 1, 0)).kind {
             panicMode = true
         } else {
             panicMode = false
@@ -283,7 +354,7 @@ public struct Parser {
 
     /// letStatement → "let" NAME "=" ( command | expr )
     private mutating func letStatement() throws -> Statement {
-        let start = advance().range
+        let start = advanceRange()
         let name = try variableName()
         _ = try expect(.assign, .token("="))
         let value: LetValue
@@ -317,13 +388,13 @@ public struct Parser {
 
     /// ifStatement → "if" expr block { "elif" expr block } [ "else" block ]
     private mutating func ifStatement() throws -> Statement {
-        let start = advance().range
+        let start = advanceRange()
         var branches = [ConditionalBranch(condition: try expression(), body: try block())]
         var elseBlock: Block?
         while true {
             // `}` then a newline then `elif`/`else` still continues the `if`, as operators write it.
             let mark = current
-            while check(.newline) { advance() }
+            while check(.newline) { skip() }
             if matchWord("elif") {
                 branches.append(ConditionalBranch(condition: try expression(), body: try block()))
             } else if matchWord("else") {
@@ -339,7 +410,7 @@ public struct Parser {
 
     /// forStatement → "for" NAME "in" ( targets | command ) block
     private mutating func forStatement() throws -> Statement {
-        let start = advance().range
+        let start = advanceRange()
         let variable = try variableName()
         _ = try expectWord("in")
         let source: ForSource = startsCommand ? .command(try command()) : .targets(try targets())
@@ -350,7 +421,7 @@ public struct Parser {
     /// waitStatement → "wait" targets "until" state [ "timeout" DURATION ] [ "every" DURATION ]
     /// (`timeout` and `every` are accepted in either order)
     private mutating func waitStatement() throws -> Statement {
-        let start = advance().range
+        let start = advanceRange()
         let targets = try targets()
         _ = try expectWord("until")
         let state = try waitState()
@@ -392,7 +463,7 @@ public struct Parser {
 
     /// assertStatement → "assert" expr [ "else" STRING ]
     private mutating func assertStatement() throws -> Statement {
-        let start = advance().range
+        let start = advanceRange()
         let condition = try expression()
         let message = matchWord("else") ? try stringLiteral() : nil
         return Statement(.assert(condition: condition, message: message), range: span(from: start))
@@ -400,7 +471,7 @@ public struct Parser {
 
     /// tryStatement → "try" statement
     private mutating func tryStatement() throws -> Statement {
-        let start = advance().range
+        let start = advanceRange()
         let inner = try statement()
         return Statement(.try(inner), range: span(from: start))
     }
@@ -408,15 +479,15 @@ public struct Parser {
     /// setStatement → "set" SETTING value
     /// value → WORD | INT | DURATION
     private mutating func setStatement() throws -> Statement {
-        let start = advance().range
+        let start = advanceRange()
         guard let name = peekWord else { throw failExpected(.settingName) }
-        let setting = Identifier(name, range: advance().range)
+        let setting = Identifier(name, range: advanceRange())
         let value: SettingValue
         switch peek.kind {
-        case .word(let word): value = .word(Identifier(word, range: advance().range))
-        case .integer(let integer): value = .integer(IntegerLiteral(integer, range: advance().range))
+        case .word(let word): value = .word(Identifier(word, range: advanceRange()))
+        case .integer(let integer): value = .integer(IntegerLiteral(integer, range: advanceRange()))
         case .duration(let milliseconds):
-            value = .duration(DurationLiteral(milliseconds: milliseconds, range: advance().range))
+            value = .duration(DurationLiteral(milliseconds: milliseconds, range: advanceRange()))
         default: throw failExpected(.settingValue)
         }
         return Statement(.set(setting: setting, value: value), range: span(from: start))
@@ -424,7 +495,7 @@ public struct Parser {
 
     /// echoStatement → "echo" expr { expr }
     private mutating func echoStatement() throws -> Statement {
-        let start = advance().range
+        let start = advanceRange()
         var values = [try expression()]
         while !isAtStatementEnd { values.append(try expression()) }
         return Statement(.echo(values), range: span(from: start))
@@ -432,31 +503,31 @@ public struct Parser {
 
     /// sleepStatement → "sleep" DURATION
     private mutating func sleepStatement() throws -> Statement {
-        let start = advance().range
+        let start = advanceRange()
         let duration = try duration()
         return Statement(.sleep(duration), range: span(from: start))
     }
 
     /// sourceStatement → "source" STRING
     private mutating func sourceStatement() throws -> Statement {
-        let start = advance().range
+        let start = advanceRange()
         let path = try stringLiteral()
         return Statement(.source(path), range: span(from: start))
     }
 
     /// helpStatement → "help" [ WORD ]
     private mutating func helpStatement() throws -> Statement {
-        let start = advance().range
+        let start = advanceRange()
         var topic: Identifier?
-        if let word = peekWord { topic = Identifier(word, range: advance().range) }
+        if let word = peekWord { topic = Identifier(word, range: advanceRange()) }
         return Statement(.help(topic), range: span(from: start))
     }
 
     /// exitStatement → "exit" [ INT ]
     private mutating func exitStatement() throws -> Statement {
-        let start = advance().range
+        let start = advanceRange()
         var code: IntegerLiteral?
-        if case .integer(let value) = peek.kind { code = IntegerLiteral(value, range: advance().range) }
+        if case .integer(let value) = peek.kind { code = IntegerLiteral(value, range: advanceRange()) }
         return Statement(.exit(code), range: span(from: start))
     }
 
@@ -493,7 +564,7 @@ public struct Parser {
             // The checker names unknown options with a did-you-mean; here only skip their values.
             while true {
                 switch peek.kind {
-                case .integer, .string, .duration, .variable: advance()
+                case .integer, .string, .duration, .variable: skip()
                 default:
                     return CommandOption(
                         name: name, key: nil, value: .none, range: span(from: nameToken.range))
@@ -516,12 +587,12 @@ public struct Parser {
             }
         case .choice:
             guard let choice = peekWord else { throw failExpected(.word) }
-            value = .word(Identifier(choice, range: advance().range))
+            value = .word(Identifier(choice, range: advanceRange()))
         case .audience:
             guard let source = peekWord else {
                 throw failExpected(.word, notes: [DiagnosticNote(.allowedValues(["list", "segment"]))])
             }
-            let sourceName = Identifier(source, range: advance().range)
+            let sourceName = Identifier(source, range: advanceRange())
             value = .audience(source: sourceName, id: try integer())
         case .timeOrDuration:
             if case .duration = peek.kind {
@@ -593,28 +664,28 @@ public struct Parser {
 
     private mutating func integer() throws -> IntegerLiteral {
         guard case .integer(let value) = peek.kind else { throw failExpected(.integer) }
-        return IntegerLiteral(value, range: advance().range)
+        return IntegerLiteral(value, range: advanceRange())
     }
 
     private mutating func duration() throws -> DurationLiteral {
         guard case .duration(let milliseconds) = peek.kind else {
             throw failExpected(.duration, notes: [DiagnosticNote(.durationForms)])
         }
-        return DurationLiteral(milliseconds: milliseconds, range: advance().range)
+        return DurationLiteral(milliseconds: milliseconds, range: advanceRange())
     }
 
     private mutating func stringLiteral() throws -> StringLiteral {
         guard case .string(let parts) = peek.kind else { throw failExpected(.string) }
-        return StringLiteral(parts: parts, range: advance().range)
+        return StringLiteral(parts: parts, range: advanceRange())
     }
 
     /// text → STRING | WORD
     private mutating func text() throws -> StringLiteral {
         if let word = peekWord {
-            return StringLiteral(parts: [.text(word)], range: advance().range)
+            return StringLiteral(parts: [.text(word)], range: advanceRange())
         }
         guard case .string(let parts) = peek.kind else { throw failExpected(.text) }
-        return StringLiteral(parts: parts, range: advance().range)
+        return StringLiteral(parts: parts, range: advanceRange())
     }
 
     // MARK: - Expressions
@@ -658,7 +729,7 @@ public struct Parser {
     /// notExpr → "not" notExpr | comparison
     private mutating func notExpression() throws -> Expr {
         guard checkWord("not") else { return try comparison() }
-        let start = advance().range
+        let start = advanceRange()
         try enterNesting()
         defer { depth -= 1 }
         let operand = try notExpression()
@@ -679,7 +750,7 @@ public struct Parser {
         case .word("in"): comparisonOperator = .in
         default: return left
         }
-        advance()
+        skip()
         let right = try postfix(try primary())
         return Expr(
             .comparison(comparisonOperator, left, right), range: left.range.union(right.range))
@@ -694,7 +765,7 @@ public struct Parser {
             try enterNesting()
             links += 1
             if check(.dot) {
-                advance()
+                skip()
                 guard let field = peekWord, !peek.leadingSpace else { throw failExpected(.fieldName) }
                 let fieldToken = advance()
                 result = Expr(.field(result, field), range: result.range.union(fieldToken.range))
@@ -716,25 +787,26 @@ public struct Parser {
         let token = peek
         switch token.kind {
         case .integer(let value):
-            advance()
+            skip()
             return Expr(.integer(value), range: token.range)
         case .duration(let milliseconds):
-            advance()
+            skip()
             return Expr(.duration(milliseconds), range: token.range)
         case .string(let parts):
-            advance()
+            skip()
             return Expr(.string(parts), range: token.range)
         case .variable(let name):
-            advance()
+            skip()
             return Expr(.variable(name), range: token.range)
         case .word("true"), .word("false"):
-            advance()
+            skip()
             return Expr(.bool(token.kind == .word("true")), range: token.range)
         case .word("null"):
-            advance()
+            skip()
             return Expr(.null, range: token.range)
         case .leftParen:
-            if case .word(let word) = tokens[current + 1].kind,
+            load(current + 1)
+            if case .word(let word) = tokenAt(current + 1).kind,
                 !GrammarTable.expressionKeywords.contains(word)
             {
                 let (command, range) = try parenthesizedCommand()

@@ -154,8 +154,8 @@ public struct ConditionalBranch: Equatable, Sendable {
 public enum ForSource: Equatable, Sendable {
     /// IDs, ranges, variables or `(command)` values.
     case targets(Targets)
-    /// A bare command's result.
-    case command(Command)
+    /// A bare command's result (boxed, so a `for` over targets stays small).
+    indirect case command(Command)
 }
 
 /// `{ statements }`.
@@ -280,8 +280,8 @@ public enum OptionValue: Equatable, Sendable {
     case text(StringLiteral)
     /// `type broadcast`.
     case word(Identifier)
-    /// `audience segment 5`.
-    case audience(source: Identifier, id: IntegerLiteral)
+    /// `audience segment 5` (boxed: the largest and rarest value).
+    indirect case audience(source: Identifier, id: IntegerLiteral)
     /// `since 1h`.
     case duration(DurationLiteral)
 }
@@ -321,8 +321,9 @@ public struct Target: Equatable, Sendable {
         case range(IntegerLiteral, IntegerLiteral)
         /// `$ids`, `$c.id`, `$list[0].id`.
         case variable(Expr)
-        /// `(list active)`.
-        case command(Command)
+        /// `(list active)`. Boxed: a command is large and rare here, and every other target
+        /// would otherwise be as large as it.
+        indirect case command(Command)
     }
 }
 
