@@ -40,7 +40,8 @@ public struct CampaignListSequence: AsyncSequence, Sendable {
                     return nil
                 }
                 let from = query.fromID ?? 1
-                let next = page.nextFromID ?? (last.id + 1)
+                // The last possible ID has no next one (a hostile answer must not overflow us).
+                let next = page.nextFromID ?? (last.id == .max ? last.id : last.id + 1)
                 // A server that does not move forward would make us loop for ever.
                 if next <= from || next <= last.id { finished = true }
                 query.fromID = next

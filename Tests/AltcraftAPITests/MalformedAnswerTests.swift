@@ -87,6 +87,19 @@ final class MalformedAnswerTests: XCTestCase {
         XCTAssertEqual(try XMLWire.decode("<xml><name>Весна 🌸</name></xml>")["name"], "Весна 🌸")
     }
 
+    /// Found by FuzzWire: a page whose last campaign has the largest possible ID and no
+    /// `next_from_id` made `listAll` compute that ID + 1 and trap on the overflow.
+    func testListPagingEndsAtTheLargestID() async throws {
+        let page = #"{"error":0,"data":[{"id":9223372036854775807,"name":"x","type":"broadcast","is_active":true}]}"#
+        let transport = StubTransport(body: page)
+        let client = AltcraftClient(configuration: ClientConfiguration(token: "t0ken-value", retries: 0), transport: transport)
+        var ids: [Int] = []
+        for try await campaign in client.listAll() { ids.append(campaign.id) }
+        for try await campaign in client.broadcasts.listAll() { ids.append(campaign.id) }
+        XCTAssertEqual(ids, [Int.max, Int.max])
+        XCTAssertEqual(transport.requests.count, 2, "one page each, then done")
+    }
+
     func testOversizeBody() async throws {
         let huge = #"{"error":0,"data":""# + String(repeating: "x", count: 300_000) + #""}"#
         let error = try await call(.bytes(RawHTTPServer.response(body: huge)), maximumResponseBytes: 64 * 1024)

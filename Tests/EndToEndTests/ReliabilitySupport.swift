@@ -168,6 +168,10 @@ final class SandboxServerProcess {
             throw NSError(domain: "SandboxServerProcess", code: 1, userInfo: [NSLocalizedDescriptionKey: why])
         }
         url = String(line.dropFirst(prefix.count))
+        // Whatever the server prints later must not fill a pipe and block it.
+        for handle in [stdout.fileHandleForReading, stderr.fileHandleForReading] {
+            DispatchQueue.global().async { _ = handle.readDataToEndOfFile() }
+        }
     }
 
     func stop() {
