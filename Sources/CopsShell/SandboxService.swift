@@ -29,8 +29,8 @@ public enum SandboxService {
         let usesDefaultToken = options.token == SandboxEngine.defaultToken
         try await server.run { port in
             // Written straight to the descriptor so that a reader of a pipe sees it at once.
-            FileHandle.standardOutput.write(Data((Wording.sandboxListening(host: options.host, port: port) + "\n").utf8))
-            FileHandle.standardError.write(Data(Wording.sandboxServeHint(usesDefaultToken: usesDefaultToken).utf8))
+            StandardStreams.out(Wording.sandboxListening(host: options.host, port: port) + "\n")
+            StandardStreams.err(Wording.sandboxServeHint(usesDefaultToken: usesDefaultToken))
         }
     }
 

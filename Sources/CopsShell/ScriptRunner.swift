@@ -101,8 +101,7 @@ public enum ScriptRunner {
             Environment(
                 variables: ProcessInfo.processInfo.environment,
                 sink: OutputSink(
-                    result: { FileHandle.standardOutput.write(Data($0.utf8)) },
-                    message: { FileHandle.standardError.write(Data($0.utf8)) }),
+                    result: { StandardStreams.out($0) }, message: { StandardStreams.err($0) }),
                 stdoutIsTerminal: isatty(STDOUT_FILENO) == 1, stderrIsTerminal: isatty(STDERR_FILENO) == 1,
                 readStandardInput: { Array(FileHandle.standardInput.readDataToEndOfFile()) })
         }
@@ -382,7 +381,7 @@ public enum ScriptRunner {
         EditLineReader.installInterruptHandler()
         let reader: any LineReader =
             editor
-            ?? PlainLineReader(showPrompt: { prompt in FileHandle.standardError.write(Data(PromptSession.plain(prompt).utf8)) })
+            ?? PlainLineReader(showPrompt: { prompt in StandardStreams.err(PromptSession.plain(prompt)) })
         let parts = PromptSession.Parts(
             reader: reader, sink: output.sink.redacting(Redactor(secrets: [target.token])), transcript: output.transcript,
             takeInterrupt: { EditLineReader.takeInterrupt() }, colors: colors, environment: environment.variables)

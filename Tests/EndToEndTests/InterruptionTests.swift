@@ -85,6 +85,27 @@ final class InterruptionTests: XCTestCase {
         try interrupt(["--stream"], stdin: "deactivate 1..120 abort\nstatus 1\n")
     }
 
+    /// With a socket open SwiftNIO ignores SIGPIPE for the whole process; a write to the closed
+    /// stdout then failed with EPIPE and Foundation trapped ("Broken pipe" fatal error).
+    func testAClosedStdoutEndsQuietlyAlsoWhenSigpipeIsIgnored() throws {
+        let process = Process()
+        process.executableURL = CopsProcess.binary
+        process.arguments = ["--endpoint", url, "-o", "text", "-c", "status 1; for i in 1..100000 { echo $i }"]
+        process.environment = cops.environment(token)
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        XCTAssertNotNil(readLine(from: out.fileHandleForReading))
+        try out.fileHandleForReading.close()
+        process.waitUntilExit()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        XCTAssertEqual(process.terminationReason, .uncaughtSignal, stderr)
+        XCTAssertEqual(process.terminationStatus, SIGPIPE, stderr)
+        XCTAssertFalse(stderr.contains("Fatal error"), stderr)
+    }
+
     func testAClosedStdoutEndsTheRunQuietly() throws {
         let process = Process()
         process.executableURL = CopsProcess.binary
