@@ -17,13 +17,15 @@ public enum SandboxWire {
         path: String, headers: [(name: String, value: String)], body: [UInt8]
     ) -> Result<Decoded, SandboxReplyError> {
         func header(_ name: String) -> String? {
-            headers.first { $0.name.lowercased() == name }?.value
+            headers.first { $0.name.equalsIgnoringASCIICase(name) }?.value
         }
-        let type = header("content-type")?.lowercased() ?? ""
+        let type = header("content-type") ?? ""
         let first = body.first { !(" \t\r\n".utf8.contains($0)) }
         var parameters = WireObject()
         if first != nil {
-            let isXML = type.contains("xml") || (!type.contains("json") && first == UInt8(ascii: "<"))
+            let isXML =
+                type.containsIgnoringASCIICase("xml")
+                || (!type.containsIgnoringASCIICase("json") && first == UInt8(ascii: "<"))
             do {
                 let value = isXML ? try XMLWire.decode(body) : try JSONWire.decode(body)
                 guard case .object(let object) = value else {
@@ -86,8 +88,8 @@ public enum SandboxWire {
             for pair in query.split(separator: "&") where pair.lowercased() == "format=xml" { return .xml }
             if query.lowercased().contains("format=json") { return .json }
         }
-        let accept = headers.first { $0.name.lowercased() == "accept" }?.value.lowercased() ?? ""
-        return accept.contains("xml") && !accept.contains("json") ? .xml : .json
+        let accept = headers.first { $0.name.equalsIgnoringASCIICase("accept") }?.value ?? ""
+        return accept.containsIgnoringASCIICase("xml") && !accept.containsIgnoringASCIICase("json") ? .xml : .json
     }
 }
 

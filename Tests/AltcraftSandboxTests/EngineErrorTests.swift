@@ -130,6 +130,14 @@ final class EngineErrorTests: XCTestCase {
         engine.requestLogLimit = 3
         for id in 1...5 { _ = engine.call("campaigns/get", ("id", .int(Int64(id)))) }
         XCTAssertEqual(engine.requestLog.compactMap { $0.parameters["id"]?.int }, [3, 4, 5])
+        for id in 6...7 { _ = engine.call("campaigns/get", ("id", .int(Int64(id)))) }
+        XCTAssertEqual(engine.requestLog.compactMap { $0.parameters["id"]?.int }, [5, 6, 7])
+        engine.requestLogLimit = 2
+        _ = engine.call("campaigns/get", ("id", 8))
+        XCTAssertEqual(engine.requestLog.compactMap { $0.parameters["id"]?.int }, [7, 8], "a lowered limit drops the oldest")
+        engine.requestLogLimit = 4
+        for id in 9...11 { _ = engine.call("campaigns/get", ("id", .int(Int64(id)))) }
+        XCTAssertEqual(engine.requestLog.compactMap { $0.parameters["id"]?.int }, [8, 9, 10, 11])
     }
 
     /// The token check reads parameters case-insensitively (`Token` authenticates), so the

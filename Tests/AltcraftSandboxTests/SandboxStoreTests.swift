@@ -126,6 +126,38 @@ final class SandboxStoreTests: XCTestCase {
             try call(sandbox, "campaigns/get", #"{"token": "sandbox-token", "id": 1}"#)["error"]?.int, 0, "reset repairs it")
     }
 
+    func testAStateFileWrittenByFoundationsEncoderIsReadTheSame() throws {
+        // Earlier versions wrote the file with JSONEncoder (.sortedKeys); those files still load.
+        let directory = try temporaryDirectory(for: self)
+        let clock = ManualSandboxClock()
+        var state = SandboxState.seed(at: clock.now(), fillTo: 30)
+        state.campaigns[0].sentThisRun = 7
+        state.campaigns[0].sendStarted = 12.5
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        try encoder.encode(state).write(to: URL(fileURLWithPath: directory + "/sandbox.json"))
+        let sandbox = try Sandbox(store: SandboxStore(directory: directory), clock: clock)
+        XCTAssertEqual(sandbox.withEngine { $0.state }, state)
+    }
+
+    func testTheStateFileKeepsFoundationsShape() throws {
+        // What the store writes decodes with JSONDecoder to the same state (same keys, types).
+        let directory = try temporaryDirectory(for: self)
+        let clock = ManualSandboxClock()
+        let sandbox = try Sandbox(store: SandboxStore(directory: directory), clock: clock)
+        XCTAssertNotNil(clone(sandbox, name: "Ünïcode — тест\\tname"))
+        _ = try call(sandbox, "campaigns/deactivate", #"{"token": "sandbox-token", "id": 15}"#)
+        let data = try Data(contentsOf: URL(fileURLWithPath: directory + "/sandbox.json"))
+        XCTAssertEqual(try JSONDecoder().decode(SandboxState.self, from: data), sandbox.withEngine { $0.state })
+    }
+
+    func testAStateFileOfTheWrongShapeIsDamaged() throws {
+        let directory = try temporaryDirectory(for: self)
+        _ = try Sandbox(store: SandboxStore(directory: directory), clock: ManualSandboxClock())
+        try Data(#"{"campaigns": [{"id": "1"}], "nextID": 2}"#.utf8).write(to: URL(fileURLWithPath: directory + "/sandbox.json"))
+        XCTAssertThrowsError(try Sandbox(store: SandboxStore(directory: directory), clock: ManualSandboxClock()))
+    }
+
     func testTheStateFileIsReadableByItsOwnerOnly() throws {
         let directory = try temporaryDirectory(for: self)
         let sandbox = try Sandbox(store: SandboxStore(directory: directory), clock: ManualSandboxClock())

@@ -108,6 +108,25 @@ final class ParserTests: XCTestCase {
         }
     }
 
+    func testStatementsOneAtATimeAreTheParsedProgram() {
+        // Long enough that the parser drops consumed tokens several times on the way.
+        var text = ""
+        for index in 1...400 {
+            text += "let s\(index) = status \(index)\nif $s\(index).is_active { deactivate \(index) abort }\n"
+            text += "echo \"n=$s\(index).id\" $s\(index).status; wait \(index) until inactive timeout 1m\n"
+        }
+        text += "deactivate 1 --abort\n}\nstatus ("
+        let file = SourceFile(name: "long.cops", text: text)
+        let (program, diagnostics) = Parser.parse(file)
+        var statements: [Statement] = []
+        let (range, streamed) = Parser.parseStatements(file) { statements.append($0) }
+        XCTAssertGreaterThanOrEqual(program.statements.count, 1600)
+        XCTAssertEqual(diagnostics.count, 3)
+        XCTAssertEqual(statements, program.statements)
+        XCTAssertEqual(range, program.range)
+        XCTAssertEqual(streamed, diagnostics)
+    }
+
     func testRunbookShape() throws {
         let (program, diagnostics) = parse(
             """
