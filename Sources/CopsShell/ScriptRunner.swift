@@ -154,7 +154,9 @@ public enum ScriptRunner {
                 status = .unreadableScript
                 continue
             }
-            let checked = Interpreter.check(file, readFile: readSourced)
+            // Only the verdict is needed: no syntax tree is kept (a million-statement runbook
+            // would otherwise hold all of it; docs/performance.md).
+            let checked = Interpreter.validate(file, readFile: readSourced)
             if !checked.diagnostics.isEmpty {
                 environment.sink.message(
                     DiagnosticRenderer(colors: environment.colors(color)).render(checked.diagnostics, in: file))
