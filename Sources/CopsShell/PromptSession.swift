@@ -1,3 +1,4 @@
+import AltcraftAPI
 import CampaignScript
 import Foundation
 import LineEditor
@@ -44,16 +45,24 @@ public final class PromptSession {
     var history: HistoryFile
     let options: ScriptRunner.Options
     let cancellation = CancellationSwitch()
+    /// The config's profiles, for `\profile` and completion (read when the target changes, not
+    /// on every Tab).
+    var profileNames: [String]
 
     init(target: SessionTarget, options: ScriptRunner.Options, parts: Parts) {
         self.parts = parts
         self.target = target
         self.options = options
         self.history = Self.historyFile(for: target, environment: parts.environment)
-        self.interpreter = Interpreter(operations: target.operations, output: parts.sink)
-        self.interpreter = makeInterpreter(settings: Self.initialSettings(options))
+        self.profileNames = TargetResolver.profileNames(environment: parts.environment)
+        self.interpreter = Self.makeInterpreter(
+            target: target, settings: Self.initialSettings(options), parts: parts, cancellation: cancellation)
+        interpreter.confirmer = { [unowned self] request in self.confirm(request) }
         parts.reader.replaceHistory(history.load())
     }
+
+    /// Output with the current target's token masked (it changes with `\profile`).
+    var sink: OutputSink { parts.sink.redacting(Redactor(secrets: [target.token])) }
 
     static func initialSettings(_ options: ScriptRunner.Options) -> ScriptSettings {
         var settings = ScriptRunner.settings(options, defaultOutput: .table)
@@ -64,12 +73,14 @@ public final class PromptSession {
         return settings
     }
 
-    private func makeInterpreter(settings: ScriptSettings) -> Interpreter {
+    private static func makeInterpreter(
+        target: SessionTarget, settings: ScriptSettings, parts: Parts, cancellation: CancellationSwitch
+    ) -> Interpreter {
         let interpreter = Interpreter(
-            operations: target.operations, settings: settings, output: parts.sink, cancellation: cancellation,
+            operations: target.operations, settings: settings,
+            output: parts.sink.redacting(Redactor(secrets: [target.token])), cancellation: cancellation,
             readFile: ScriptRunner.readSourced, renderer: DiagnosticRenderer(colors: parts.colors))
         interpreter.showsProgress = parts.reader.isInteractive
-        interpreter.confirmer = { [unowned self] request in self.confirm(request) }
         return interpreter
     }
 
@@ -100,9 +111,9 @@ public final class PromptSession {
     public func run() async -> ExitStatus {
         parts.transcript?.begin(mode: "prompt", target: target.label)
         if target.isSandbox, case .sandbox(let path) = target.kind {
-            parts.sink.message(Wording.promptSandbox(path: path))
+            sink.message(Wording.usingSandbox(path: path))
         }
-        parts.sink.message(Wording.promptGreeting)
+        sink.message(Wording.promptGreeting)
         var buffer = ""
         while true {
             let prompt = buffer.isEmpty ? mainPrompt : continuationPrompt
@@ -110,7 +121,7 @@ public final class PromptSession {
             case .interrupted:
                 buffer = ""
             case .endOfInput:
-                if !buffer.isEmpty { parts.sink.message(Wording.promptIncompleteDropped) }
+                if !buffer.isEmpty { sink.message(Wording.promptIncompleteDropped) }
                 await target.operations.shutdown()
                 return .success
             case .line(let line):
@@ -162,7 +173,7 @@ public final class PromptSession {
         let file = SourceFile(name: "<prompt>", text: entry)
         let checked = Interpreter.check(file, defined: Set(interpreter.variables.keys), readFile: ScriptRunner.readSourced)
         if !checked.diagnostics.isEmpty {
-            parts.sink.message(DiagnosticRenderer(colors: parts.colors).render(checked.diagnostics, in: file))
+            sink.message(DiagnosticRenderer(colors: parts.colors).render(checked.diagnostics, in: file))
         }
         guard checked.isRunnable else { return }
         cancellation.reset()
@@ -173,7 +184,7 @@ public final class PromptSession {
         let cancellation = self.cancellation
         let takeInterrupt = parts.takeInterrupt
         // The terminal echoes ^C without a newline; end that line before the report.
-        let endEchoedLine = parts.reader.isInteractive ? parts.sink.message : { _ in }
+        let endEchoedLine = parts.reader.isInteractive ? sink.message : { _ in }
         // First Ctrl-C: no new requests, those in flight finish (an exact report); a second
         // one abandons them.
         let watcher = Task {
@@ -204,7 +215,7 @@ public final class PromptSession {
         guard needsConfirmation(request) else { return true }
         // Whatever was pasted after the statement must not answer the question.
         let dropped = parts.reader.discardTypeAhead()
-        if dropped > 0 { parts.sink.message(Wording.typeAheadDropped(bytes: dropped)) }
+        if dropped > 0 { sink.message(Wording.typeAheadDropped(bytes: dropped)) }
         let question = Wording.confirmQuestion(request, target: target.label)
         let answer: String
         switch parts.reader.readLine(prompt: question) {
@@ -224,42 +235,43 @@ public final class PromptSession {
         case "\\profile" where words.count == 2:
             await switchProfile(words[1])
         case "\\profile":
-            parts.sink.message(Wording.profileUsage(current: target.label, known: profiles()))
+            sink.message(Wording.profileUsage(current: target.label, known: profileNames))
         default:
-            parts.sink.message(Wording.unknownPromptCommand(words.first ?? entry))
+            sink.message(Wording.unknownPromptCommand(words.first ?? entry))
         }
         return true
     }
-
-    func profiles() -> [String] { TargetResolver.profileNames(environment: parts.environment) }
 
     /// `\profile NAME`: a new target, history and interpreter; settings carry over, variables do
     /// not (IDs of one account mean nothing in another).
     func switchProfile(_ name: String) async {
         var request = ScriptRunner.targetRequest(
-            options, settings: interpreter.settings, trace: options.verbose ? parts.sink.message : nil)
+            options, settings: interpreter.settings, trace: options.verbose ? sink.message : nil)
         request.endpoint = nil
         request.sandbox = false
         request.profile = name
-        switch TargetResolver.resolve(request, environment: parts.environment, warn: parts.sink.message) {
+        switch TargetResolver.resolve(request, environment: parts.environment, warn: sink.message) {
         case .failure(let failure):
-            parts.sink.message(failure.message)
+            sink.message(failure.message)
         case .success(let next):
             await target.operations.shutdown()
             parts.transcript?.addSecret(next.token)
             target = next
-            interpreter = makeInterpreter(settings: interpreter.settings)
+            interpreter = Self.makeInterpreter(
+                target: next, settings: interpreter.settings, parts: parts, cancellation: cancellation)
+            interpreter.confirmer = { [unowned self] request in self.confirm(request) }
+            profileNames = TargetResolver.profileNames(environment: parts.environment)
             history = Self.historyFile(for: target, environment: parts.environment)
             parts.reader.replaceHistory(history.load())
-            if case .sandbox(let path) = target.kind { parts.sink.message(Wording.promptSandbox(path: path)) }
-            parts.sink.message(Wording.profileSwitched(target.label))
+            if case .sandbox(let path) = target.kind { sink.message(Wording.usingSandbox(path: path)) }
+            sink.message(Wording.profileSwitched(target.label))
         }
     }
 
     /// What Tab offers for the text before the cursor.
     public func complete(_ beforeCursor: String) -> CompletionResult {
         CompletionEngine(
-            variables: Array(interpreter.variables.keys), campaigns: target.operations.seen.all, profiles: profiles()
+            variables: Array(interpreter.variables.keys), campaigns: target.operations.seen.all, profiles: profileNames
         ).complete(beforeCursor)
     }
 }

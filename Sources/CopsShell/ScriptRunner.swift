@@ -196,26 +196,25 @@ public enum ScriptRunner {
         SandboxStore.defaultDirectory(environment: environment)
     }
 
-    /// The process's output with the transcript copied in and the environment's token masked
-    /// (the target's token is masked too once the target is known).
     /// A run that ends before it starts, with this status (the reason is already printed).
     struct Stop: Error {
         var status: ExitStatus
     }
 
+    /// The process's output with the transcript copied in and every known token masked, and
+    /// the target chosen (not yet built) for the run.
     struct Output {
         var sink: OutputSink
         var transcript: Transcript?
+        var choice: Result<TargetResolver.Choice, TargetFailure>
     }
 
     static func output(_ options: Options, environment: Environment) -> Result<Output, Stop> {
         // Masked from the first byte: the environment's token and the one the target will use
         // (a script is echoed into the transcript and quoted in diagnostics before the target
         // exists).
-        let request = targetRequest(options, settings: ScriptSettings())
-        let secrets =
-            [environment.variables["ALTCRAFT_TOKEN"] ?? ""]
-            + [TargetResolver.token(for: request, environment: environment.variables)].compactMap { $0 }
+        let choice = TargetResolver.choose(targetRequest(options, settings: ScriptSettings()), environment: environment.variables)
+        let secrets = [environment.variables["ALTCRAFT_TOKEN"] ?? "", (try? choice.get())?.token ?? ""]
         var transcript: Transcript?
         if let path = options.transcriptPath {
             switch Transcript.open(path: path, secrets: secrets) {
@@ -227,7 +226,7 @@ public enum ScriptRunner {
         }
         var sink = environment.sink
         if let transcript { sink = sink.copying(to: transcript) }
-        return .success(Output(sink: sink.redacting(Redactor(secrets: secrets)), transcript: transcript))
+        return .success(Output(sink: sink.redacting(Redactor(secrets: secrets)), transcript: transcript, choice: choice))
     }
 
     /// Picks the target, printing why not; `announce` names the sandbox on stderr.
@@ -236,11 +235,10 @@ public enum ScriptRunner {
     {
         let sink = output.sink
         let trace: (@Sendable (String) -> Void)? = options.verbose ? sink.message : nil
-        switch TargetResolver.resolve(
-            targetRequest(options, settings: settings, trace: trace), environment: environment.variables, warn: sink.message)
-        {
+        let request = targetRequest(options, settings: settings, trace: trace)
+        switch output.choice.flatMap({ TargetResolver.build($0, request, environment: environment.variables, warn: sink.message) }
+        ) {
         case .success(let target):
-            output.transcript?.addSecret(target.token)
             if announce, case .sandbox(let path) = target.kind { sink.message(Wording.usingSandbox(path: path)) }
             return .success(target)
         case .failure(let failure):
@@ -286,7 +284,7 @@ public enum ScriptRunner {
         }
         let interpreter = Interpreter(
             operations: target.operations, settings: settings,
-            output: output.sink.redacting(Redactor(secrets: [target.token])), cancellation: cancellation,
+            output: output.sink, cancellation: cancellation,
             arguments: options.arguments, readFile: readSourced, renderer: DiagnosticRenderer(colors: colors))
         interpreter.showsProgress = environment.stderrIsTerminal
         let status = await interpreter.run(checked.program, in: file)
@@ -314,7 +312,7 @@ public enum ScriptRunner {
         case .success(let chosen): target = chosen
         case .failure(let stop): return stop.status
         }
-        let sink = output.sink.redacting(Redactor(secrets: [target.token]))
+        let sink = output.sink
         output.transcript?.begin(mode: "stream", target: target.label)
         let renderer = DiagnosticRenderer(colors: colors)
         let interpreter = Interpreter(
@@ -385,7 +383,7 @@ public enum ScriptRunner {
             editor
             ?? PlainLineReader(showPrompt: { prompt in StandardStreams.err(PromptSession.plain(prompt)) })
         let parts = PromptSession.Parts(
-            reader: reader, sink: output.sink.redacting(Redactor(secrets: [target.token])), transcript: output.transcript,
+            reader: reader, sink: output.sink, transcript: output.transcript,
             takeInterrupt: { EditLineReader.takeInterrupt() }, colors: colors, environment: environment.variables)
         let session = PromptSession(target: target, options: options, parts: parts)
         editor?.completer = { [unowned session] in session.complete($0) }

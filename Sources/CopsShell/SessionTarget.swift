@@ -63,20 +63,35 @@ enum TargetResolver {
         return nil
     }
 
-    static func resolve(_ request: Request, environment: [String: String], warn: (String) -> Void) -> Result<
-        SessionTarget, TargetFailure
-    > {
-        if request.sandbox { return sandbox(request, environment: environment) }
+    /// Where a request would go, decided from flags, environment and config without building
+    /// anything (no state file, no client): output can mask the token from the first byte,
+    /// before the script is checked, and the config and token file are read once.
+    struct Choice {
+        enum Place {
+            case sandbox
+            case http(
+                endpoint: String, placement: ClientConfiguration.TokenPlacement, format: ClientConfiguration.WireFormat,
+                kind: SessionTarget.Kind, label: String, confirm: Bool)
+        }
+        var place: Place
+        var token: String?
+        /// Said when the target is built (a token file readable by others).
+        var warnings: [String] = []
+    }
+
+    static func choose(_ request: Request, environment: [String: String]) -> Result<Choice, TargetFailure> {
+        if request.sandbox { return .success(Choice(place: .sandbox)) }
         if let endpoint = request.endpoint {
             guard let token = environment["ALTCRAFT_TOKEN"], !token.isEmpty else {
                 return .failure(TargetFailure(message: Wording.tokenMissing, status: .configuration))
             }
             let host = URL(string: endpoint)?.host ?? "endpoint"
-            return http(
-                endpoint: endpoint, token: token, placement: .body, format: request.format ?? .json, request: request,
-                kind: .endpoint(endpoint), label: host, confirm: false)
+            return .success(
+                Choice(
+                    place: .http(
+                        endpoint: endpoint, placement: .body, format: request.format ?? .json, kind: .endpoint(endpoint),
+                        label: host, confirm: false), token: token))
         }
-        let wanted = requestedProfile(request, environment: environment)
         let path = CopsConfig.path(environment: environment)
         let config: CopsConfig
         do throws(ConfigError) {
@@ -84,39 +99,50 @@ enum TargetResolver {
         } catch {
             return .failure(TargetFailure(message: "cops: \(error.description)\n", status: .configuration))
         }
-        guard let name = wanted ?? config.defaultProfile else { return sandbox(request, environment: environment) }
-        if name == "sandbox", config.profiles[name] == nil { return sandbox(request, environment: environment) }
+        guard let name = requestedProfile(request, environment: environment) ?? config.defaultProfile,
+            name != "sandbox" || config.profiles[name] != nil
+        else { return .success(Choice(place: .sandbox)) }
         guard let profile = config.profiles[name] else {
             return .failure(
                 TargetFailure(
                     message: Wording.unknownProfile(name, path: path, known: config.profiles.keys.sorted()),
                     status: .configuration))
         }
+        var warnings: [String] = []
         let token: String
         do throws(ConfigError) {
             token = try TokenLoader.load(
                 profile.tokenSource, profile: name, environment: environment, configPath: path,
-                warn: { warn("cops: " + $0 + "\n") })
+                warn: { warnings.append("cops: " + $0 + "\n") })
         } catch {
             return .failure(TargetFailure(message: "cops: \(error.description)\n", status: .configuration))
         }
-        return http(
-            endpoint: profile.endpoint, token: token, placement: profile.tokenPlacement, format: request.format ?? profile.format,
-            request: request, kind: .profile(name), label: name, confirm: profile.confirm)
+        return .success(
+            Choice(
+                place: .http(
+                    endpoint: profile.endpoint, placement: profile.tokenPlacement, format: request.format ?? profile.format,
+                    kind: .profile(name), label: name, confirm: profile.confirm), token: token, warnings: warnings))
     }
 
-    /// The token the request would use, read without building anything (no state file, no
-    /// client), so output can be masked from the first byte, before the script is checked.
-    static func token(for request: Request, environment: [String: String]) -> String? {
-        if request.sandbox { return nil }
-        if request.endpoint != nil { return environment["ALTCRAFT_TOKEN"] }
-        let path = CopsConfig.path(environment: environment)
-        guard let config = try? CopsConfig.load(path: path),
-            let name = requestedProfile(request, environment: environment) ?? config.defaultProfile,
-            let profile = config.profiles[name]
-        else { return nil }
-        return try? TokenLoader.load(
-            profile.tokenSource, profile: name, environment: environment, configPath: path, warn: { _ in })
+    /// Builds the chosen target: the sandbox (opening its state file) or an HTTP client.
+    static func build(_ choice: Choice, _ request: Request, environment: [String: String], warn: (String) -> Void) -> Result<
+        SessionTarget, TargetFailure
+    > {
+        choice.warnings.forEach(warn)
+        switch choice.place {
+        case .sandbox:
+            return sandbox(request, environment: environment)
+        case .http(let endpoint, let placement, let format, let kind, let label, let confirm):
+            return http(
+                endpoint: endpoint, token: choice.token ?? "", placement: placement, format: format, request: request, kind: kind,
+                label: label, confirm: confirm)
+        }
+    }
+
+    static func resolve(_ request: Request, environment: [String: String], warn: (String) -> Void) -> Result<
+        SessionTarget, TargetFailure
+    > {
+        choose(request, environment: environment).flatMap { build($0, request, environment: environment, warn: warn) }
     }
 
     /// The profile names of the config file, for completion (nothing when it cannot be read).

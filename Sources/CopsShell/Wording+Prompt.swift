@@ -2,10 +2,6 @@ import CampaignScript
 
 /// The sentences of the interactive prompt and of choosing a target.
 extension Wording {
-    static func promptSandbox(path: String) -> String {
-        "cops: the built-in sandbox (\(path)); nothing real is touched\n"
-    }
-
     static let promptGreeting = "cops \(CopsVersion.current): 'help' lists statements, Tab completes, Ctrl-D leaves.\n"
 
     static let promptIncompleteDropped = "cops: the unfinished statement was dropped\n"
