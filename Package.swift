@@ -72,7 +72,7 @@ let package = Package(
         .testTarget(name: "LineEditorTests", dependencies: ["LineEditor"]),
         .testTarget(
             name: "InterpreterTests", dependencies: ["CampaignScript", "CopsShell", "AltcraftAPI", "AltcraftSandbox"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["CampaignScript"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["CampaignScript", "AltcraftSandbox"]),
         .testTarget(name: "CampaignScriptTests", dependencies: ["CampaignScript"], exclude: ["Golden"]),
     ]
 )

@@ -81,10 +81,6 @@ public enum ScriptRunner {
         /// Reads all of standard input.
         public var readStandardInput: @Sendable () -> [UInt8]
 
-        /// Diagnostics are coloured only for a person: stderr is a terminal, `NO_COLOR` is
-        /// unset and the terminal is not `dumb`.
-        var colorsDiagnostics: Bool { colors(.auto) }
-
         /// Whether to colour with `--color choice`: `always` and `never` win over everything;
         /// `auto` needs a terminal on stderr, no `NO_COLOR` and a terminal that is not `dumb`.
         func colors(_ choice: ColorChoice) -> Bool {

@@ -12,7 +12,6 @@ import Synchronization
 /// it happened, with every secret masked. Appended (an earlier transcript is kept), mode 0600.
 public final class Transcript: Sendable {
     private let descriptor: Mutex<Int32>
-    private let redactor: Mutex<Redactor>
     private let secrets: Mutex<[String]>
 
     /// Opens (creating with mode 0600) or fails with the reason.
@@ -25,23 +24,18 @@ public final class Transcript: Sendable {
     private init(fd: Int32, secrets: [String]) {
         descriptor = Mutex(fd)
         self.secrets = Mutex(secrets)
-        redactor = Mutex(Redactor(secrets: secrets))
     }
 
     /// Masks one more secret from now on (the target's token, once it is known).
     public func addSecret(_ secret: String) {
-        let all = secrets.withLock { secrets in
-            secrets.append(secret)
-            return secrets
-        }
-        redactor.withLock { $0 = Redactor(secrets: all) }
+        secrets.withLock { $0.append(secret) }
     }
 
     deinit { descriptor.withLock { _ = close($0) } }
 
     /// Writes text as is (after masking secrets).
     public func write(_ text: String) {
-        let bytes = Array(redactor.withLock { $0.redact(text) }.utf8)
+        let bytes = Array(Redactor(secrets: secrets.withLock { $0 }).redact(text).utf8)
         descriptor.withLock { fd in
             var offset = 0
             while offset < bytes.count {

@@ -12,13 +12,13 @@ final class DiagnosticColourTests: XCTestCase {
     }
 
     func testColourOnlyOnATerminalWithoutNoColorOrDumbTerm() {
-        XCTAssertTrue(environment(["TERM": "xterm-256color"], stderrIsTerminal: true).colorsDiagnostics)
-        XCTAssertFalse(environment(["TERM": "xterm-256color"], stderrIsTerminal: false).colorsDiagnostics)
-        XCTAssertFalse(environment(["TERM": "xterm", "NO_COLOR": "1"], stderrIsTerminal: true).colorsDiagnostics)
+        XCTAssertTrue(environment(["TERM": "xterm-256color"], stderrIsTerminal: true).colors(.auto))
+        XCTAssertFalse(environment(["TERM": "xterm-256color"], stderrIsTerminal: false).colors(.auto))
+        XCTAssertFalse(environment(["TERM": "xterm", "NO_COLOR": "1"], stderrIsTerminal: true).colors(.auto))
         XCTAssertTrue(
-            environment(["TERM": "xterm", "NO_COLOR": ""], stderrIsTerminal: true).colorsDiagnostics,
+            environment(["TERM": "xterm", "NO_COLOR": ""], stderrIsTerminal: true).colors(.auto),
             "an empty NO_COLOR does not count")
-        XCTAssertFalse(environment(["TERM": "dumb"], stderrIsTerminal: true).colorsDiagnostics)
+        XCTAssertFalse(environment(["TERM": "dumb"], stderrIsTerminal: true).colors(.auto))
     }
 
     func testColouredAndPlainRenderingsDiffer() {

@@ -1,3 +1,4 @@
+import AltcraftSandbox
 import Foundation
 import XCTest
 
@@ -176,7 +177,7 @@ enum GeneratedCases {
     static var all: [(name: String, bytes: [UInt8])] {
         var cases: [(String, [UInt8])] = []
         func add(_ name: String, _ text: String) { cases.append((name, Array(text.utf8))) }
-        var random = SplitMix(state: 0x0C0B_5BAD)
+        var random = SplitMix64(seed: 0x0C0B_5BAD)  // AltcraftSandbox's generator
         cases.append(("gen-binary-garbage", (0..<4_096).map { _ in UInt8(truncatingIfNeeded: random.next()) }))
         cases.append(
             (
@@ -237,18 +238,5 @@ enum GeneratedCases {
         }
         try Data("source \"chain/0.lib\"\necho $level199\n".utf8).write(
             to: directory.appendingPathComponent("gen-source-chain-200.cops"))
-    }
-}
-
-/// SplitMix64: a tiny deterministic generator, so generated cases are the same on every run.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
