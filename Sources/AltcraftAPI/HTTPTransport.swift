@@ -5,7 +5,8 @@ import NIOHTTP1
 import NIOPosix
 import Synchronization
 
-/// Sends requests over HTTP(S) with async-http-client, reusing connections.
+/// Sends requests over HTTP(S) with async-http-client, reusing connections: the transport
+/// for `https://` endpoints (`http://` ones use the lighter `SocketTransport`).
 public final class HTTPTransport: AltcraftTransport {
     private let client: HTTPClient
     private let baseURL: String
@@ -15,16 +16,9 @@ public final class HTTPTransport: AltcraftTransport {
     /// `baseURL` is the account's panel host, e.g. `https://ru.altkraft.com`; a path after
     /// the host is kept as a prefix.
     public init(baseURL: String, connectTimeout: Duration = .seconds(10), maximumConnections: Int = 64) throws(AltcraftError) {
-        guard let url = URL(string: baseURL), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
-            url.host != nil
-        else {
-            throw AltcraftError(.invalidRequest("endpoint '\(baseURL)' is not an http(s) URL"), endpoint: .status)
-        }
-        var trimmed = baseURL
-        while trimmed.hasSuffix("/") { trimmed.removeLast() }
-        self.baseURL = trimmed
-        let host = url.host.map { $0.contains(":") && !$0.hasPrefix("[") ? "[\($0)]" : $0 } ?? ""
-        origin = scheme + "://" + host + (url.port.map { ":\($0)" } ?? "")
+        let address = try EndpointAddress(baseURL)
+        self.baseURL = address.trimmedURL
+        origin = address.origin
         var configuration = HTTPClient.Configuration()
         // A redirect would carry the token in the body to another host: refuse them.
         configuration.redirectConfiguration = .disallow

@@ -63,6 +63,10 @@ public enum ScriptRunner {
         public var verbose = false
         /// `--transcript FILE`.
         public var transcriptPath: String?
+        /// The process exits as soon as `run` or `stream` returns (the `cops` program): the
+        /// HTTP client is then left to the system instead of shut down, which costs a one-shot
+        /// run a few milliseconds of event-loop teardown and gains nothing.
+        public var exitsAfterRun = false
 
         /// Defaults: the built-in sandbox, settings as the language defines them.
         public init() {}
@@ -284,7 +288,7 @@ public enum ScriptRunner {
             arguments: options.arguments, readFile: readSourced, renderer: DiagnosticRenderer(colors: colors))
         interpreter.showsProgress = environment.stderrIsTerminal
         let status = await interpreter.run(checked.program, in: file)
-        await target.operations.shutdown()
+        if !options.exitsAfterRun { await target.operations.shutdown() }
         return status
     }
 
@@ -354,7 +358,7 @@ public enum ScriptRunner {
             if ended { break reading }
         }
         if cancellation.isCancelled || Task.isCancelled, status == .success { status = .interrupted }
-        await target.operations.shutdown()
+        if !options.exitsAfterRun { await target.operations.shutdown() }
         return status
     }
 

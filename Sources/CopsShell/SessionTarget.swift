@@ -162,9 +162,9 @@ enum TargetResolver {
         endpoint: String, token: String, placement: ClientConfiguration.TokenPlacement, format: ClientConfiguration.WireFormat,
         request: Request, kind: SessionTarget.Kind, label: String, confirm: Bool
     ) -> Result<SessionTarget, TargetFailure> {
-        let transport: HTTPTransport
+        let transport: any AltcraftTransport
         do throws(AltcraftError) {
-            transport = try HTTPTransport(baseURL: endpoint)
+            transport = try SocketTransport.forEndpoint(endpoint)
         } catch {
             return .failure(TargetFailure(message: Wording.badEndpoint(error.summary), status: .usage))
         }

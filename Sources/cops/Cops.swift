@@ -12,9 +12,23 @@ enum CopsMain {
         let arguments = Array(CommandLine.arguments.dropFirst())
         if arguments.first == "sandbox" {
             await SandboxCommand.main(Array(arguments.dropFirst()))
-        } else {
-            await Cops.main(arguments)
+            return
         }
+        // Parsed and run here rather than by `Cops.main`, which ends even a successful run by
+        // throwing `ExitCode` through ArgumentParser's error printer (reflection and casts on
+        // every one-shot; docs/performance.md). Help, version, completion scripts and usage
+        // errors still go through ArgumentParser.
+        let parsed: any ParsableCommand
+        do {
+            parsed = try Cops.parseAsRoot(arguments)
+        } catch {
+            Cops.exit(withError: error)
+        }
+        guard let command = parsed as? Cops else {
+            await Cops.main(arguments)
+            return
+        }
+        exit(await command.execute().rawValue)
     }
 }
 
@@ -83,8 +97,14 @@ struct Cops: AsyncParsableCommand {
     }
 
     func run() async throws {
-        if check { throw ExitCode(ScriptRunner.check(script, color: color).rawValue) }
+        throw ExitCode(await execute().rawValue)
+    }
+
+    /// Runs what the command line asks for; the caller exits with the status right after.
+    func execute() async -> ExitStatus {
+        if check { return ScriptRunner.check(script, color: color) }
         var options = ScriptRunner.Options()
+        options.exitsAfterRun = true
         options.output = output
         options.dryRun = dryRun
         options.continueOnError = continueOnError
@@ -108,21 +128,19 @@ struct Cops: AsyncParsableCommand {
         } else if stream {
             let chosen = options
             let cancellation = CancellationSwitch()
-            let status = await ScriptRunner.withInterruptHandling(cancellation) {
+            return await ScriptRunner.withInterruptHandling(cancellation) {
                 await ScriptRunner.stream(options: chosen, cancellation: cancellation)
             }
-            throw ExitCode(status.rawValue)
         } else if isatty(STDIN_FILENO) == 1 {
-            throw ExitCode(await ScriptRunner.prompt(options: options).rawValue)
+            return await ScriptRunner.prompt(options: options)
         } else {
             input = .standardInput
         }
         let chosen = options
         let cancellation = CancellationSwitch()
-        let status = await ScriptRunner.withInterruptHandling(cancellation) {
+        return await ScriptRunner.withInterruptHandling(cancellation) {
             await ScriptRunner.run(input, options: chosen, cancellation: cancellation)
         }
-        throw ExitCode(status.rawValue)
     }
 }
 

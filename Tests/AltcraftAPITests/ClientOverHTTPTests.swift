@@ -7,13 +7,14 @@ import XCTest
 final class ClientOverHTTPTests: XCTestCase {
     func withClient(
         _ format: ClientConfiguration.WireFormat, placement: ClientConfiguration.TokenPlacement = .body,
-        clock: ManualSandboxClock = ManualSandboxClock(), _ body: (AltcraftClient, Sandbox) async throws -> Void
+        clock: ManualSandboxClock = ManualSandboxClock(), transport kind: TransportKind = .asyncHTTPClient,
+        _ body: (AltcraftClient, Sandbox) async throws -> Void
     ) async throws {
         let sandbox = makeSandbox(clock: clock)
         try await withSandboxServer(sandbox) { url in
             let client = AltcraftClient(
                 configuration: ClientConfiguration(token: SandboxEngine.defaultToken, tokenPlacement: placement, format: format),
-                transport: try HTTPTransport(baseURL: url))
+                transport: try kind.make(url))
             do {
                 try await body(client, sandbox)
             } catch {
@@ -26,8 +27,13 @@ final class ClientOverHTTPTests: XCTestCase {
 
     func testEveryEndpointInJSON() async throws { try await exerciseEveryEndpoint(.json) }
     func testEveryEndpointInXML() async throws { try await exerciseEveryEndpoint(.xml) }
-    func testBearerTokenPlacement() async throws {
-        try await withClient(.json, placement: .bearerHeader) { client, sandbox in
+    func testEveryEndpointInJSONOverSockets() async throws { try await exerciseEveryEndpoint(.json, .sockets) }
+    func testEveryEndpointInXMLOverSockets() async throws { try await exerciseEveryEndpoint(.xml, .sockets) }
+    func testBearerTokenPlacement() async throws { try await bearerTokenPlacement(.asyncHTTPClient) }
+    func testBearerTokenPlacementOverSockets() async throws { try await bearerTokenPlacement(.sockets) }
+
+    func bearerTokenPlacement(_ kind: TransportKind) async throws {
+        try await withClient(.json, placement: .bearerHeader, transport: kind) { client, sandbox in
             let status = try await client.status(id: 82)
             XCTAssertEqual(status.status, "Inactive")
             let sent = sandbox.withEngine { $0.requestLog.last! }
@@ -35,9 +41,11 @@ final class ClientOverHTTPTests: XCTestCase {
         }
     }
 
-    func exerciseEveryEndpoint(_ format: ClientConfiguration.WireFormat) async throws {
+    func exerciseEveryEndpoint(_ format: ClientConfiguration.WireFormat, _ kind: TransportKind = .asyncHTTPClient)
+        async throws
+    {
         let clock = ManualSandboxClock()
-        try await withClient(format, clock: clock) { client, sandbox in
+        try await withClient(format, clock: clock, transport: kind) { client, sandbox in
             // status and get
             let status = try await client.status(id: 15)
             XCTAssertEqual(status, CampaignStatus(isActive: true, isCompleted: false, status: "Sending"))

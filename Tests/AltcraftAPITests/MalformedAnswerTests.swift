@@ -3,20 +3,37 @@ import XCTest
 
 /// A broken or hostile server gives typed errors that name the endpoint; nothing crashes.
 final class MalformedAnswerTests: XCTestCase {
+    /// Runs the call against a server behaving so, once per transport; both must fail the
+    /// same way (stage and kind, whatever the words), and the socket transport's error is
+    /// returned for the test's own assertions.
     func call(
         _ behaviour: RawHTTPServer.Behaviour, timeout: Duration = .seconds(5), maximumResponseBytes: Int = 1 << 20,
         token: String = "t0ken-value",
         _ operation: @escaping (AltcraftClient) async throws(AltcraftError) -> Void = { _ = try await $0.status(id: 15) }
     ) async throws -> AltcraftError? {
-        let server = try RawHTTPServer(behaviour)
-        defer { server.stop() }
-        let client = AltcraftClient(
-            configuration: ClientConfiguration(
-                token: token, timeout: timeout, retries: 0, maximumResponseBytes: maximumResponseBytes),
-            transport: try HTTPTransport(baseURL: server.url))
-        let error = await expectFailure { () async throws(AltcraftError) in try await operation(client) }
-        await client.shutdown()
-        return error
+        var errors: [AltcraftError?] = []
+        for kind in TransportKind.allCases {
+            let server = try RawHTTPServer(behaviour)
+            defer { server.stop() }
+            let client = AltcraftClient(
+                configuration: ClientConfiguration(
+                    token: token, timeout: timeout, retries: 0, maximumResponseBytes: maximumResponseBytes),
+                transport: try kind.make(server.url))
+            errors.append(await expectFailure { () async throws(AltcraftError) in try await operation(client) })
+            await client.shutdown()
+        }
+        let (viaClient, viaSockets) = (errors[0], errors[1])
+        XCTAssertEqual(
+            viaClient?.stage, viaSockets?.stage, "\(String(describing: viaClient)) / \(String(describing: viaSockets))")
+        XCTAssertEqual(
+            viaClient.map { Self.caseName($0.kind) }, viaSockets.map { Self.caseName($0.kind) },
+            "\(String(describing: viaClient)) / \(String(describing: viaSockets))")
+        return viaSockets
+    }
+
+    /// `connectionLost` of `connectionLost("…")`: the words differ between transports.
+    static func caseName(_ kind: AltcraftError.Kind) -> String {
+        String(String(describing: kind).prefix { $0 != "(" })
     }
 
     func assertDecodingError(_ body: String, contentType: String = "application/json", mentions: String, line: UInt = #line)
@@ -127,14 +144,16 @@ final class MalformedAnswerTests: XCTestCase {
         XCTAssertTrue(lost?.summary.hasPrefix("connection lost: ") == true, String(describing: lost))
         XCTAssertTrue(lost?.summary.contains("(http://127.0.0.1:") == true, String(describing: lost))
         let withUser = "http://user:secret@" + origin.dropFirst("http://".count) + "/prefix"
-        let client = AltcraftClient(
-            configuration: ClientConfiguration(token: "t0ken-value", retries: 0),
-            transport: try HTTPTransport(baseURL: withUser))
-        let refused = await expectFailure { () async throws(AltcraftError) in try await client.status(id: 15) }
-        await client.shutdown()
-        XCTAssertEqual(refused?.stage, .transport)
-        XCTAssertTrue(refused?.summary.hasSuffix("(\(origin))") == true, String(describing: refused))
-        XCTAssertFalse(refused?.description.contains("secret") == true, String(describing: refused))
+        for kind in TransportKind.allCases {
+            let client = AltcraftClient(
+                configuration: ClientConfiguration(token: "t0ken-value", retries: 0),
+                transport: try kind.make(withUser))
+            let refused = await expectFailure { () async throws(AltcraftError) in try await client.status(id: 15) }
+            await client.shutdown()
+            XCTAssertEqual(refused?.stage, .transport, "\(kind)")
+            XCTAssertTrue(refused?.summary.hasSuffix("(\(origin))") == true, String(describing: refused))
+            XCTAssertFalse(refused?.description.contains("secret") == true, String(describing: refused))
+        }
     }
 
     func testGarbageInsteadOfHTTP() async throws {
@@ -161,14 +180,16 @@ final class MalformedAnswerTests: XCTestCase {
         let server = try RawHTTPServer(.silent)
         let url = server.url
         server.stop()  // nothing listens on that port any more
-        let client = AltcraftClient(
-            configuration: ClientConfiguration(token: "t0ken-value", retries: 2, initialBackoff: .milliseconds(1)),
-            transport: try HTTPTransport(baseURL: url))
-        let error = await expectFailure { () async throws(AltcraftError) in try await client.status(id: 15) }
-        await client.shutdown()
-        guard case .unreachable = error?.kind else { return XCTFail("\(String(describing: error))") }
-        XCTAssertEqual(error?.attempts, 3)
-        XCTAssertTrue(error?.isUnreachable == true)
+        for kind in TransportKind.allCases {
+            let client = AltcraftClient(
+                configuration: ClientConfiguration(token: "t0ken-value", retries: 2, initialBackoff: .milliseconds(1)),
+                transport: try kind.make(url))
+            let error = await expectFailure { () async throws(AltcraftError) in try await client.status(id: 15) }
+            await client.shutdown()
+            guard case .unreachable = error?.kind else { return XCTFail("\(kind): \(String(describing: error))") }
+            XCTAssertEqual(error?.attempts, 3)
+            XCTAssertTrue(error?.isUnreachable == true)
+        }
     }
 
     func testNon2xxWithAnEnvelopeKeepsTheAPIError() async throws {
@@ -186,11 +207,21 @@ final class MalformedAnswerTests: XCTestCase {
         XCTAssertEqual(error?.kind, .api(code: 402, text: "Tariff limit reached"))
     }
 
-    func testBadEndpointURLIsABuildError() throws {
+    func testBadEndpointURLIsABuildError() async throws {
         for url in ["ftp://example.com", "not a url", "http://"] {
-            XCTAssertThrowsError(try HTTPTransport(baseURL: url), url) { error in
-                XCTAssertEqual((error as? AltcraftError)?.stage, .building)
+            for kind in TransportKind.allCases {
+                XCTAssertThrowsError(try kind.make(url), url) { error in
+                    XCTAssertEqual((error as? AltcraftError)?.stage, .building)
+                }
             }
         }
+        // Plain sockets cannot speak TLS: an https URL is refused there, not sent in clear.
+        XCTAssertThrowsError(try SocketTransport(baseURL: "https://example.com")) { error in
+            XCTAssertEqual((error as? AltcraftError)?.stage, .building)
+        }
+        let secure = try SocketTransport.forEndpoint("https://example.com")
+        XCTAssertTrue(secure is HTTPTransport)
+        await secure.shutdown()
+        XCTAssertTrue(try SocketTransport.forEndpoint("http://127.0.0.1:1/x") is SocketTransport)
     }
 }

@@ -113,15 +113,23 @@ final class RetryTests: XCTestCase {
 
     // MARK: Against the sandbox server with injected faults
 
-    func faultyClient(_ url: String, retries: Int = 8) throws -> AltcraftClient {
+    func faultyClient(_ url: String, retries: Int = 8, _ kind: TransportKind = .asyncHTTPClient) throws -> AltcraftClient {
         AltcraftClient(
             configuration: ClientConfiguration(
                 token: SandboxEngine.defaultToken, timeout: .seconds(5), retries: retries, initialBackoff: .milliseconds(1),
                 maximumBackoff: .milliseconds(5)),
-            transport: try HTTPTransport(baseURL: url))
+            transport: try kind.make(url))
     }
 
     func testIdempotentCallsSucceedThroughFaults() async throws {
+        try await idempotentCallsSucceedThroughFaults(.asyncHTTPClient)
+    }
+
+    func testIdempotentCallsSucceedThroughFaultsOverSockets() async throws {
+        try await idempotentCallsSucceedThroughFaults(.sockets)
+    }
+
+    func idempotentCallsSucceedThroughFaults(_ kind: TransportKind) async throws {
         var faults = FaultPlan()
         faults.failRate = 0.25
         faults.resetRate = 0.15
@@ -129,7 +137,7 @@ final class RetryTests: XCTestCase {
         faults.seed = 42
         let sandbox = makeSandbox(fillTo: 120)
         try await withSandboxServer(sandbox, faults: faults) { url in
-            let client = try faultyClient(url, retries: 12)
+            let client = try faultyClient(url, retries: 12, kind)
             for id in 1...120 { try await client.deactivate(id: id, abortIfRunning: true) }
             for id in stride(from: 1, through: 120, by: 7) {
                 let status = try await client.status(id: id)
@@ -146,11 +154,19 @@ final class RetryTests: XCTestCase {
         let received = sandbox.withEngine { $0.requestLog.count }
         XCTAssertGreaterThan(received, 120 + 18, "faults must actually have forced retries")
         print(
-            "fault figures: \(120 + 18) idempotent calls plus list pages succeeded; the engine saw \(received) requests (500s never reach it)"
+            "fault figures (\(kind)): \(120 + 18) idempotent calls plus list pages succeeded; the engine saw \(received) requests (500s never reach it)"
         )
     }
 
     func testCloneUnderFaultsNeverCreatesTwoCampaigns() async throws {
+        try await cloneUnderFaultsNeverCreatesTwoCampaigns(.asyncHTTPClient)
+    }
+
+    func testCloneUnderFaultsNeverCreatesTwoCampaignsOverSockets() async throws {
+        try await cloneUnderFaultsNeverCreatesTwoCampaigns(.sockets)
+    }
+
+    func cloneUnderFaultsNeverCreatesTwoCampaigns(_ kind: TransportKind) async throws {
         var faults = FaultPlan()
         faults.failRate = 0.2
         faults.resetRate = 0.2
@@ -159,7 +175,7 @@ final class RetryTests: XCTestCase {
         let sandbox = makeSandbox()
         var reported: [String: Result<Int, AltcraftError>] = [:]
         try await withSandboxServer(sandbox, faults: faults) { url in
-            let client = try faultyClient(url)
+            let client = try faultyClient(url, kind)
             for index in 0..<80 {
                 let name = "fault clone \(index)"
                 do throws(AltcraftError) {
@@ -191,7 +207,7 @@ final class RetryTests: XCTestCase {
         XCTAssertGreaterThan(failedButApplied, 0, "resets after the change must have been seen")
         let succeeded = reported.values.filter { if case .success = $0 { true } else { false } }.count
         print(
-            "fault figures: 80 clones, \(succeeded) reported done, \(80 - succeeded) failed of which \(failedButApplied) applied and flagged mayHaveBeenApplied; none created twice"
+            "fault figures (\(kind)): 80 clones, \(succeeded) reported done, \(80 - succeeded) failed of which \(failedButApplied) applied and flagged mayHaveBeenApplied; none created twice"
         )
     }
 

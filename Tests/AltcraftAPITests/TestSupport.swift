@@ -105,6 +105,9 @@ final class RawHTTPServer: @unchecked Sendable {
     private let behaviour: Behaviour
     private let stopped = StopFlag()
     private let thread: Thread
+    private let acceptedCount = AcceptCounter()
+    /// Connections accepted so far.
+    var accepted: Int { acceptedCount.value.withLock { $0 } }
 
     init(_ behaviour: Behaviour) throws {
         self.behaviour = behaviour
@@ -126,11 +129,13 @@ final class RawHTTPServer: @unchecked Sendable {
         port = Int(UInt16(bigEndian: address.sin_port))
         listener = fd
         let stopped = self.stopped
+        let acceptedCount = self.acceptedCount
         thread = Thread {
             var open: [Int32] = []
             while !stopped.isSet {
                 let client = accept(fd, nil, nil)
                 if client < 0 { break }
+                acceptedCount.value.withLock { $0 += 1 }
                 RawHTTPServer.readRequest(client)
                 switch behaviour {
                 case .bytes(let bytes):
@@ -200,6 +205,10 @@ enum Fixtures {
     static func bytes(_ url: URL) throws -> [UInt8] { Array(try Data(contentsOf: url)) }
 }
 
+final class AcceptCounter: Sendable {
+    let value = Mutex(0)
+}
+
 final class StopFlag: Sendable {
     private let value = Mutex(false)
     var isSet: Bool { value.withLock { $0 } }
@@ -216,5 +225,19 @@ func expectFailure<T>(
         return nil
     } catch {
         return error
+    }
+}
+
+/// The two HTTP transports; tests of the HTTP path run against both, since `cops` picks
+/// `SocketTransport` for `http://` endpoints and `HTTPTransport` for `https://` ones.
+enum TransportKind: CaseIterable, Sendable {
+    case asyncHTTPClient
+    case sockets
+
+    func make(_ url: String) throws -> any AltcraftTransport {
+        switch self {
+        case .asyncHTTPClient: try HTTPTransport(baseURL: url)
+        case .sockets: try SocketTransport(baseURL: url)
+        }
     }
 }

@@ -1,0 +1,159 @@
+/// Reads one HTTP/1.x answer from a byte stream: the status line, the headers, and a body
+/// framed by `Content-Length`, chunked encoding or the end of the stream. Knows nothing of
+/// sockets: `fill` appends what the stream has (false at its end) or fails.
+struct HTTPResponseReader {
+    private let maximumBody: Int
+    private let fill: (inout [UInt8]) -> Result<Bool, TransportError>
+    private var buffer: [UInt8] = []
+    private var position = 0
+
+    /// A head larger than this is not an answer from an Altcraft panel.
+    static let maximumHead = 64 * 1024
+
+    init(maximumBody: Int, fill: @escaping (inout [UInt8]) -> Result<Bool, TransportError>) {
+        self.maximumBody = maximumBody
+        self.fill = fill
+    }
+
+    /// Bytes read after the end of the answer.
+    var leftover: ArraySlice<UInt8> { buffer[position...] }
+
+    /// The answer, and whether the connection may carry another request.
+    mutating func response() -> Result<(TransportResponse, Bool), TransportError> {
+        do {
+            return .success(try readResponse())
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    private static let malformed = TransportError.connectionLost("malformed HTTP from the server")
+    private static let closed = TransportError.connectionLost("the server closed the connection")
+
+    private mutating func readResponse() throws(TransportError) -> (TransportResponse, Bool) {
+        while true {
+            let head = try readHead()
+            var lines = head.split(separator: "\r\n", omittingEmptySubsequences: false)
+            let statusLine = lines.removeFirst()
+            // "HTTP/1.1 200 OK": the version, then three digits.
+            let parts = statusLine.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
+            guard parts.count >= 2, parts[0].hasPrefix("HTTP/1."), parts[1].count == 3, let status = Int(parts[1]),
+                status >= 100
+            else { throw Self.malformed }
+            var headers: [(name: String, value: String)] = []
+            for line in lines where !line.isEmpty {
+                if line.first == " " || line.first == "\t", !headers.isEmpty {
+                    headers[headers.count - 1].value += " " + Self.trimmed(line)  // an obsolete folded line
+                    continue
+                }
+                guard let colon = line.firstIndex(of: ":"), colon != line.startIndex else { throw Self.malformed }
+                headers.append((String(line[..<colon]), Self.trimmed(line[line.index(after: colon)...])))
+            }
+            // An interim answer (100 Continue) is followed by the real one.
+            if status < 200 && status != 101 { continue }
+            let response = TransportResponse(status: status, headers: headers, body: [])
+            let connectionTokens = response.header("Connection") ?? ""
+            var reusable =
+                parts[0] == "HTTP/1.1"
+                ? !connectionTokens.containsIgnoringASCIICase("close")
+                : connectionTokens.containsIgnoringASCIICase("keep-alive")
+            let body: [UInt8]
+            if status == 204 || status == 304 {
+                body = []
+            } else if response.header("Transfer-Encoding")?.containsIgnoringASCIICase("chunked") == true {
+                body = try readChunkedBody()
+            } else if let declared = response.header("Content-Length") {
+                guard let length = Int(declared), length >= 0 else { throw Self.malformed }
+                guard length <= maximumBody else { throw .responseTooLarge(limit: maximumBody) }
+                body = try readExactly(length)
+            } else {
+                body = try readToEnd()
+                reusable = false
+            }
+            return (TransportResponse(status: status, headers: headers, body: body), reusable)
+        }
+    }
+
+    private static func trimmed(_ text: Substring) -> String {
+        String(text.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
+    }
+
+    /// More bytes into the buffer; the end of the stream here is a lost connection.
+    private mutating func more() throws(TransportError) {
+        switch fill(&buffer) {
+        case .success(true): return
+        case .success(false): throw Self.closed
+        case .failure(let error): throw error
+        }
+    }
+
+    /// The status line and headers, without the blank line that ends them.
+    private mutating func readHead() throws(TransportError) -> String {
+        var index = position  // kept across reads: bytes already searched are not searched again
+        while true {
+            while index + 3 < buffer.count {
+                if buffer[index] == 13, buffer[index + 1] == 10, buffer[index + 2] == 13, buffer[index + 3] == 10 {
+                    let head = String(decoding: buffer[position..<index], as: UTF8.self)
+                    position = index + 4
+                    return head
+                }
+                index += 1
+            }
+            if buffer.count - position > Self.maximumHead { throw Self.malformed }
+            try more()
+        }
+    }
+
+    private mutating func readExactly(_ count: Int) throws(TransportError) -> [UInt8] {
+        while buffer.count - position < count { try more() }
+        defer { position += count }
+        return Array(buffer[position..<position + count])
+    }
+
+    /// One CRLF-terminated line of chunked framing.
+    private mutating func readLine() throws(TransportError) -> Substring {
+        var index = position
+        while true {
+            while index + 1 < buffer.count {
+                if buffer[index] == 13, buffer[index + 1] == 10 {
+                    let line = String(decoding: buffer[position..<index], as: UTF8.self)
+                    position = index + 2
+                    return Substring(line)
+                }
+                index += 1
+            }
+            if buffer.count - position > 8 * 1024 { throw Self.malformed }
+            try more()
+        }
+    }
+
+    private mutating func readChunkedBody() throws(TransportError) -> [UInt8] {
+        var body: [UInt8] = []
+        while true {
+            let line = try readLine()
+            let sizeText = line.prefix { $0 != ";" }.filter { $0 != " " && $0 != "\t" }
+            guard !sizeText.isEmpty, sizeText.count <= 15, let size = Int(sizeText, radix: 16) else { throw Self.malformed }
+            if size == 0 {
+                while try !readLine().isEmpty {}  // trailers, up to the blank line
+                return body
+            }
+            guard body.count + size <= maximumBody else { throw .responseTooLarge(limit: maximumBody) }
+            body += try readExactly(size)
+            guard try readLine().isEmpty else { throw Self.malformed }
+        }
+    }
+
+    /// A body without framing: everything until the server closes the connection.
+    private mutating func readToEnd() throws(TransportError) -> [UInt8] {
+        while true {
+            guard buffer.count - position <= maximumBody else { throw .responseTooLarge(limit: maximumBody) }
+            switch fill(&buffer) {
+            case .success(true): continue
+            case .success(false):
+                defer { position = buffer.count }
+                return Array(buffer[position...])
+            case .failure(let error): throw error
+            }
+        }
+    }
+}

@@ -1,0 +1,337 @@
+import Dispatch
+import Foundation
+import Synchronization
+
+/// Sends requests over plain HTTP/1.1 (`http://` endpoints) on POSIX sockets, keeping
+/// connections alive for the next request.
+///
+/// Why not async-http-client here: for a one-shot `cops -c 'status 15'` its event loops and
+/// first connection cost ≈ 8 ms of a 23 ms run, and in bulk runs its channel pipeline spent
+/// about as much CPU per request as the server answering it (docs/performance.md). A plain
+/// exchange needs none of that: one `send`, a `poll` and a `recv` or two. TLS does, so
+/// `https://` stays on `HTTPTransport`.
+///
+/// Each exchange blocks a thread of its connection's serial dispatch queue (never a thread of
+/// the cooperative pool); a cancelled task shuts its socket down, which wakes the blocked
+/// `poll` at once. The semantics are `HTTPTransport`'s: the deadline covers the whole
+/// exchange, body included; a failure before anything could be sent is `connectFailed`, one
+/// after is `connectionLost`; redirects are answers like any other (the client refuses them).
+public final class SocketTransport: AltcraftTransport {
+    private let address: EndpointAddress
+    private let connectTimeout: Duration
+    private let maximumIdle: Int
+    private let idle = Mutex<[HTTPConnection]>([])
+    private let opened = Atomic<Int>(0)
+
+    /// How many connections this transport has opened (kept-alive ones are reused).
+    public var openedConnections: Int { opened.load(ordering: .relaxed) }
+
+    /// `baseURL` is `http://host[:port][/prefix]`.
+    public init(baseURL: String, connectTimeout: Duration = .seconds(10), maximumConnections: Int = 64)
+        throws(AltcraftError)
+    {
+        let address = try EndpointAddress(baseURL)
+        guard address.scheme == "http" else {
+            throw AltcraftError(
+                .invalidRequest("endpoint '\(address.origin)' needs TLS; this transport speaks plain HTTP"),
+                endpoint: .status)
+        }
+        self.address = address
+        self.connectTimeout = connectTimeout
+        maximumIdle = maximumConnections
+    }
+
+    /// The transport for a panel URL: this one for `http://`, `HTTPTransport` for `https://`.
+    public static func forEndpoint(_ baseURL: String) throws(AltcraftError) -> any AltcraftTransport {
+        let address = try EndpointAddress(baseURL)
+        return address.scheme == "http" ? try SocketTransport(baseURL: baseURL) : try HTTPTransport(baseURL: baseURL)
+    }
+
+    public func send(_ request: TransportRequest) async throws(TransportError) -> TransportResponse {
+        let message: [UInt8]
+        switch Self.message(for: request, address: address) {
+        case .success(let bytes): message = bytes
+        case .failure(let error): throw error
+        }
+        let connection = takeIdleConnection() ?? newConnection()
+        connection.beginExchange()
+        let deadline = DispatchTime.now().uptimeNanoseconds &+ UInt64(max(request.timeout.nanoseconds, 0))
+        let maximum = request.maximumResponseBytes
+        let outcome = await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<HTTPConnection.Outcome, Never>) in
+                connection.queue.async {
+                    continuation.resume(returning: connection.exchange(message, deadline: deadline, maximumBody: maximum))
+                }
+            }
+        } onCancel: {
+            connection.cancel()
+        }
+        switch outcome {
+        case .answered(let response, let reusable):
+            if reusable { giveBack(connection) } else { connection.close() }
+            return response
+        case .failed(let error):
+            connection.close()
+            throw error.naming(address.origin)
+        }
+    }
+
+    public func shutdown() async {
+        let connections = idle.withLock { idle in
+            defer { idle.removeAll() }
+            return idle
+        }
+        for connection in connections { connection.close() }
+    }
+
+    /// An idle connection that the server has not closed meanwhile (a closed one would fail
+    /// the request after it might have been read).
+    private func takeIdleConnection() -> HTTPConnection? {
+        while let connection = idle.withLock({ $0.popLast() }) {
+            if connection.isStillOpen { return connection }
+            connection.close()
+        }
+        return nil
+    }
+
+    private func newConnection() -> HTTPConnection {
+        opened.add(1, ordering: .relaxed)
+        return HTTPConnection(address: address, connectTimeout: connectTimeout)
+    }
+
+    private func giveBack(_ connection: HTTPConnection) {
+        let kept = idle.withLock { idle in
+            guard idle.count < maximumIdle else { return false }
+            idle.append(connection)
+            return true
+        }
+        if !kept { connection.close() }
+    }
+
+    /// The bytes this transport sends for a request to `baseURL` (what a test can compare).
+    public static func requestBytes(_ request: TransportRequest, baseURL: String) throws -> [UInt8] {
+        try message(for: request, address: try EndpointAddress(baseURL)).get()
+    }
+
+    /// The request as bytes: request line, `Host`, `Content-Length`, the given headers, body.
+    static func message(for request: TransportRequest, address: EndpointAddress) -> Result<[UInt8], TransportError> {
+        var head = "POST \(address.pathPrefix)\(request.path) HTTP/1.1\r\nHost: \(address.hostHeader)\r\n"
+        head += "Content-Length: \(request.body.count)\r\n"
+        for header in request.headers {
+            // A line break would end the header early and let the rest pass as another one.
+            let forbidden =
+                header.name.utf8.contains { $0 == 13 || $0 == 10 || $0 == UInt8(ascii: ":") }
+                || header.value.utf8.contains { $0 == 13 || $0 == 10 }
+            if forbidden { return .failure(.connectFailed("a request header holds a line break; nothing was sent")) }
+            head += "\(header.name): \(header.value)\r\n"
+        }
+        head += "\r\n"
+        return .success(Array(head.utf8) + request.body)
+    }
+}
+
+/// One keep-alive connection and the serial queue its blocking exchanges run on.
+final class HTTPConnection: @unchecked Sendable {
+    enum Outcome: Sendable {
+        case answered(TransportResponse, reusable: Bool)
+        case failed(TransportError)
+    }
+
+    let queue = DispatchQueue(label: "cops.http-connection")
+    private let address: EndpointAddress
+    private let connectTimeout: Duration
+    /// The socket (or -1) and whether the exchange was cancelled: shared with `cancel()`,
+    /// which runs on another thread.
+    private let state = Mutex<(descriptor: Int32, cancelled: Bool)>((-1, false))
+    /// Where `recv` writes; kept for the connection's life, only touched on `queue`.
+    private var scratch = [UInt8](repeating: 0, count: 16 * 1024)
+
+    init(address: EndpointAddress, connectTimeout: Duration) {
+        self.address = address
+        self.connectTimeout = connectTimeout
+    }
+
+    deinit {
+        let descriptor = state.withLock { $0.descriptor }
+        if descriptor >= 0 { Glibc.close(descriptor) }
+    }
+
+    /// Forgets an earlier exchange's cancellation; called before the next one is scheduled, so
+    /// a cancellation that comes before the queue runs it still counts.
+    func beginExchange() {
+        state.withLock { $0.cancelled = false }
+    }
+
+    /// Wakes a blocked exchange; it then reports `.cancelled`.
+    func cancel() {
+        state.withLock { state in
+            state.cancelled = true
+            if state.descriptor >= 0 { Glibc.shutdown(state.descriptor, Int32(SHUT_RDWR)) }
+        }
+    }
+
+    func close() {
+        let descriptor = state.withLock { state in
+            defer { state.descriptor = -1 }
+            return state.descriptor
+        }
+        if descriptor >= 0 { Glibc.close(descriptor) }
+    }
+
+    /// False when the server closed the idle connection (or sent something unasked).
+    var isStillOpen: Bool {
+        let descriptor = state.withLock { $0.descriptor }
+        guard descriptor >= 0 else { return false }
+        var byte: UInt8 = 0
+        let peeked = recv(descriptor, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
+        return peeked < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)
+    }
+
+    private var descriptor: Int32 { state.withLock { $0.descriptor } }
+    private var isCancelled: Bool { state.withLock { $0.cancelled } }
+
+    // MARK: - The exchange (on `queue`)
+
+    func exchange(_ message: [UInt8], deadline: UInt64, maximumBody: Int) -> Outcome {
+        // Cancelled before it started: nothing is sent.
+        if isCancelled { return .failed(.cancelled) }
+        if descriptor < 0 {
+            if let failure = connect(deadline: deadline) { return .failed(failure) }
+        }
+        if let failure = write(message, deadline: deadline) { return .failed(failure) }
+        var reader = HTTPResponseReader(maximumBody: maximumBody) { [self] buffer in
+            read(into: &buffer, deadline: deadline)
+        }
+        switch reader.response() {
+        case .success(let (response, reusable)):
+            // Bytes after the answer would be read as the next one's start: do not reuse then.
+            return .answered(response, reusable: reusable && reader.leftover.isEmpty)
+        case .failure(let error):
+            return .failed(error)
+        }
+    }
+
+    /// Connects to the first address that answers; every failure here means nothing was sent.
+    private func connect(deadline: UInt64) -> TransportError? {
+        var hints = addrinfo()
+        hints.ai_family = AF_UNSPEC
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        hints.ai_flags = AI_NUMERICSERV
+        var list: UnsafeMutablePointer<addrinfo>?
+        let resolved = getaddrinfo(address.host, String(address.port), &hints, &list)
+        guard resolved == 0, let first = list else {
+            return .connectFailed("cannot resolve \(address.host): \(String(cString: gai_strerror(resolved)).lowercased())")
+        }
+        defer { freeaddrinfo(list) }
+        let connectDeadline = min(deadline, DispatchTime.now().uptimeNanoseconds &+ UInt64(max(connectTimeout.nanoseconds, 0)))
+        var lastError = ECONNREFUSED
+        var entry: UnsafeMutablePointer<addrinfo>? = first
+        while let candidate = entry {
+            entry = candidate.pointee.ai_next
+            let socketDescriptor = socket(
+                candidate.pointee.ai_family, candidate.pointee.ai_socktype | Int32(SOCK_CLOEXEC.rawValue),
+                candidate.pointee.ai_protocol)
+            guard socketDescriptor >= 0 else {
+                lastError = errno
+                continue
+            }
+            _ = fcntl(socketDescriptor, F_SETFL, fcntl(socketDescriptor, F_GETFL) | O_NONBLOCK)
+            var one: Int32 = 1
+            setsockopt(socketDescriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+            let published = state.withLock { state -> Bool in
+                guard !state.cancelled else { return false }
+                state.descriptor = socketDescriptor
+                return true
+            }
+            guard published else {
+                Glibc.close(socketDescriptor)
+                return .cancelled
+            }
+            var result = Glibc.connect(socketDescriptor, candidate.pointee.ai_addr, candidate.pointee.ai_addrlen)
+            if result != 0 && errno == EINPROGRESS {
+                switch wait(for: Int16(POLLOUT), deadline: connectDeadline) {
+                case .ready:
+                    var error: Int32 = 0
+                    var length = socklen_t(MemoryLayout<Int32>.size)
+                    getsockopt(socketDescriptor, SOL_SOCKET, SO_ERROR, &error, &length)
+                    if error == 0 { result = 0 } else { errno = error }
+                case .timedOut:
+                    close()
+                    if deadline <= connectDeadline { return .timedOut }
+                    return .connectFailed("connect timed out")
+                case .cancelled:
+                    close()
+                    return .cancelled
+                }
+            }
+            if result == 0 { return nil }
+            lastError = errno
+            close()
+            if isCancelled { return .cancelled }
+        }
+        return .connectFailed(String(cString: strerror(lastError)).lowercased())
+    }
+
+    private enum Readiness { case ready, timedOut, cancelled }
+
+    /// Waits until the socket can be read or written, the deadline passes, or `cancel()`.
+    private func wait(for events: Int16, deadline: UInt64) -> Readiness {
+        while true {
+            if isCancelled { return .cancelled }
+            let now = DispatchTime.now().uptimeNanoseconds
+            guard now < deadline else { return .timedOut }
+            // Whole milliseconds, rounded up so that the deadline is not missed by a hair.
+            let milliseconds = Int32(min((deadline - now + 999_999) / 1_000_000, UInt64(Int32.max)))
+            var entry = pollfd(fd: descriptor, events: events, revents: 0)
+            let ready = poll(&entry, 1, milliseconds)
+            if isCancelled { return .cancelled }
+            if ready > 0 { return .ready }
+            if ready < 0 && errno != EINTR { return .ready }  // the next call reports the error
+        }
+    }
+
+    private func write(_ message: [UInt8], deadline: UInt64) -> TransportError? {
+        var offset = 0
+        while offset < message.count {
+            let sent = message.withUnsafeBytes { bytes in
+                Glibc.send(descriptor, bytes.baseAddress! + offset, message.count - offset, Int32(MSG_NOSIGNAL))
+            }
+            if sent > 0 {
+                offset += sent
+                continue
+            }
+            if sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
+                switch wait(for: Int16(POLLOUT), deadline: deadline) {
+                case .ready: continue
+                case .timedOut: return .timedOut
+                case .cancelled: return .cancelled
+                }
+            }
+            if isCancelled { return .cancelled }
+            return .connectionLost(String(cString: strerror(errno)).lowercased())
+        }
+        return nil
+    }
+
+    /// Appends what the socket has to `buffer`; `false` at the end of the stream.
+    private func read(into buffer: inout [UInt8], deadline: UInt64) -> Result<Bool, TransportError> {
+        let descriptor = self.descriptor
+        while true {
+            let count = scratch.withUnsafeMutableBytes { Glibc.recv(descriptor, $0.baseAddress!, $0.count, 0) }
+            if isCancelled { return .failure(.cancelled) }
+            if count > 0 {
+                buffer += scratch[0..<count]
+                return .success(true)
+            }
+            if count == 0 { return .success(false) }
+            if errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR {
+                switch wait(for: Int16(POLLIN), deadline: deadline) {
+                case .ready: continue
+                case .timedOut: return .failure(.timedOut)
+                case .cancelled: return .failure(.cancelled)
+                }
+            }
+            return .failure(.connectionLost(String(cString: strerror(errno)).lowercased()))
+        }
+    }
+}
