@@ -68,7 +68,9 @@ public struct Redactor: Sendable {
 
     public func redact(_ text: String) -> String {
         var result = text
-        for secret in secrets where result.contains(secret) {
+        // Looked for byte by byte first: this runs on every line of output, and Foundation's
+        // search (NSString on Linux) cost more than printing the line.
+        for secret in secrets where result.containsExactly(secret) {
             result = result.replacingOccurrences(of: secret, with: Redactor.mask)
         }
         return result

@@ -32,29 +32,41 @@ struct HTTPResponseReader {
 
     private mutating func readResponse() throws(TransportError) -> (TransportResponse, Bool) {
         while true {
+            // Parsed as bytes: the status line and headers of every answer go through here,
+            // and String splitting and trimming cost more than the rest of the exchange.
             let head = try readHead()
-            var lines = head.split(separator: "\r\n", omittingEmptySubsequences: false)
+            var lines = Self.lines(head)
             let statusLine = lines.removeFirst()
-            // "HTTP/1.1 200 OK": the version, then three digits.
-            let parts = statusLine.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
-            guard parts.count >= 2, parts[0].hasPrefix("HTTP/1."), parts[1].count == 3, let status = Int(parts[1]),
-                status >= 100
+            // "HTTP/1.1 200 OK": the version, a space, three digits, then a space or the end.
+            let prefix = Array("HTTP/1.".utf8)
+            guard statusLine.count >= 12, statusLine.starts(with: prefix),
+                statusLine[statusLine.startIndex + 8] == UInt8(ascii: " ")
             else { throw Self.malformed }
+            let digits = statusLine[(statusLine.startIndex + 9)..<(statusLine.startIndex + 12)]
+            guard digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+                statusLine.count == 12 || statusLine[statusLine.startIndex + 12] == UInt8(ascii: " ")
+            else { throw Self.malformed }
+            let status = digits.reduce(0) { $0 * 10 + Int($1 - 0x30) }
+            guard status >= 100 else { throw Self.malformed }
+            let isHTTP11 = statusLine[statusLine.startIndex + 7] == UInt8(ascii: "1")
             var headers: [(name: String, value: String)] = []
             for line in lines where !line.isEmpty {
-                if line.first == " " || line.first == "\t", !headers.isEmpty {
+                if line.first == UInt8(ascii: " ") || line.first == UInt8(ascii: "\t"), !headers.isEmpty {
                     headers[headers.count - 1].value += " " + Self.trimmed(line)  // an obsolete folded line
                     continue
                 }
-                guard let colon = line.firstIndex(of: ":"), colon != line.startIndex else { throw Self.malformed }
-                headers.append((String(line[..<colon]), Self.trimmed(line[line.index(after: colon)...])))
+                guard let colon = line.firstIndex(of: UInt8(ascii: ":")), colon != line.startIndex else {
+                    throw Self.malformed
+                }
+                headers.append(
+                    (String(decoding: line[..<colon], as: UTF8.self), Self.trimmed(line[(colon + 1)...])))
             }
             // An interim answer (100 Continue) is followed by the real one.
             if status < 200 && status != 101 { continue }
             let response = TransportResponse(status: status, headers: headers, body: [])
             let connectionTokens = response.header("Connection") ?? ""
             var reusable =
-                parts[0] == "HTTP/1.1"
+                isHTTP11
                 ? !connectionTokens.containsIgnoringASCIICase("close")
                 : connectionTokens.containsIgnoringASCIICase("keep-alive")
             let body: [UInt8]
@@ -74,8 +86,31 @@ struct HTTPResponseReader {
         }
     }
 
-    private static func trimmed(_ text: Substring) -> String {
-        String(text.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
+    /// The CRLF-separated lines of a head.
+    private static func lines(_ head: ArraySlice<UInt8>) -> [ArraySlice<UInt8>] {
+        var lines: [ArraySlice<UInt8>] = []
+        var start = head.startIndex
+        var index = head.startIndex
+        while index + 1 < head.endIndex {
+            if head[index] == 13 && head[index + 1] == 10 {
+                lines.append(head[start..<index])
+                index += 2
+                start = index
+            } else {
+                index += 1
+            }
+        }
+        lines.append(head[start..<head.endIndex])
+        return lines
+    }
+
+    /// The text without spaces and tabs around it.
+    private static func trimmed(_ bytes: ArraySlice<UInt8>) -> String {
+        var lower = bytes.startIndex
+        var upper = bytes.endIndex
+        while lower < upper, bytes[lower] == 32 || bytes[lower] == 9 { lower += 1 }
+        while upper > lower, bytes[upper - 1] == 32 || bytes[upper - 1] == 9 { upper -= 1 }
+        return String(decoding: bytes[lower..<upper], as: UTF8.self)
     }
 
     /// More bytes into the buffer; the end of the stream here is a lost connection.
@@ -88,12 +123,12 @@ struct HTTPResponseReader {
     }
 
     /// The status line and headers, without the blank line that ends them.
-    private mutating func readHead() throws(TransportError) -> String {
+    private mutating func readHead() throws(TransportError) -> ArraySlice<UInt8> {
         var index = position  // kept across reads: bytes already searched are not searched again
         while true {
             while index + 3 < buffer.count {
                 if buffer[index] == 13, buffer[index + 1] == 10, buffer[index + 2] == 13, buffer[index + 3] == 10 {
-                    let head = String(decoding: buffer[position..<index], as: UTF8.self)
+                    let head = buffer[position..<index]
                     position = index + 4
                     return head
                 }

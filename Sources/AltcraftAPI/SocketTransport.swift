@@ -115,18 +115,26 @@ public final class SocketTransport: AltcraftTransport {
 
     /// The request as bytes: request line, `Host`, `Content-Length`, the given headers, body.
     static func message(for request: TransportRequest, address: EndpointAddress) -> Result<[UInt8], TransportError> {
-        var head = "POST \(address.pathPrefix)\(request.path) HTTP/1.1\r\nHost: \(address.hostHeader)\r\n"
-        head += "Content-Length: \(request.body.count)\r\n"
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(256 + request.body.count)
+        func line(_ parts: String...) {
+            for part in parts { bytes += part.utf8 }
+            bytes += [13, 10]
+        }
+        line("POST ", address.pathPrefix, request.path, " HTTP/1.1")
+        line("Host: ", address.hostHeader)
+        line("Content-Length: ", String(request.body.count))
         for header in request.headers {
             // A line break would end the header early and let the rest pass as another one.
             let forbidden =
                 header.name.utf8.contains { $0 == 13 || $0 == 10 || $0 == UInt8(ascii: ":") }
                 || header.value.utf8.contains { $0 == 13 || $0 == 10 }
             if forbidden { return .failure(.connectFailed("a request header holds a line break; nothing was sent")) }
-            head += "\(header.name): \(header.value)\r\n"
+            line(header.name, ": ", header.value)
         }
-        head += "\r\n"
-        return .success(Array(head.utf8) + request.body)
+        line()
+        bytes += request.body
+        return .success(bytes)
     }
 }
 

@@ -64,6 +64,28 @@ extension String {
         return false
     }
 
+    /// Whether `needle` occurs, compared byte by byte.
+    package func containsExactly(_ needle: String) -> Bool {
+        var haystack = self
+        var pattern = needle
+        return haystack.withUTF8 { text in
+            pattern.withUTF8 { pattern in
+                guard let first = pattern.first else { return true }
+                guard pattern.count <= text.count else { return false }
+                var start = 0
+                while start <= text.count - pattern.count {
+                    if text[start] == first {
+                        var index = 1
+                        while index < pattern.count, text[start + index] == pattern[index] { index += 1 }
+                        if index == pattern.count { return true }
+                    }
+                    start += 1
+                }
+                return false
+            }
+        }
+    }
+
     private static func fold(_ byte: UInt8) -> UInt8 {
         byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
     }
