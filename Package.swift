@@ -57,8 +57,9 @@ let package = Package(
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ]
         ),
-        .executableTarget(
-            name: "cops",
+        // The command line as ArgumentParser declares it (help, completion, usage errors).
+        .target(
+            name: "CopsCommandLine",
             dependencies: [
                 "CopsShell",
                 "AltcraftAPI",
@@ -66,9 +67,22 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .executableTarget(
+            name: "cops",
+            dependencies: [
+                "CopsCommandLine",
+                "CopsShell",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         .testTarget(name: "AltcraftAPITests", dependencies: ["AltcraftAPI", "AltcraftSandbox"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AltcraftSandboxTests", dependencies: ["AltcraftSandbox", "AltcraftAPI"]),
         .testTarget(name: "CopsShellTests", dependencies: ["CopsShell", "CampaignScript"]),
+        .testTarget(
+            name: "CopsCommandLineTests",
+            dependencies: [
+                "CopsCommandLine", "CopsShell", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
         .testTarget(name: "LineEditorTests", dependencies: ["LineEditor"]),
         .testTarget(
             name: "InterpreterTests", dependencies: ["CampaignScript", "CopsShell", "AltcraftAPI", "AltcraftSandbox"]),

@@ -4,36 +4,11 @@ import CampaignScript
 import CopsShell
 import Foundation
 
-/// Dispatches `cops sandbox …` itself: a root command that takes a script file and its
-/// arguments would otherwise read `sandbox` as the script's name.
-@main
-enum CopsMain {
-    static func main() async {
-        let arguments = Array(CommandLine.arguments.dropFirst())
-        if arguments.first == "sandbox" {
-            await SandboxCommand.main(Array(arguments.dropFirst()))
-            return
-        }
-        // Parsed and run here rather than by `Cops.main`, which ends even a successful run by
-        // throwing `ExitCode` through ArgumentParser's error printer (reflection and casts on
-        // every one-shot; docs/performance.md). Help, version, completion scripts and usage
-        // errors still go through ArgumentParser.
-        let parsed: any ParsableCommand
-        do {
-            parsed = try Cops.parseAsRoot(arguments)
-        } catch {
-            Cops.exit(withError: error)
-        }
-        guard let command = parsed as? Cops else {
-            await Cops.main(arguments)
-            return
-        }
-        exit(await command.execute().rawValue)
-    }
-}
-
-struct Cops: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+/// The `cops` command line as ArgumentParser declares it: the reference for help, completion
+/// scripts and usage errors. Everyday command lines are read by `Invocation.parse` instead
+/// (start-up time); a test keeps the two in step.
+public struct Cops: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
         commandName: "cops",
         abstract: Wording.copsAbstract,
         discussion: Wording.copsDiscussion,
@@ -73,74 +48,38 @@ struct Cops: AsyncParsableCommand {
         help: ArgumentHelp("A script file (- for stdin) and its arguments ($1..$9).", valueName: "file"))
     var script: [String] = []
 
-    func validate() throws {
-        if let concurrency, !(1...64).contains(concurrency) { throw ValidationError(Wording.usageConcurrency) }
-        if let retries, !(0...10).contains(retries) { throw ValidationError(Wording.usageRetries) }
-        if let timeout, (DurationText.seconds(timeout) ?? 0) <= 0 {
-            throw ValidationError(Wording.usageTimeout(timeout))
-        }
-        // Unknown flags are collected with the script's arguments; before the file they are usage errors.
-        if let first = script.first, first.hasPrefix("-"), first != "-" {
-            throw ValidationError(Wording.usageUnknownOption(first))
-        }
-        if endpoint != nil, sandbox { throw ValidationError(Wording.usageEndpointAndSandbox) }
-        if profile != nil, endpoint != nil || sandbox { throw ValidationError(Wording.usageProfileAndTarget) }
-        if stream, !commands.isEmpty || !(script.isEmpty || script == ["-"]) {
-            throw ValidationError(Wording.usageStreamReadsStdin)
-        }
-        if check {
-            if script.isEmpty { throw ValidationError(Wording.usageCheckNeedsFiles) }
-            if !commands.isEmpty { throw ValidationError(Wording.usageCheckWithCommand) }
-        } else if !commands.isEmpty, !script.isEmpty {
-            throw ValidationError(Wording.usageScriptAndCommand)
-        }
+    public init() {}
+
+    /// The parsed values.
+    public var invocation: Invocation {
+        var invocation = Invocation()
+        invocation.commands = commands
+        invocation.check = check
+        invocation.dryRun = dryRun
+        invocation.output = output
+        invocation.continueOnError = continueOnError
+        invocation.concurrency = concurrency
+        invocation.timeout = timeout
+        invocation.retries = retries
+        invocation.endpoint = endpoint
+        invocation.sandbox = sandbox
+        invocation.profile = profile
+        invocation.format = format
+        invocation.yes = yes
+        invocation.stream = stream
+        invocation.color = color
+        invocation.verbose = verbose
+        invocation.transcript = transcript
+        invocation.script = script
+        return invocation
     }
 
-    func run() async throws {
-        throw ExitCode(await execute().rawValue)
+    public func validate() throws {
+        if let message = invocation.usageError() { throw ValidationError(message) }
     }
 
-    /// Runs what the command line asks for; the caller exits with the status right after.
-    func execute() async -> ExitStatus {
-        if check { return ScriptRunner.check(script, color: color) }
-        var options = ScriptRunner.Options()
-        options.exitsAfterRun = true
-        options.output = output
-        options.dryRun = dryRun
-        options.continueOnError = continueOnError
-        options.concurrency = concurrency
-        options.timeoutMilliseconds = timeout.flatMap(DurationText.seconds).map { Int64(($0 * 1000).rounded()) }
-        options.retries = retries
-        options.endpoint = endpoint
-        options.sandbox = sandbox
-        options.wireFormat = format
-        options.profile = profile
-        options.yes = yes
-        options.color = color
-        options.verbose = verbose
-        options.transcriptPath = transcript
-        let input: ScriptRunner.Input
-        if !commands.isEmpty {
-            input = .commands(commands)
-        } else if let file = script.first, !stream {
-            input = .file(file)
-            options.arguments = Array(script.dropFirst())
-        } else if stream {
-            let chosen = options
-            let cancellation = CancellationSwitch()
-            return await ScriptRunner.withInterruptHandling(cancellation) {
-                await ScriptRunner.stream(options: chosen, cancellation: cancellation)
-            }
-        } else if isatty(STDIN_FILENO) == 1 {
-            return await ScriptRunner.prompt(options: options)
-        } else {
-            input = .standardInput
-        }
-        let chosen = options
-        let cancellation = CancellationSwitch()
-        return await ScriptRunner.withInterruptHandling(cancellation) {
-            await ScriptRunner.run(input, options: chosen, cancellation: cancellation)
-        }
+    public func run() async throws {
+        throw ExitCode(await invocation.run().rawValue)
     }
 }
 
@@ -148,9 +87,11 @@ extension OutputFormat: ExpressibleByArgument {}
 extension ClientConfiguration.WireFormat: ExpressibleByArgument {}
 extension ScriptRunner.ColorChoice: ExpressibleByArgument {}
 
-struct SandboxCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct SandboxCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
         commandName: "sandbox", abstract: "The simulated Altcraft API.", subcommands: [Serve.self, Reset.self])
+
+    public init() {}
 
     struct Serve: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

@@ -1,0 +1,196 @@
+import AltcraftAPI
+import CampaignScript
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// What a `cops` command line asks for, as plain values. ArgumentParser's `Cops` command fills
+/// it (and owns help, completion scripts and usage messages); `parse` reads the everyday
+/// command lines without ArgumentParser, whose reflection over its property wrappers cost a
+/// one-shot run a few milliseconds every time (docs/performance.md).
+public struct Invocation: Equatable, Sendable {
+    public var commands: [String] = []
+    public var check = false
+    public var dryRun = false
+    public var output: OutputFormat?
+    public var continueOnError = false
+    public var concurrency: Int?
+    public var timeout: String?
+    public var retries: Int?
+    public var endpoint: String?
+    public var sandbox = false
+    public var profile: String?
+    public var format: ClientConfiguration.WireFormat?
+    public var yes = false
+    public var stream = false
+    public var color: ScriptRunner.ColorChoice = .auto
+    public var verbose = false
+    public var transcript: String?
+    /// A script file (`-` for stdin) and its arguments.
+    public var script: [String] = []
+
+    public init() {}
+
+    /// What is wrong with this combination, in the words the usage error prints; nil when fine.
+    public func usageError() -> String? {
+        if let concurrency, !(1...64).contains(concurrency) { return Wording.usageConcurrency }
+        if let retries, !(0...10).contains(retries) { return Wording.usageRetries }
+        if let timeout, (DurationText.seconds(timeout) ?? 0) <= 0 { return Wording.usageTimeout(timeout) }
+        // Unknown flags are collected with the script's arguments; before the file they are usage errors.
+        if let first = script.first, first.hasPrefix("-"), first != "-" { return Wording.usageUnknownOption(first) }
+        if endpoint != nil, sandbox { return Wording.usageEndpointAndSandbox }
+        if profile != nil, endpoint != nil || sandbox { return Wording.usageProfileAndTarget }
+        if stream, !commands.isEmpty || !(script.isEmpty || script == ["-"]) { return Wording.usageStreamReadsStdin }
+        if check {
+            if script.isEmpty { return Wording.usageCheckNeedsFiles }
+            if !commands.isEmpty { return Wording.usageCheckWithCommand }
+        } else if !commands.isEmpty, !script.isEmpty {
+            return Wording.usageScriptAndCommand
+        }
+        return nil
+    }
+
+    /// Runs what the command line asks for; the caller exits with the status right after.
+    public func run() async -> ExitStatus {
+        if check { return ScriptRunner.check(script, color: color) }
+        var options = ScriptRunner.Options()
+        options.exitsAfterRun = true
+        options.output = output
+        options.dryRun = dryRun
+        options.continueOnError = continueOnError
+        options.concurrency = concurrency
+        options.timeoutMilliseconds = timeout.flatMap(DurationText.seconds).map { Int64(($0 * 1000).rounded()) }
+        options.retries = retries
+        options.endpoint = endpoint
+        options.sandbox = sandbox
+        options.wireFormat = format
+        options.profile = profile
+        options.yes = yes
+        options.color = color
+        options.verbose = verbose
+        options.transcriptPath = transcript
+        let input: ScriptRunner.Input
+        if !commands.isEmpty {
+            input = .commands(commands)
+        } else if let file = script.first, !stream {
+            input = .file(file)
+            options.arguments = Array(script.dropFirst())
+        } else if stream {
+            let chosen = options
+            let cancellation = CancellationSwitch()
+            return await ScriptRunner.withInterruptHandling(cancellation) {
+                await ScriptRunner.stream(options: chosen, cancellation: cancellation)
+            }
+        } else if isatty(STDIN_FILENO) == 1 {
+            return await ScriptRunner.prompt(options: options)
+        } else {
+            input = .standardInput
+        }
+        let chosen = options
+        let cancellation = CancellationSwitch()
+        return await ScriptRunner.withInterruptHandling(cancellation) {
+            await ScriptRunner.run(input, options: chosen, cancellation: cancellation)
+        }
+    }
+
+    // MARK: - Reading a command line
+
+    /// The options `Cops` declares; the raw value names the field each one sets.
+    enum Option: String, CaseIterable {
+        case commands, check, dryRun, output, continueOnError, concurrency, timeout, retries, endpoint, sandbox
+        case profile, format, yes, stream, color, verbose, transcript
+
+        /// Flags take no value; the rest take one.
+        var isFlag: Bool {
+            switch self {
+            case .check, .dryRun, .continueOnError, .sandbox, .yes, .stream, .verbose: true
+            default: false
+            }
+        }
+    }
+
+    /// Every spelling of every option, as `Cops` declares them (a test compares the two).
+    static let spellings: [String: Option] = [
+        "-c": .commands, "--check": .check, "--dry-run": .dryRun, "-o": .output, "--output": .output,
+        "--continue-on-error": .continueOnError, "--concurrency": .concurrency, "--timeout": .timeout,
+        "--retries": .retries, "--endpoint": .endpoint, "--sandbox": .sandbox, "-p": .profile, "--profile": .profile,
+        "--format": .format, "-y": .yes, "--yes": .yes, "--stream": .stream, "--color": .color, "-v": .verbose,
+        "--verbose": .verbose, "--transcript": .transcript,
+    ]
+
+    /// The spellings `parse` knows, for the test that keeps it in step with `Cops`.
+    public static var knownOptionSpellings: Set<String> { Set(spellings.keys) }
+
+    /// Reads a command line made of known options with valid values and script arguments,
+    /// each option at most once (`-c` may repeat) and no usage error. Anything else (help,
+    /// version, completion scripts, `--`, unknown, repeated or grouped options, values that
+    /// start with `-`, the `help` and `sandbox` words) returns nil, and ArgumentParser reads
+    /// the line instead, with its messages.
+    public static func parse(_ arguments: [String]) -> Invocation? {
+        var invocation = Invocation()
+        var seen: Set<Option> = []
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            index += 1
+            guard argument.hasPrefix("-"), argument != "-" else {
+                if argument == "help" || argument == "sandbox" { return nil }
+                invocation.script.append(argument)
+                continue
+            }
+            var name = argument
+            var attached: String?
+            if argument.hasPrefix("--"), let equals = argument.firstIndex(of: "=") {
+                name = String(argument[..<equals])
+                attached = String(argument[argument.index(after: equals)...])
+            }
+            guard let option = spellings[name] else { return nil }
+            guard seen.insert(option).inserted || option == .commands else { return nil }
+            if option.isFlag {
+                guard attached == nil else { return nil }
+                invocation.set(option, "")
+                continue
+            }
+            guard let value = attached ?? (index < arguments.count ? arguments[index] : nil) else { return nil }
+            if attached == nil { index += 1 }
+            guard !value.hasPrefix("-"), invocation.set(option, value) else { return nil }
+        }
+        return invocation.usageError() == nil ? invocation : nil
+    }
+
+    /// Sets one option; false when the value is not one it takes.
+    @discardableResult
+    private mutating func set(_ option: Option, _ value: String) -> Bool {
+        switch option {
+        case .commands: commands.append(value)
+        case .check: check = true
+        case .dryRun: dryRun = true
+        case .continueOnError: continueOnError = true
+        case .sandbox: sandbox = true
+        case .yes: yes = true
+        case .stream: stream = true
+        case .verbose: verbose = true
+        case .timeout: timeout = value
+        case .endpoint: endpoint = value
+        case .profile: profile = value
+        case .transcript: transcript = value
+        case .concurrency:
+            guard let number = Int(value) else { return false }
+            concurrency = number
+        case .retries:
+            guard let number = Int(value) else { return false }
+            retries = number
+        case .output:
+            guard let format = OutputFormat(rawValue: value) else { return false }
+            output = format
+        case .format:
+            guard let wire = ClientConfiguration.WireFormat(rawValue: value) else { return false }
+            format = wire
+        case .color:
+            guard let choice = ScriptRunner.ColorChoice(rawValue: value) else { return false }
+            color = choice
+        }
+        return true
+    }
+}

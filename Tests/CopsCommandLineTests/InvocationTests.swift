@@ -1,0 +1,90 @@
+import ArgumentParser
+import CopsCommandLine
+import CopsShell
+import XCTest
+
+/// `Invocation.parse` (the run path, without ArgumentParser) must read every command line it
+/// accepts exactly as ArgumentParser's `Cops` does, and leave the rest to it.
+final class InvocationTests: XCTestCase {
+    /// What ArgumentParser makes of a command line, nil when it does not run a script.
+    func reference(_ arguments: [String]) -> Invocation? {
+        (try? Cops.parseAsRoot(arguments) as? Cops)?.invocation
+    }
+
+    let everyday: [[String]] = [
+        [],
+        ["-c", "status 15"],
+        ["-c", "status 15", "-c", "echo 1"],
+        ["-o", "json", "-c", "status 15"],
+        ["--output", "table", "-c", "list active"],
+        ["--output=text", "-c", "list"],
+        ["--endpoint", "http://127.0.0.1:8080", "-c", "deactivate 1..10 abort"],
+        ["--endpoint=https://ru.altkraft.com", "--format", "xml", "-c", "status 15"],
+        ["--concurrency", "8", "--timeout", "1.5s", "--retries", "0", "-c", "deactivate 1..5"],
+        ["--sandbox", "--dry-run", "-c", "delete 7"],
+        ["-p", "prod", "-c", "status 15"],
+        ["--profile", "prod", "-y", "-v", "-c", "status 15"],
+        ["--yes", "--verbose", "--color", "never", "--transcript", "t.log", "-c", "status 15"],
+        ["--continue-on-error", "runbook.cops"],
+        ["runbook.cops", "15", "spring"],
+        ["runbook.cops", "--dry-run", "15"],
+        ["-", "15"],
+        ["--stream"],
+        ["--stream", "-"],
+        ["--stream", "-o", "json", "--sandbox"],
+        ["--check", "a.cops", "b.cops"],
+        ["--color=always", "--check", "a.cops"],
+        ["--format", "json", "--sandbox", "x.cops"],
+    ]
+
+    func testEverydayCommandLinesParseWithoutArgumentParserAndAgreeWithIt() {
+        for arguments in everyday {
+            let fast = Invocation.parse(arguments)
+            XCTAssertNotNil(fast, "\(arguments) should not need ArgumentParser")
+            XCTAssertEqual(fast, reference(arguments), "\(arguments)")
+        }
+    }
+
+    func testEverythingElseIsLeftToArgumentParser() {
+        let others: [[String]] = [
+            ["--help"], ["-h"], ["help"], ["help", "sandbox"], ["--version"],
+            ["--generate-completion-script", "bash"], ["--experimental-dump-help"],
+            ["--bogus"], ["-x", "-c", "status 1"], ["-yv", "-c", "status 1"], ["-ojson", "-c", "status 1"],
+            ["--concurrency", "0", "-c", "x"], ["--concurrency", "many", "-c", "x"], ["--retries", "11", "-c", "x"],
+            ["--timeout", "soon", "-c", "x"], ["--timeout", "0s", "-c", "x"],
+            ["--output", "yaml", "-c", "x"], ["--format", "soap", "-c", "x"], ["--color", "sometimes", "-c", "x"],
+            ["-c"], ["--endpoint"], ["-c", "-1"], ["--transcript", "-", "-c", "x"],
+            ["--endpoint", "http://h", "--sandbox", "-c", "x"], ["-p", "prod", "--sandbox", "-c", "x"],
+            ["--check"], ["--check", "-c", "x"], ["-c", "x", "file.cops"], ["--stream", "file.cops"],
+            ["--stream", "-c", "x"], ["-o", "json", "-o", "table", "-c", "x"], ["-v", "--verbose", "-c", "x"],
+            ["--dry-run=yes", "-c", "x"], ["--", "file.cops"], ["file.cops", "--unknown-to-cops"],
+            ["sandbox", "serve"],
+        ]
+        for arguments in others {
+            XCTAssertNil(Invocation.parse(arguments), "\(arguments) must go through ArgumentParser")
+        }
+    }
+
+    func testUsageErrorsAreArgumentParsersWithTheSameWords() {
+        XCTAssertThrowsError(try Cops.parseAsRoot(["--concurrency", "0", "-c", "x"])) { error in
+            XCTAssertEqual(Cops.message(for: error), Wording.usageConcurrency)
+        }
+        XCTAssertThrowsError(try Cops.parseAsRoot(["--stream", "-c", "x"])) { error in
+            XCTAssertEqual(Cops.message(for: error), Wording.usageStreamReadsStdin)
+        }
+    }
+
+    /// A new option declared on `Cops` without a spelling in `Invocation` would still work
+    /// (through ArgumentParser), but silently slowly: keep the two lists equal.
+    func testEveryOptionCopsDeclaresIsKnownToTheFastPath() {
+        let help = Cops.helpMessage(columns: 400)
+        var declared: Set<String> = []
+        let pattern = /(?:^|[\s,])(--?[a-z][a-z-]*)/
+        for line in help.split(separator: "\n") where line.hasPrefix("  -") {
+            for match in line.matches(of: pattern) { declared.insert(String(match.output.1)) }
+        }
+        declared.subtract(["-h", "--help", "--version"])
+        XCTAssertFalse(declared.isEmpty, help)
+        XCTAssertEqual(declared, Invocation.knownOptionSpellings)
+    }
+}
