@@ -73,7 +73,11 @@ let package = Package(
                 "CopsCommandLine",
                 "CopsShell",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            // Swift links executables with every symbol exported (36 000 here), and the
+            // runtime's start-up `dladdr` scans them all: ≈ 1 ms of every run
+            // (docs/performance.md). Nothing loads cops as a library, so export nothing.
+            linkerSettings: [.unsafeFlags(["-Xlinker", "--no-export-dynamic"])]
         ),
         .testTarget(name: "AltcraftAPITests", dependencies: ["AltcraftAPI", "AltcraftSandbox"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AltcraftSandboxTests", dependencies: ["AltcraftSandbox", "AltcraftAPI"]),

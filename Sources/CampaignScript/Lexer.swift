@@ -11,6 +11,10 @@ public struct Lexer {
     /// Creates a lexer over raw bytes.
     public init(bytes: [UInt8]) {
         self.bytes = bytes
+        // A byte-order mark at the very start is how some Windows editors save UTF-8; it is
+        // not text, so it is skipped without taking a column. Anywhere else it is an error
+        // (an invisible character inside a word would be a trap).
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { index = 3 }
     }
 
     /// Lexes a whole file; the last token is always `.endOfFile`.

@@ -118,6 +118,18 @@ final class LexerTests: XCTestCase {
         }
     }
 
+    /// Windows editors may save UTF-8 with a byte-order mark: at the start it is skipped (no
+    /// column taken); anywhere else it stays an invisible-character error.
+    func testByteOrderMarkAtTheStartIsSkipped() {
+        let marked = [0xEF, 0xBB, 0xBF] + Array("deactivate 15".utf8)
+        XCTAssertEqual(lex(marked), lex("deactivate 15"))
+        let first = Lexer.tokenize(marked)[0]
+        XCTAssertEqual(first.range.start.column, 1)
+        XCTAssertEqual(first.range.start.offset, 3)
+        XCTAssertEqual(errorKinds(Array("echo 1 ".utf8) + [0xEF, 0xBB, 0xBF]).count, 1)
+        XCTAssertEqual(errorKinds([0xEF, 0xBB, 0xBF, 0xEF, 0xBB, 0xBF] + Array("echo 1".utf8)).count, 1)
+    }
+
     func testStringInterpolationParts() {
         let tokens = Lexer.tokenize(Array(#""x $name y $c.id.sub z $1. $a-b""#.utf8))
         guard case .string(let parts) = tokens[0].kind else {
