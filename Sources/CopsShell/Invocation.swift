@@ -55,7 +55,6 @@ public struct Invocation: Equatable, Sendable {
     public func run() async -> ExitStatus {
         if check { return ScriptRunner.check(script, color: color) }
         var options = ScriptRunner.Options()
-        options.exitsAfterRun = true
         options.output = output
         options.dryRun = dryRun
         options.continueOnError = continueOnError

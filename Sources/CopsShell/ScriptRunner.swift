@@ -63,10 +63,6 @@ public enum ScriptRunner {
         public var verbose = false
         /// `--transcript FILE`.
         public var transcriptPath: String?
-        /// The process exits as soon as `run` or `stream` returns (the `cops` program): the
-        /// HTTP client is then left to the system instead of shut down, which costs a one-shot
-        /// run a few milliseconds of event-loop teardown and gains nothing.
-        public var exitsAfterRun = false
 
         /// Defaults: the built-in sandbox, settings as the language defines them.
         public init() {}
@@ -288,7 +284,7 @@ public enum ScriptRunner {
             arguments: options.arguments, readFile: readSourced, renderer: DiagnosticRenderer(colors: colors))
         interpreter.showsProgress = environment.stderrIsTerminal
         let status = await interpreter.run(checked.program, in: file)
-        if !options.exitsAfterRun { await target.operations.shutdown() }
+        await target.operations.shutdown()
         return status
     }
 
@@ -358,7 +354,7 @@ public enum ScriptRunner {
             if ended { break reading }
         }
         if cancellation.isCancelled || Task.isCancelled, status == .success { status = .interrupted }
-        if !options.exitsAfterRun { await target.operations.shutdown() }
+        await target.operations.shutdown()
         return status
     }
 

@@ -104,6 +104,20 @@ final class ProgramModesTests: XCTestCase {
         XCTAssertFalse(auto.stderr.contains("\u{1B}["), "stderr is not a terminal here")
     }
 
+    /// Both HTTP transports end cleanly when nothing answers: `http://` goes over sockets,
+    /// `https://` over async-http-client, whose client must be shut down before it is freed
+    /// (a debug build stopped with "Client not shut down before the deinit" when it was not).
+    func testAnUnreachableEndpointIsSixtyNineOverEitherScheme() throws {
+        for scheme in ["http", "https"] {
+            let result = try cops.run(
+                ["--endpoint", "\(scheme)://127.0.0.1:1", "--retries", "0", "-c", "status 15"],
+                environment: ["ALTCRAFT_TOKEN": "tok-123456"])
+            XCTAssertEqual(result.status, 69, "\(scheme): \(result.stderr)")
+            XCTAssertTrue(result.stderr.contains("cannot reach the API"), result.stderr)
+            XCTAssertFalse(result.stderr.contains("Fatal error"), result.stderr)
+        }
+    }
+
     func testProfilesChooseTheTargetAndBrokenConfigIsSeventyEight() throws {
         let config = cops.stateHome.appendingPathComponent("cops")
         try FileManager.default.createDirectory(at: config, withIntermediateDirectories: true)
