@@ -146,14 +146,13 @@ struct HTTPResponseReader {
     }
 
     /// One CRLF-terminated line of chunked framing.
-    private mutating func readLine() throws(TransportError) -> Substring {
+    private mutating func readLine() throws(TransportError) -> String {
         var index = position
         while true {
             while index + 1 < buffer.count {
                 if buffer[index] == 13, buffer[index + 1] == 10 {
-                    let line = String(decoding: buffer[position..<index], as: UTF8.self)
-                    position = index + 2
-                    return Substring(line)
+                    defer { position = index + 2 }
+                    return String(decoding: buffer[position..<index], as: UTF8.self)
                 }
                 index += 1
             }

@@ -119,7 +119,7 @@ public final class HTTPTransport: AltcraftTransport {
         if let ioError = error as? IOError {
             // NIO's description repeats itself ("connection reset (error set): …"); the
             // system's own words are clearer.
-            let words = String(cString: strerror(ioError.errnoCode)).lowercased()
+            let words = TransportError.words(forErrno: ioError.errnoCode)
             if [ECONNREFUSED, EHOSTUNREACH, ENETUNREACH].contains(ioError.errnoCode) {
                 return .connectFailed(words)
             }
@@ -137,6 +137,11 @@ public final class HTTPTransport: AltcraftTransport {
 }
 
 extension TransportError {
+    /// The system's own words for an errno value ("connection refused").
+    static func words(forErrno code: Int32) -> String {
+        String(cString: strerror(code)).lowercased()
+    }
+
     /// The same failure naming the server, so that a message says which endpoint failed.
     func naming(_ server: String) -> TransportError {
         switch self {

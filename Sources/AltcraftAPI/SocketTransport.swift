@@ -277,7 +277,7 @@ final class HTTPConnection: @unchecked Sendable {
             close()
             if isCancelled { return .cancelled }
         }
-        return .connectFailed(String(cString: strerror(lastError)).lowercased())
+        return .connectFailed(TransportError.words(forErrno: lastError))
     }
 
     private enum Readiness { case ready, timedOut, cancelled }
@@ -316,7 +316,7 @@ final class HTTPConnection: @unchecked Sendable {
                 }
             }
             if isCancelled { return .cancelled }
-            return .connectionLost(String(cString: strerror(errno)).lowercased())
+            return .connectionLost(TransportError.words(forErrno: errno))
         }
         return nil
     }
@@ -339,7 +339,7 @@ final class HTTPConnection: @unchecked Sendable {
                 case .cancelled: return .failure(.cancelled)
                 }
             }
-            return .failure(.connectionLost(String(cString: strerror(errno)).lowercased()))
+            return .failure(.connectionLost(TransportError.words(forErrno: errno)))
         }
     }
 }

@@ -51,35 +51,28 @@ extension String {
     }
 
     /// Whether `needle` occurs, ASCII letters folded to lower case.
-    package func containsIgnoringASCIICase(_ needle: String) -> Bool {
-        let haystack = Array(utf8)
-        let pattern = Array(needle.utf8)
-        guard pattern.count <= haystack.count else { return false }
-        if pattern.isEmpty { return true }
-        for start in 0...(haystack.count - pattern.count) {
-            var index = 0
-            while index < pattern.count, Self.fold(haystack[start + index]) == Self.fold(pattern[index]) { index += 1 }
-            if index == pattern.count { return true }
-        }
-        return false
-    }
+    package func containsIgnoringASCIICase(_ needle: String) -> Bool { contains(needle, folding: true) }
 
     /// Whether `needle` occurs, compared byte by byte.
-    package func containsExactly(_ needle: String) -> Bool {
+    package func containsExactly(_ needle: String) -> Bool { contains(needle, folding: false) }
+
+    private func contains(_ needle: String, folding: Bool) -> Bool {
         var haystack = self
         var pattern = needle
         return haystack.withUTF8 { text in
             pattern.withUTF8 { pattern in
-                guard let first = pattern.first else { return true }
                 guard pattern.count <= text.count else { return false }
-                var start = 0
-                while start <= text.count - pattern.count {
-                    if text[start] == first {
-                        var index = 1
-                        while index < pattern.count, text[start + index] == pattern[index] { index += 1 }
-                        if index == pattern.count { return true }
+                if pattern.isEmpty { return true }
+                for start in 0...(text.count - pattern.count) {
+                    var index = 0
+                    while index < pattern.count,
+                        folding
+                            ? Self.fold(text[start + index]) == Self.fold(pattern[index])
+                            : text[start + index] == pattern[index]
+                    {
+                        index += 1
                     }
-                    start += 1
+                    if index == pattern.count { return true }
                 }
                 return false
             }

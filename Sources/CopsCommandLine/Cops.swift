@@ -55,22 +55,22 @@ public struct Cops: AsyncParsableCommand {
         var invocation = Invocation()
         invocation.commands = commands
         invocation.check = check
-        invocation.dryRun = dryRun
-        invocation.output = output
-        invocation.continueOnError = continueOnError
-        invocation.concurrency = concurrency
-        invocation.timeout = timeout
-        invocation.retries = retries
-        invocation.endpoint = endpoint
-        invocation.sandbox = sandbox
-        invocation.profile = profile
-        invocation.format = format
-        invocation.yes = yes
         invocation.stream = stream
-        invocation.color = color
-        invocation.verbose = verbose
-        invocation.transcript = transcript
+        invocation.timeout = timeout
         invocation.script = script
+        invocation.options.output = output
+        invocation.options.dryRun = dryRun
+        invocation.options.continueOnError = continueOnError
+        invocation.options.concurrency = concurrency
+        invocation.options.retries = retries
+        invocation.options.endpoint = endpoint
+        invocation.options.sandbox = sandbox
+        invocation.options.profile = profile
+        invocation.options.wireFormat = format
+        invocation.options.yes = yes
+        invocation.options.color = color
+        invocation.options.verbose = verbose
+        invocation.options.transcriptPath = transcript
         return invocation
     }
 

@@ -10,37 +10,30 @@ import CampaignScript
 /// command lines without ArgumentParser, whose reflection over its property wrappers cost a
 /// one-shot run a few milliseconds every time (docs/performance.md).
 public struct Invocation: Equatable, Sendable {
+    /// `-c` texts, in order.
     public var commands: [String] = []
+    /// `--check`.
     public var check = false
-    public var dryRun = false
-    public var output: OutputFormat?
-    public var continueOnError = false
-    public var concurrency: Int?
-    public var timeout: String?
-    public var retries: Int?
-    public var endpoint: String?
-    public var sandbox = false
-    public var profile: String?
-    public var format: ClientConfiguration.WireFormat?
-    public var yes = false
+    /// `--stream`.
     public var stream = false
-    public var color: ScriptRunner.ColorChoice = .auto
-    public var verbose = false
-    public var transcript: String?
+    /// `--timeout` as written (the usage error quotes it; `run` converts it).
+    public var timeout: String?
     /// A script file (`-` for stdin) and its arguments.
     public var script: [String] = []
+    /// Everything else, as the runner takes it.
+    public var options = ScriptRunner.Options()
 
     public init() {}
 
     /// What is wrong with this combination, in the words the usage error prints; nil when fine.
     public func usageError() -> String? {
-        if let concurrency, !(1...64).contains(concurrency) { return Wording.usageConcurrency }
-        if let retries, !(0...10).contains(retries) { return Wording.usageRetries }
+        if let concurrency = options.concurrency, !(1...64).contains(concurrency) { return Wording.usageConcurrency }
+        if let retries = options.retries, !(0...10).contains(retries) { return Wording.usageRetries }
         if let timeout, (DurationText.seconds(timeout) ?? 0) <= 0 { return Wording.usageTimeout(timeout) }
         // Unknown flags are collected with the script's arguments; before the file they are usage errors.
         if let first = script.first, first.hasPrefix("-"), first != "-" { return Wording.usageUnknownOption(first) }
-        if endpoint != nil, sandbox { return Wording.usageEndpointAndSandbox }
-        if profile != nil, endpoint != nil || sandbox { return Wording.usageProfileAndTarget }
+        if options.endpoint != nil, options.sandbox { return Wording.usageEndpointAndSandbox }
+        if options.profile != nil, options.endpoint != nil || options.sandbox { return Wording.usageProfileAndTarget }
         if stream, !commands.isEmpty || !(script.isEmpty || script == ["-"]) { return Wording.usageStreamReadsStdin }
         if check {
             if script.isEmpty { return Wording.usageCheckNeedsFiles }
@@ -53,22 +46,9 @@ public struct Invocation: Equatable, Sendable {
 
     /// Runs what the command line asks for; the caller exits with the status right after.
     public func run() async -> ExitStatus {
-        if check { return ScriptRunner.check(script, color: color) }
-        var options = ScriptRunner.Options()
-        options.output = output
-        options.dryRun = dryRun
-        options.continueOnError = continueOnError
-        options.concurrency = concurrency
+        if check { return ScriptRunner.check(script, color: options.color) }
+        var options = self.options
         options.timeoutMilliseconds = timeout.flatMap(DurationText.seconds).map { Int64(($0 * 1000).rounded()) }
-        options.retries = retries
-        options.endpoint = endpoint
-        options.sandbox = sandbox
-        options.wireFormat = format
-        options.profile = profile
-        options.yes = yes
-        options.color = color
-        options.verbose = verbose
-        options.transcriptPath = transcript
         let input: ScriptRunner.Input
         if !commands.isEmpty {
             input = .commands(commands)
@@ -191,31 +171,31 @@ public struct Invocation: Equatable, Sendable {
         switch option {
         case .commands: commands.append(value)
         case .check: check = true
-        case .dryRun: dryRun = true
-        case .continueOnError: continueOnError = true
-        case .sandbox: sandbox = true
-        case .yes: yes = true
         case .stream: stream = true
-        case .verbose: verbose = true
         case .timeout: timeout = value
-        case .endpoint: endpoint = value
-        case .profile: profile = value
-        case .transcript: transcript = value
+        case .dryRun: options.dryRun = true
+        case .continueOnError: options.continueOnError = true
+        case .sandbox: options.sandbox = true
+        case .yes: options.yes = true
+        case .verbose: options.verbose = true
+        case .endpoint: options.endpoint = value
+        case .profile: options.profile = value
+        case .transcript: options.transcriptPath = value
         case .concurrency:
             guard let number = Int(value) else { return false }
-            concurrency = number
+            options.concurrency = number
         case .retries:
             guard let number = Int(value) else { return false }
-            retries = number
+            options.retries = number
         case .output:
             guard let format = OutputFormat(rawValue: value) else { return false }
-            output = format
+            options.output = format
         case .format:
             guard let wire = ClientConfiguration.WireFormat(rawValue: value) else { return false }
-            format = wire
+            options.wireFormat = wire
         case .color:
             guard let choice = ScriptRunner.ColorChoice(rawValue: value) else { return false }
-            color = choice
+            options.color = choice
         }
         return true
     }

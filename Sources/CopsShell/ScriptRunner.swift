@@ -32,7 +32,7 @@ public enum ScriptRunner {
     }
 
     /// The command-line settings and target.
-    public struct Options: Sendable {
+    public struct Options: Equatable, Sendable {
         /// `-o/--output`; nil picks `table` on a terminal, `json` otherwise.
         public var output: OutputFormat?
         /// `--dry-run`.
