@@ -244,6 +244,8 @@ public final class AltcraftClient: Sendable {
                     retryDelay = call.retryPolicy == .idempotent ? backoff(attempt) : nil
                 case .responseTooLarge(let limit):
                     throw fail(.responseTooLarge(limit: limit))
+                case .tlsFailed(let why):
+                    throw fail(.tls(redactor.redact(why)))
                 }
             }
             guard let delay = retryDelay, attempt <= configuration.retries else { throw failure }

@@ -14,6 +14,8 @@ public struct AltcraftError: Error, Sendable, Equatable, CustomStringConvertible
         case invalidRequest(String)
         /// The connection could not be made: the request never reached the server.
         case unreachable(String)
+        /// TLS could not be set up; the text names the endpoint and what to do. Not retried.
+        case tls(String)
         /// The connection failed after the request may have been sent.
         case connectionLost(String)
         /// No complete answer within the per-request timeout.
@@ -52,7 +54,7 @@ public struct AltcraftError: Error, Sendable, Equatable, CustomStringConvertible
     public var stage: Stage {
         switch kind {
         case .invalidRequest: return .building
-        case .unreachable, .connectionLost, .timedOut: return .transport
+        case .unreachable, .tls, .connectionLost, .timedOut: return .transport
         case .httpStatus: return .httpStatus
         case .api: return .api
         case .decoding, .responseTooLarge: return .decoding
@@ -91,8 +93,16 @@ public struct AltcraftError: Error, Sendable, Equatable, CustomStringConvertible
     /// The API could not be reached at all, even after retries.
     public var isUnreachable: Bool {
         switch kind {
-        case .unreachable, .timedOut, .connectionLost: return true
-        case .httpStatus(let status, _, _): return status >= 500 || status == 429
+        case .unreachable, .tls, .timedOut, .connectionLost: return true
+        case .httpStatus(let status, _, _): return status == 429
+        default: return false
+        }
+    }
+
+    /// The server answered with a 5xx status: its own failure, not an unreachable API.
+    public var isServerError: Bool {
+        switch kind {
+        case .httpStatus(let status, _, _): return status >= 500
         default: return false
         }
     }
@@ -111,6 +121,7 @@ public struct AltcraftError: Error, Sendable, Equatable, CustomStringConvertible
         switch kind {
         case .invalidRequest(let why): return "invalid request: \(why)"
         case .unreachable(let why): return "cannot reach the API: \(why)"
+        case .tls(let why): return "TLS: \(why)"
         case .connectionLost(let why): return "connection lost: \(why)"
         case .timedOut(let seconds): return "no answer within \(formatSeconds(seconds))"
         case .responseTooLarge(let limit): return "answer larger than \(limit) bytes"

@@ -134,6 +134,11 @@ struct HTTPResponseReader {
                 }
                 index += 1
             }
+            // A TLS record (alert 0x15 or handshake 0x16, version 3.x) where an HTTP status line
+            // should be: the port speaks TLS and the endpoint should be https://.
+            if position == 0, buffer.count >= 2, buffer[0] == 0x15 || buffer[0] == 0x16, buffer[1] == 0x03 {
+                throw .tlsFailed("the server speaks TLS on this port; use https://")
+            }
             if buffer.count - position > Self.maximumHead { throw Self.malformed }
             try more()
         }

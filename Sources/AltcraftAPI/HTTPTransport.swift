@@ -3,23 +3,41 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 import Synchronization
 
 /// Sends requests over HTTP(S) with async-http-client, reusing connections: the transport
-/// for `https://` endpoints (`http://` ones use the lighter `SocketTransport`).
+/// for `https://` endpoints and for any endpoint reached through a proxy (plain `http://`
+/// ones otherwise use the lighter `SocketTransport`).
 public final class HTTPTransport: AltcraftTransport {
     private let client: HTTPClient
     private let baseURL: String
+    private let address: EndpointAddress
     /// `scheme://host[:port]` of the base URL (never its user info): what a failure names.
     private let origin: String
+    private let proxy: ProxyServer?
 
     /// `baseURL` is the account's panel host, e.g. `https://ru.altkraft.com`; a path after
-    /// the host is kept as a prefix.
-    public init(baseURL: String, connectTimeout: Duration = .seconds(10), maximumConnections: Int = 64) throws(AltcraftError) {
+    /// the host is kept as a prefix. `connection` says whom to trust and which proxy to use.
+    public init(
+        baseURL: String, connection: PreparedConnection = .direct, connectTimeout: Duration = .seconds(10),
+        maximumConnections: Int = 64
+    ) throws(AltcraftError) {
         let address = try EndpointAddress(baseURL)
+        self.address = address
         self.baseURL = address.trimmedURL
         origin = address.origin
+        proxy = connection.options.proxy
         var configuration = HTTPClient.Configuration()
+        configuration.tlsConfiguration = connection.tls
+        if let proxy {
+            // An https endpoint goes through a CONNECT tunnel (async-http-client tunnels every
+            // scheme): the proxy sees host and port, never the token.
+            configuration.proxy = .server(
+                host: proxy.host, port: proxy.port,
+                authorization: proxy.basicCredentials.map { .basic(credentials: $0) })
+        }
+        configuration.httpVersion = connection.options.allowsHTTP2 ? .automatic : .http1Only
         // A redirect would carry the token in the body to another host: refuse them.
         configuration.redirectConfiguration = .disallow
         configuration.timeout = .init(connect: .nanoseconds(connectTimeout.nanoseconds), read: nil)
@@ -75,8 +93,22 @@ public final class HTTPTransport: AltcraftTransport {
         } catch let error as TransportError {
             throw expiry.hasExpired ? .timedOut : error
         } catch {
-            throw expiry.hasExpired ? .timedOut : Self.classify(error).naming(origin)
+            if expiry.hasExpired { throw .timedOut }
+            if let failure = TLSFailure.classify(error) { throw .tlsFailed(await explain(failure)) }
+            throw Self.classify(error).naming(origin)
         }
+    }
+
+    /// The TLS failure in words; a rejected certificate is read once more to name it (not
+    /// through a proxy: the tunnel would have to be opened again just for the words).
+    private func explain(_ failure: TLSFailure) async -> String {
+        var certificate: PeerCertificate?
+        if proxy == nil, failure == .certificateRejected || failure == .hostnameMismatch {
+            let serverName = NoProxyList.addressBytes(address.host) == nil ? address.host : nil
+            certificate = await CertificateProbe.read(
+                host: address.host, port: address.port, serverName: serverName, timeout: .seconds(5))
+        }
+        return failure.message(origin: origin, host: address.host, certificate: certificate)
     }
 
     /// Whether an exchange's timer went off (then its cancellation means "timed out").
@@ -147,6 +179,7 @@ extension TransportError {
         switch self {
         case .connectFailed(let why): return .connectFailed("\(why) (\(server))")
         case .connectionLost(let why): return .connectionLost("\(why) (\(server))")
+        case .tlsFailed(let why) where !why.hasPrefix(server): return .tlsFailed("\(server): \(why)")
         default: return self
         }
     }

@@ -41,10 +41,14 @@ public final class SocketTransport: AltcraftTransport {
         maximumIdle = maximumConnections
     }
 
-    /// The transport for a panel URL: this one for `http://`, `HTTPTransport` for `https://`.
-    public static func forEndpoint(_ baseURL: String) throws(AltcraftError) -> any AltcraftTransport {
+    /// The transport for a panel URL: this one for a direct `http://`, `HTTPTransport` for
+    /// `https://` and for anything that goes through a proxy.
+    public static func forEndpoint(_ baseURL: String, connection: PreparedConnection = .direct) throws(AltcraftError)
+        -> any AltcraftTransport
+    {
         let address = try EndpointAddress(baseURL)
-        return address.scheme == "http" ? try SocketTransport(baseURL: baseURL) : try HTTPTransport(baseURL: baseURL)
+        if address.scheme == "http", connection.options.proxy == nil { return try SocketTransport(baseURL: baseURL) }
+        return try HTTPTransport(baseURL: baseURL, connection: connection)
     }
 
     public func send(_ request: TransportRequest) async throws(TransportError) -> TransportResponse {

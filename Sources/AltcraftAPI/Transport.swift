@@ -93,6 +93,10 @@ public enum TransportError: Error, Sendable, Equatable {
     case timedOut
     case responseTooLarge(limit: Int)
     case cancelled
+    /// TLS could not be set up (untrusted certificate, wrong host, refused handshake, a TLS
+    /// port spoken to in plain HTTP): the request was not sent, and asking again cannot help.
+    /// The text names the endpoint and says what to do.
+    case tlsFailed(String)
 }
 
 /// Sends requests somewhere: over HTTP, or straight into the in-process sandbox.

@@ -25,12 +25,24 @@ public enum WireSchema {
 
     /// The object with the reference's types applied to the fields it knows; other fields
     /// and values that do not convert are kept as they came.
+    ///
+    /// A known field the server spells with capitals (`Groups`, and `Id`/`Name` inside them:
+    /// the reference shows both spellings) reaches the language under the reference's
+    /// lowercase spelling, so `$c.groups` works for every record; were both spellings sent,
+    /// both are kept as they came.
     public static func normalized(_ object: WireObject) -> WireObject {
         var result = WireObject()
         for field in object.fields {
-            result[field.key] = normalized(field.value, key: field.key.lowercased())
+            let key = field.key.lowercased()
+            let name = key != field.key && isKnown(key) && !object.keys.contains(key) ? key : field.key
+            result[name] = normalized(field.value, key: key)
         }
         return result
+    }
+
+    static func isKnown(_ key: String) -> Bool {
+        integers.contains(key) || numbers.contains(key) || booleans.contains(key) || lists.contains(key)
+            || strings.contains(key)
     }
 
     static func normalized(_ value: WireValue, key: String) -> WireValue {

@@ -37,7 +37,7 @@ public struct ExitStatus: RawRepresentable, Sendable, Hashable, CustomStringConv
     public init(for error: OperationError.Kind) {
         switch error {
         case .authentication: self = .authentication
-        case .unreachable: self = .unreachable
+        case .unreachable, .tls, .serverError: self = .unreachable
         case .cancelled: self = .interrupted
         case .notFound, .api, .other: self = .failure
         }

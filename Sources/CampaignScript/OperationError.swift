@@ -8,6 +8,10 @@ public struct OperationError: Error, Sendable, Equatable {
         case authentication
         /// The API could not be reached, even after retries.
         case unreachable
+        /// A secure connection could not be made (certificate, host name, handshake).
+        case tls
+        /// The server answered with a 5xx status: its own failure.
+        case serverError
         /// The API answered with an error code.
         case api
         /// The operation was cancelled.
@@ -39,6 +43,8 @@ public struct OperationError: Error, Sendable, Equatable {
         case .notFound: "not-found"
         case .authentication: "authentication"
         case .unreachable: "unreachable"
+        case .tls: "tls"
+        case .serverError: "server-error"
         case .api: "api"
         case .cancelled: "cancelled"
         case .other: "other"

@@ -42,6 +42,8 @@ public struct Cops: AsyncParsableCommand {
     @Flag(name: [.short, .long], help: "Trace HTTP requests and answers on stderr (token masked).") var verbose = false
     @Option(help: ArgumentHelp("Append what was entered and what came back to this file (token masked).", valueName: "file"))
     var transcript: String?
+    @Option(help: ArgumentHelp("Trust the CAs of this PEM bundle (instead of the system's) for https.", valueName: "file"))
+    var cacert: String?
 
     @Argument(
         parsing: .allUnrecognized,
@@ -71,6 +73,7 @@ public struct Cops: AsyncParsableCommand {
         invocation.options.color = color
         invocation.options.verbose = verbose
         invocation.options.transcriptPath = transcript
+        invocation.options.caFile = cacert
         return invocation
     }
 

@@ -173,7 +173,9 @@ public final class AltcraftOperations: CampaignOperations {
         if error.stage == .cancelled { return OperationError(.cancelled, text: text) }
         if error.isAuthenticationFailure { return OperationError(.authentication, code: code, text: text) }
         if error.isNotFound { return OperationError(.notFound, code: code, text: text) }
+        if case .tls = error.kind { return OperationError(.tls, code: code, text: text) }
         if error.isUnreachable { return OperationError(.unreachable, code: code, text: text) }
+        if error.isServerError { return OperationError(.serverError, code: code, text: text) }
         if case .api = error.kind { return OperationError(.api, code: code, text: text) }
         if case .httpStatus(_, .some, _) = error.kind { return OperationError(.api, code: code, text: text) }
         return OperationError(.other, code: code, text: text)

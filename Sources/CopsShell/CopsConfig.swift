@@ -12,6 +12,10 @@ import TOMLKit
 /// format = "json"                          # or "xml"
 /// token_placement = "body"                 # or "bearer"
 /// confirm = true                           # ask before every mutating statement
+/// ca_file = "~/.config/cops/corp-ca.pem"   # trust these CAs instead of the system's
+/// client_cert = "…/cops.crt"               # mutual TLS: certificate chain and key (PEM)
+/// client_key = "…/cops.key"
+/// proxy = "http://proxy.corp:3128"         # overrides https_proxy/no_proxy; "" for none
 /// ```
 public struct CopsConfig: Sendable, Equatable {
     public var defaultProfile: String?
@@ -25,6 +29,13 @@ public struct CopsConfig: Sendable, Equatable {
         public var format: ClientConfiguration.WireFormat
         public var tokenPlacement: ClientConfiguration.TokenPlacement
         public var confirm: Bool
+        /// `ca_file`: a PEM bundle that replaces the system roots (`~/` expanded when used).
+        public var caFile: String? = nil
+        /// `client_cert` and `client_key`: both or neither.
+        public var clientCertificate: String? = nil
+        public var clientKey: String? = nil
+        /// `proxy`: absent means the environment decides.
+        public var proxy: ProxyRules.Setting = .environment
     }
 
     /// A token is never written in the config itself: it comes from the environment or a file.
@@ -87,7 +98,10 @@ public struct CopsConfig: Sendable, Equatable {
     }
 
     static func parseProfile(_ name: String, _ table: TOMLTable, path: String) throws(ConfigError) -> Profile {
-        let known = ["endpoint", "token_env", "token_file", "format", "token_placement", "confirm"]
+        let known = [
+            "endpoint", "token_env", "token_file", "format", "token_placement", "confirm", "ca_file", "client_cert", "client_key",
+            "proxy",
+        ]
         for key in table.keys where !known.contains(key) {
             throw ConfigError(path: path, message: Wording.configUnknownKey(key, in: name))
         }
@@ -133,8 +147,27 @@ public struct CopsConfig: Sendable, Equatable {
             }
             confirm = flag
         }
-        return Profile(
+        var profile = Profile(
             name: name, endpoint: endpoint, tokenSource: source, format: format, tokenPlacement: placement, confirm: confirm)
+        profile.caFile = try string("ca_file")
+        profile.clientCertificate = try string("client_cert")
+        profile.clientKey = try string("client_key")
+        guard (profile.clientCertificate == nil) == (profile.clientKey == nil) else {
+            throw ConfigError(path: path, message: Wording.configClientCertificateHalf(name))
+        }
+        if let proxy = try string("proxy") {
+            if proxy.isEmpty {
+                profile.proxy = .direct
+            } else {
+                do throws(ProxyURLError) {
+                    _ = try ProxyServer(url: proxy)
+                } catch {
+                    throw ConfigError(path: path, message: "profiles.\(name).proxy: " + error.description)
+                }
+                profile.proxy = .url(proxy)
+            }
+        }
+        return profile
     }
 }
 

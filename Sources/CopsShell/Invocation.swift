@@ -78,7 +78,7 @@ public struct Invocation: Equatable, Sendable {
     /// The options `Cops` declares, one per field they set.
     enum Option: Int, CaseIterable {
         case commands, check, dryRun, output, continueOnError, concurrency, timeout, retries, endpoint, sandbox
-        case profile, format, yes, stream, color, verbose, transcript
+        case profile, format, yes, stream, color, verbose, transcript, cacert
 
         /// Flags take no value; the rest take one.
         var isFlag: Bool {
@@ -108,6 +108,7 @@ public struct Invocation: Equatable, Sendable {
             case .color: ["--color"]
             case .verbose: ["-v", "--verbose"]
             case .transcript: ["--transcript"]
+            case .cacert: ["--cacert"]
             }
         }
 
@@ -181,6 +182,7 @@ public struct Invocation: Equatable, Sendable {
         case .endpoint: options.endpoint = value
         case .profile: options.profile = value
         case .transcript: options.transcriptPath = value
+        case .cacert: options.caFile = value
         case .concurrency:
             guard let number = Int(value) else { return false }
             options.concurrency = number

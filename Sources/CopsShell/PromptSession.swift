@@ -62,7 +62,7 @@ public final class PromptSession {
     }
 
     /// Output with the current target's token masked (it changes with `\profile`).
-    var sink: OutputSink { parts.sink.redacting(Redactor(secrets: [target.token])) }
+    var sink: OutputSink { parts.sink.redacting(Redactor(secrets: target.secrets)) }
 
     static func initialSettings(_ options: ScriptRunner.Options) -> ScriptSettings {
         var settings = ScriptRunner.settings(options, defaultOutput: .table)
@@ -78,7 +78,7 @@ public final class PromptSession {
     ) -> Interpreter {
         let interpreter = Interpreter(
             operations: target.operations, settings: settings,
-            output: parts.sink.redacting(Redactor(secrets: [target.token])), cancellation: cancellation,
+            output: parts.sink.redacting(Redactor(secrets: target.secrets)), cancellation: cancellation,
             readFile: ScriptRunner.readSourced, renderer: DiagnosticRenderer(colors: parts.colors))
         interpreter.showsProgress = parts.reader.isInteractive
         return interpreter
@@ -88,13 +88,13 @@ public final class PromptSession {
     /// directory (one per profile, so production commands are not recalled on the sandbox).
     static func historyFile(for target: SessionTarget, environment: [String: String]) -> HistoryFile {
         if let path = environment["COPS_HISTFILE"], !path.isEmpty {
-            return HistoryFile(path: path, secrets: [target.token])
+            return HistoryFile(path: path, secrets: target.secrets)
         }
         let directory = ScriptRunner.stateDirectory(environment)
         try? FileManager.default.createDirectory(
             atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let safe = String(target.label.map { $0.isLetter || $0.isNumber || "-_.".contains($0) ? $0 : "_" })
-        return HistoryFile(path: directory + "/history-" + safe, secrets: [target.token])
+        return HistoryFile(path: directory + "/history-" + safe, secrets: target.secrets)
     }
 
     /// `cops(sandbox)> `; red for a profile that confirms every change (production, usually).
@@ -255,7 +255,7 @@ public final class PromptSession {
             sink.message(failure.message)
         case .success(let next):
             await target.operations.shutdown()
-            parts.transcript?.addSecret(next.token)
+            for secret in next.secrets { parts.transcript?.addSecret(secret) }
             target = next
             interpreter = Self.makeInterpreter(
                 target: next, settings: interpreter.settings, parts: parts, cancellation: cancellation)

@@ -63,6 +63,8 @@ public enum ScriptRunner {
         public var verbose = false
         /// `--transcript FILE`.
         public var transcriptPath: String?
+        /// `--cacert FILE`: the CA bundle to trust for this run (over the profile's `ca_file`).
+        public var caFile: String?
 
         /// Defaults: the built-in sandbox, settings as the language defines them.
         public init() {}
@@ -184,7 +186,7 @@ public enum ScriptRunner {
     {
         TargetResolver.Request(
             sandbox: options.sandbox, endpoint: options.endpoint, profile: options.profile, format: options.wireFormat,
-            timeoutMilliseconds: settings.timeoutMilliseconds, retries: settings.retries, trace: trace)
+            timeoutMilliseconds: settings.timeoutMilliseconds, retries: settings.retries, caFile: options.caFile, trace: trace)
     }
 
     /// `$XDG_STATE_HOME/cops`: the sandbox's state and the prompt's history.
@@ -210,7 +212,9 @@ public enum ScriptRunner {
         // (a script is echoed into the transcript and quoted in diagnostics before the target
         // exists).
         let choice = TargetResolver.choose(targetRequest(options, settings: ScriptSettings()), environment: environment.variables)
-        let secrets = [environment.variables["ALTCRAFT_TOKEN"] ?? "", (try? choice.get())?.token ?? ""]
+        let secrets =
+            [environment.variables["ALTCRAFT_TOKEN"] ?? ""] + ((try? choice.get())?.secrets ?? [])
+            + ProxyRules.environmentSecrets(environment.variables)
         var transcript: Transcript?
         if let path = options.transcriptPath {
             switch Transcript.open(path: path, secrets: secrets) {

@@ -24,6 +24,8 @@ public struct SessionTarget: Sendable {
     public var confirmsEveryMutation: Bool
     /// The token, kept only to scrub it from everything cops writes.
     public var token: String
+    /// Everything to scrub: the token and any proxy credentials.
+    public var secrets: [String]
     /// The operations over the client.
     public var operations: AltcraftOperations
 
@@ -52,6 +54,8 @@ enum TargetResolver {
         var format: ClientConfiguration.WireFormat?
         var timeoutMilliseconds: Int64
         var retries: Int
+        /// `--cacert FILE`.
+        var caFile: String? = nil
         /// `-v`: the HTTP trace goes here (already redacted by the client and again by the sink).
         var trace: (@Sendable (String) -> Void)?
     }
@@ -75,8 +79,51 @@ enum TargetResolver {
         }
         var place: Place
         var token: String?
+        /// Trust, client certificate and proxy of an http target.
+        var connection = ConnectionOptions()
+        /// Why that proxy (or none), for `-v`.
+        var proxyChoice: ProxyRules.Choice?
         /// Said when the target is built (a token file readable by others).
         var warnings: [String] = []
+
+        /// What output must mask: the token and the proxy's credentials.
+        var secrets: [String] { [token].compactMap { $0 } + (connection.proxy?.secrets ?? []) }
+    }
+
+    /// The trust, client certificate and proxy for `endpoint`: `--cacert`, else the profile's
+    /// `ca_file`, else `SSL_CERT_FILE`/`SSL_CERT_DIR`, else the system roots; the profile's
+    /// `proxy`, else the environment's.
+    static func connection(
+        endpoint: String, request: Request, profile: CopsConfig.Profile?, environment: [String: String],
+        warn: (String) -> Void
+    ) -> Result<(ConnectionOptions, ProxyRules.Choice), TargetFailure> {
+        var options = ConnectionOptions()
+        let home = environment["HOME"] ?? NSHomeDirectory()
+        func expanded(_ path: String) -> String { path.hasPrefix("~/") ? home + path.dropFirst(1) : path }
+        if let file = request.caFile {
+            options.trust = .file(expanded(file))
+        } else if let file = profile?.caFile {
+            options.trust = .file(expanded(file))
+        } else {
+            options.trust = ConnectionOptions.environmentTrust(environment)
+        }
+        if let certificate = profile?.clientCertificate, let key = profile?.clientKey {
+            options.clientCertificate = .init(certificateFile: expanded(certificate), keyFile: expanded(key))
+            var info = stat()
+            if stat(expanded(key), &info) == 0, info.st_mode & 0o077 != 0 {
+                warn("cops: " + Wording.keyFileTooOpen(expanded(key)) + "\n")
+            }
+        }
+        options.allowsHTTP2 = environment["COPS_HTTP2"] == "1"
+        do throws(ProxyURLError) {
+            let choice = try ProxyRules.choose(
+                endpoint: endpoint, setting: profile?.proxy ?? .environment, environment: environment)
+            options.proxy = choice.proxy
+            return .success((options, choice))
+        } catch {
+            let source = profile.map { "profile '\($0.name)'" } ?? "the proxy variable"
+            return .failure(TargetFailure(message: Wording.proxyUnusable(source, error), status: .configuration))
+        }
     }
 
     static func choose(_ request: Request, environment: [String: String]) -> Result<Choice, TargetFailure> {
@@ -86,11 +133,16 @@ enum TargetResolver {
                 return .failure(TargetFailure(message: Wording.tokenMissing, status: .configuration))
             }
             let host = URL(string: endpoint)?.host ?? "endpoint"
-            return .success(
+            var warnings: [String] = []
+            return connection(endpoint: endpoint, request: request, profile: nil, environment: environment) {
+                warnings.append($0)
+            }.map { connection, proxyChoice in
                 Choice(
                     place: .http(
                         endpoint: endpoint, placement: .body, format: request.format ?? .json, kind: .endpoint(endpoint),
-                        label: host, confirm: false), token: token))
+                        label: host, confirm: false), token: token, connection: connection, proxyChoice: proxyChoice,
+                    warnings: warnings)
+            }
         }
         let path = CopsConfig.path(environment: environment)
         let config: CopsConfig
@@ -117,11 +169,15 @@ enum TargetResolver {
         } catch {
             return .failure(TargetFailure(message: "cops: \(error.description)\n", status: .configuration))
         }
-        return .success(
+        return connection(endpoint: profile.endpoint, request: request, profile: profile, environment: environment) {
+            warnings.append($0)
+        }.map { connection, proxyChoice in
             Choice(
                 place: .http(
                     endpoint: profile.endpoint, placement: profile.tokenPlacement, format: request.format ?? profile.format,
-                    kind: .profile(name), label: name, confirm: profile.confirm), token: token, warnings: warnings))
+                    kind: .profile(name), label: name, confirm: profile.confirm), token: token, connection: connection,
+                proxyChoice: proxyChoice, warnings: warnings)
+        }
     }
 
     /// Builds the chosen target: the sandbox (opening its state file) or an HTTP client.
@@ -133,9 +189,19 @@ enum TargetResolver {
         case .sandbox:
             return sandbox(request, environment: environment)
         case .http(let endpoint, let placement, let format, let kind, let label, let confirm):
+            let prepared: PreparedConnection
+            do throws(ConnectionSetupError) {
+                prepared = try PreparedConnection(choice.connection, endpoint: endpoint)
+            } catch {
+                return .failure(
+                    TargetFailure(
+                        message: Wording.connectionFileUnusable(trustSource(request, choice, error), error),
+                        status: .configuration))
+            }
+            if let proxyChoice = choice.proxyChoice { request.trace?(Wording.proxyChosen(proxyChoice)) }
             return http(
-                endpoint: endpoint, token: choice.token ?? "", placement: placement, format: format, request: request, kind: kind,
-                label: label, confirm: confirm)
+                endpoint: endpoint, token: choice.token ?? "", secrets: choice.secrets, placement: placement, format: format,
+                connection: prepared, request: request, kind: kind, label: label, confirm: confirm)
         }
     }
 
@@ -158,13 +224,24 @@ enum TargetResolver {
         return logger
     }
 
+    /// Which setting named a file that could not be used.
+    private static func trustSource(_ request: Request, _ choice: Choice, _ error: ConnectionSetupError) -> String {
+        if choice.connection.clientCertificate.map({ [$0.certificateFile, $0.keyFile].contains(error.path) }) == true {
+            return "client certificate"
+        }
+        if request.caFile != nil { return "--cacert" }
+        if case .http(_, _, _, .profile(let name), _, _) = choice.place { return "profile '\(name)' ca_file" }
+        return "SSL_CERT_FILE/SSL_CERT_DIR"
+    }
+
     private static func http(
-        endpoint: String, token: String, placement: ClientConfiguration.TokenPlacement, format: ClientConfiguration.WireFormat,
-        request: Request, kind: SessionTarget.Kind, label: String, confirm: Bool
+        endpoint: String, token: String, secrets: [String], placement: ClientConfiguration.TokenPlacement,
+        format: ClientConfiguration.WireFormat, connection: PreparedConnection, request: Request, kind: SessionTarget.Kind,
+        label: String, confirm: Bool
     ) -> Result<SessionTarget, TargetFailure> {
         let transport: any AltcraftTransport
         do throws(AltcraftError) {
-            transport = try SocketTransport.forEndpoint(endpoint)
+            transport = try SocketTransport.forEndpoint(endpoint, connection: connection)
         } catch {
             return .failure(TargetFailure(message: Wording.badEndpoint(error.summary), status: .usage))
         }
@@ -173,8 +250,8 @@ enum TargetResolver {
             retries: request.retries)
         return .success(
             SessionTarget(
-                kind: kind, label: label, confirmsEveryMutation: confirm, token: token,
-                operations: operations(configuration, transport: transport, logger: logger(request, secrets: [token]))))
+                kind: kind, label: label, confirmsEveryMutation: confirm, token: token, secrets: secrets,
+                operations: operations(configuration, transport: transport, logger: logger(request, secrets: secrets))))
     }
 
     private static func sandbox(_ request: Request, environment: [String: String]) -> Result<SessionTarget, TargetFailure> {
@@ -192,6 +269,7 @@ enum TargetResolver {
         return .success(
             SessionTarget(
                 kind: .sandbox(path: directory + "/sandbox.json"), label: "sandbox", confirmsEveryMutation: false, token: token,
+                secrets: [token],
                 operations: operations(configuration, transport: transport, logger: logger(request, secrets: []))))
     }
 

@@ -1,3 +1,5 @@
+import AltcraftAPI
+
 extension Wording {
     static let configUnreadable = "cannot read the configuration file"
     static let configNotUTF8 = "the configuration file is not UTF-8 text"
@@ -38,5 +40,21 @@ extension Wording {
     static func tokenFileEmpty(_ path: String, profile: String) -> String { "profile '\(profile)': token file \(path) is empty" }
     static func tokenFileTooOpen(_ path: String) -> String {
         "warning: token file \(path) is readable by others; run: chmod 600 \(path)"
+    }
+    static func keyFileTooOpen(_ path: String) -> String {
+        "warning: client key file \(path) is readable by others; run: chmod 600 \(path)"
+    }
+    static func configClientCertificateHalf(_ name: String) -> String {
+        "profile '\(name)' sets only one of client_cert and client_key; mutual TLS needs both"
+    }
+    /// A trust or client-certificate file that cannot be used; `source` says where it was named.
+    static func connectionFileUnusable(_ source: String, _ error: ConnectionSetupError) -> String {
+        "cops: \(source) \(error.description)\n"
+    }
+    static func proxyUnusable(_ source: String, _ error: ProxyURLError) -> String { "cops: \(source): \(error.description)\n" }
+    /// `-v`: which proxy a run uses, never with its credentials.
+    static func proxyChosen(_ choice: ProxyRules.Choice) -> String {
+        if let proxy = choice.proxy { return "proxy: \(proxy.displayURL) (from \(choice.reason))" }
+        return "proxy: none (\(choice.reason))"
     }
 }

@@ -75,7 +75,8 @@ final class PromptSessionTests: XCTestCase {
             configuration: ClientConfiguration(token: SandboxEngine.defaultToken, retries: 0), transport: transport)
         return SessionTarget(
             kind: label == "sandbox" ? .sandbox(path: directory + "/sandbox.json") : .profile(label), label: label,
-            confirmsEveryMutation: confirmAll, token: SandboxEngine.defaultToken, operations: AltcraftOperations(client: client))
+            confirmsEveryMutation: confirmAll, token: SandboxEngine.defaultToken,
+            secrets: [SandboxEngine.defaultToken], operations: AltcraftOperations(client: client))
     }
 
     func session(

@@ -14,7 +14,10 @@ final class AltcraftOperationsTests: XCTestCase {
             ("bad request", .api(code: 400, text: "Campaign 20 is active"), .api, .failure),
             ("refused connection", .unreachable("connection refused"), .unreachable, .unreachable),
             ("timed out", .timedOut(seconds: 30), .unreachable, .unreachable),
-            ("server error", .httpStatus(503, apiCode: nil, apiText: nil), .unreachable, .unreachable),
+            ("server error", .httpStatus(503, apiCode: nil, apiText: nil), .serverError, .unreachable),
+            ("server error with an envelope", .httpStatus(500, apiCode: 1, apiText: "oops"), .serverError, .unreachable),
+            ("rate limited after retries", .httpStatus(429, apiCode: nil, apiText: nil), .unreachable, .unreachable),
+            ("untrusted certificate", .tls("https://h: the server's certificate is not trusted"), .tls, .unreachable),
             ("cancelled", .cancelled, .cancelled, .interrupted),
             ("garbage", .decoding("expected an envelope"), .other, .failure),
         ]
