@@ -116,3 +116,57 @@ final class CopsConfigTests: XCTestCase {
                 .file(directory + "/missing"), profile: "p", environment: environment, configPath: "c", warn: { _ in }))
     }
 }
+
+/// The https settings of a profile.
+final class CopsConfigTLSTests: XCTestCase {
+    func parse(_ text: String) throws -> CopsConfig { try CopsConfig.parse(text, path: "/cfg/config.toml") }
+
+    func testTrustClientCertificateAndProxyKeys() throws {
+        let config = try parse(
+            """
+            [profiles.corp]
+            endpoint = "https://panel.corp"
+            token_env = "T"
+            ca_file = "~/.config/cops/corp-ca.pem"
+            client_cert = "/etc/cops/client.pem"
+            client_key = "/etc/cops/client.key"
+            proxy = "http://proxy.corp:3128"
+            [profiles.direct]
+            endpoint = "https://panel.corp"
+            token_env = "T"
+            proxy = ""
+            [profiles.plain]
+            endpoint = "https://panel.corp"
+            token_env = "T"
+            """)
+        let corp = try XCTUnwrap(config.profiles["corp"])
+        XCTAssertEqual(corp.caFile, "~/.config/cops/corp-ca.pem")
+        XCTAssertEqual(corp.clientCertificate, "/etc/cops/client.pem")
+        XCTAssertEqual(corp.clientKey, "/etc/cops/client.key")
+        XCTAssertEqual(corp.proxy, .url("http://proxy.corp:3128"))
+        XCTAssertEqual(config.profiles["direct"]?.proxy, .direct)
+        XCTAssertEqual(config.profiles["plain"]?.proxy, .environment)
+        XCTAssertNil(config.profiles["plain"]?.caFile)
+    }
+
+    func testHalfAClientCertificateOrABadProxyIsAConfigError() {
+        let base = "[profiles.p]\nendpoint = \"https://x\"\ntoken_env = \"T\"\n"
+        for (extra, expected) in [
+            ("client_cert = \"/a.pem\"", "sets only one of client_cert and client_key"),
+            ("client_key = \"/a.key\"", "sets only one of client_cert and client_key"),
+            ("proxy = \"socks5://p:1080\"", "only http:// proxies are supported"),
+            ("proxy = \"http://user:hunter2@p:99999\"", "out of range"),
+            ("ca_file = 5", "'profiles.p.ca_file' must be a string"),
+        ] {
+            do {
+                _ = try parse(base + extra)
+                XCTFail("accepted: \(extra)")
+            } catch let error as ConfigError {
+                XCTAssertTrue(error.description.contains(expected), error.description)
+                XCTAssertFalse(error.description.contains("hunter2"), error.description)
+            } catch {
+                XCTFail("\(error)")
+            }
+        }
+    }
+}

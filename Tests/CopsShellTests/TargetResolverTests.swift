@@ -122,4 +122,82 @@ final class TargetResolverTests: XCTestCase {
         let noToken = label(resolve(request(endpoint: "http://127.0.0.1:9")))
         XCTAssertTrue(noToken.hasPrefix("failed 78"), noToken)
     }
+
+    // MARK: https: trust and proxies
+
+    func choice(_ request: TargetResolver.Request, _ extra: [String: String]) throws -> TargetResolver.Choice {
+        try TargetResolver.choose(request, environment: environment.merging(extra) { $1 }).get()
+    }
+
+    func testTrustComesFromTheFlagThenTheProfileThenSSLCertFileThenTheSystem() throws {
+        writeConfig(
+            """
+            [profiles.corp]
+            endpoint = "https://panel.corp"
+            token_env = "T"
+            ca_file = "~/corp-ca.pem"
+            [profiles.plain]
+            endpoint = "https://panel.corp"
+            token_env = "T"
+            """)
+        let env = ["T": "tok-12345", "SSL_CERT_FILE": "/env/bundle.pem"]
+        var flagged = request(profile: "corp")
+        flagged.caFile = "/flag/ca.pem"
+        XCTAssertEqual(try choice(flagged, env).connection.trust, .file("/flag/ca.pem"))
+        XCTAssertEqual(try choice(request(profile: "corp"), env).connection.trust, .file(directory + "/corp-ca.pem"))
+        XCTAssertEqual(try choice(request(profile: "plain"), env).connection.trust, .file("/env/bundle.pem"))
+        XCTAssertEqual(
+            try choice(request(profile: "plain"), ["T": "tok-12345", "SSL_CERT_DIR": "/etc/corp-certs:/other"]).connection.trust,
+            .directory("/etc/corp-certs", file: nil))
+        XCTAssertEqual(try choice(request(profile: "plain"), ["T": "tok-12345"]).connection.trust, .system)
+        XCTAssertEqual(
+            try choice(request(endpoint: "https://x.example"), ["ALTCRAFT_TOKEN": "tok-12345", "SSL_CERT_FILE": "/e.pem"])
+                .connection.trust, .file("/e.pem"))
+    }
+
+    func testAnUnusableCAFileStopsTheRunNamingIt() throws {
+        writeConfig(
+            """
+            [profiles.corp]
+            endpoint = "https://panel.corp"
+            token_env = "T"
+            ca_file = "~/missing-ca.pem"
+            """)
+        let missing = label(resolve(request(profile: "corp"), ["T": "tok-12345"]))
+        XCTAssertTrue(missing.hasPrefix("failed 78"), missing)
+        XCTAssertTrue(missing.contains("profile 'corp' ca_file '\(directory)/missing-ca.pem': cannot be read"), missing)
+        _ = FileManager.default.createFile(atPath: directory + "/not-pem.txt", contents: Data("hello".utf8))
+        var flagged = request(endpoint: "https://x.example")
+        flagged.caFile = directory + "/not-pem.txt"
+        let notPEM = label(resolve(flagged, ["ALTCRAFT_TOKEN": "tok-12345"]))
+        XCTAssertTrue(notPEM.contains("--cacert '\(directory)/not-pem.txt': holds no PEM certificate"), notPEM)
+        // Over plain http the files are not needed, so they are not read.
+        flagged.endpoint = "http://127.0.0.1:9"
+        XCTAssertEqual(label(resolve(flagged, ["ALTCRAFT_TOKEN": "tok-12345"])), "127.0.0.1")
+    }
+
+    func testTheProxyIsChosenAndItsCredentialsAreSecrets() throws {
+        writeConfig(
+            """
+            [profiles.corp]
+            endpoint = "https://panel.corp"
+            token_env = "T"
+            proxy = "http://ops:pr0xy-pass@proxy.corp:3128"
+            [profiles.env]
+            endpoint = "https://panel.corp"
+            token_env = "T"
+            """)
+        let env = ["T": "tok-12345", "https_proxy": "http://other:9", "no_proxy": "corp"]
+        let corp = try choice(request(profile: "corp"), env)
+        XCTAssertEqual(corp.connection.proxy?.displayURL, "http://proxy.corp:3128")
+        XCTAssertTrue(corp.secrets.contains("pr0xy-pass"))
+        XCTAssertTrue(corp.secrets.contains("tok-12345"))
+        XCTAssertNil(try choice(request(profile: "env"), env).connection.proxy, "no_proxy exempts panel.corp")
+        XCTAssertEqual(
+            try choice(request(profile: "env"), ["T": "tok-12345", "https_proxy": "http://other:9"]).connection.proxy?
+                .displayURL, "http://other:9")
+        let bad = label(resolve(request(profile: "env"), ["T": "tok-12345", "https_proxy": "socks5://a:b@c:1"]))
+        XCTAssertTrue(bad.hasPrefix("failed 78"), bad)
+        XCTAssertTrue(bad.contains("only http:// proxies"), bad)
+    }
 }
