@@ -84,9 +84,13 @@ let package = Package(
             // (docs/performance.md). Nothing loads cops as a library, so export nothing.
             linkerSettings: [.unsafeFlags(["-Xlinker", "--no-export-dynamic"])]
         ),
-        .testTarget(name: "AltcraftAPITests", dependencies: ["AltcraftAPI", "AltcraftSandbox"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "AltcraftSandboxTests", dependencies: ["AltcraftSandbox", "AltcraftAPI"]),
-        .testTarget(name: "CopsShellTests", dependencies: ["CopsShell", "CampaignScript"]),
+        // What tests of the https path share: a throwaway PKI made with openssl, a loopback
+        // CONNECT proxy, a TLS sandbox server. Only test targets depend on it.
+        .target(name: "CopsTestSupport", dependencies: ["AltcraftSandbox"], path: "Tests/CopsTestSupport"),
+        .testTarget(
+            name: "AltcraftAPITests", dependencies: ["AltcraftAPI", "AltcraftSandbox", "CopsTestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "AltcraftSandboxTests", dependencies: ["AltcraftSandbox", "AltcraftAPI", "CopsTestSupport"]),
+        .testTarget(name: "CopsShellTests", dependencies: ["CopsShell", "CampaignScript", "CopsTestSupport"]),
         .testTarget(
             name: "CopsCommandLineTests",
             dependencies: [
@@ -95,7 +99,7 @@ let package = Package(
         .testTarget(name: "LineEditorTests", dependencies: ["LineEditor"]),
         .testTarget(
             name: "InterpreterTests", dependencies: ["CampaignScript", "CopsShell", "AltcraftAPI", "AltcraftSandbox"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["CampaignScript", "AltcraftSandbox"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["CampaignScript", "AltcraftSandbox", "CopsTestSupport"]),
         .testTarget(name: "CampaignScriptTests", dependencies: ["CampaignScript"], exclude: ["Golden"]),
     ]
 )
