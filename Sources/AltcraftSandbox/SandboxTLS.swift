@@ -12,14 +12,18 @@ import NIOSSL
 public struct SandboxTLS: Sendable {
     public let certificateChainPath: String
     public let privateKeyPath: String
+    /// When set, clients must present a certificate signed by this CA (mutual TLS), as a
+    /// panel behind a client-certificate gateway demands.
+    public let clientCAPath: String?
     /// Offer HTTP/2 beside HTTP/1.1 (ALPN `h2`, `http/1.1`), so that each client picks; a
     /// client that offers nothing (wrk) gets HTTP/1.1.
     public var offersHTTP2 = true
     let configuration: TLSConfiguration
 
-    public init(certificateChainPath: String, privateKeyPath: String) throws(SandboxTLSError) {
+    public init(certificateChainPath: String, privateKeyPath: String, clientCAPath: String? = nil) throws(SandboxTLSError) {
         self.certificateChainPath = certificateChainPath
         self.privateKeyPath = privateKeyPath
+        self.clientCAPath = clientCAPath
         let chainBytes = try Self.contents(of: certificateChainPath, as: .certificate)
         let keyBytes = try Self.contents(of: privateKeyPath, as: .key)
         // The libraries' own errors are BoringSSL stacks; a person needs only which file.
@@ -29,8 +33,17 @@ public struct SandboxTLS: Sendable {
         guard let key = try? NIOSSLPrivateKey(bytes: keyBytes, format: .pem) else {
             throw SandboxTLSError(file: .key, path: privateKeyPath, problem: .notPEM)
         }
-        let configuration = TLSConfiguration.makeServerConfiguration(
+        var configuration = TLSConfiguration.makeServerConfiguration(
             certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
+        if let clientCAPath {
+            let authorityBytes = try Self.contents(of: clientCAPath, as: .clientCA)
+            guard let authorities = try? NIOSSLCertificate.fromPEMBytes(authorityBytes), !authorities.isEmpty else {
+                throw SandboxTLSError(file: .clientCA, path: clientCAPath, problem: .notPEM)
+            }
+            // A server verifying peers refuses a handshake without a client certificate.
+            configuration.trustRoots = .certificates(authorities)
+            configuration.certificateVerification = .noHostnameVerification
+        }
         // Making a context is where BoringSSL checks that the key belongs to the certificate.
         guard (try? NIOSSLContext(configuration: configuration)) != nil else {
             throw SandboxTLSError(
@@ -67,6 +80,7 @@ public struct SandboxTLSError: Error, Sendable, Equatable {
     public enum File: Sendable, Equatable {
         case certificate
         case key
+        case clientCA
     }
 
     public enum Problem: Sendable, Equatable {

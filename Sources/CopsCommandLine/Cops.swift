@@ -113,6 +113,9 @@ public struct SandboxCommand: AsyncParsableCommand {
         var tlsCert: String?
         @Option(help: ArgumentHelp("The private key of --tls-cert (PEM, unencrypted).", valueName: "pem"))
         var tlsKey: String?
+        @Option(
+            help: ArgumentHelp("Demand client certificates signed by this CA (PEM): mutual TLS.", valueName: "pem"))
+        var tlsClientCa: String?
 
         func validate() throws {
             for (name, rate) in [
@@ -128,6 +131,7 @@ public struct SandboxCommand: AsyncParsableCommand {
             if !(0...1_000_000).contains(campaigns) { throw ValidationError("--campaigns must be between 0 and 1000000") }
             if let token, token.isEmpty { throw ValidationError("--token must not be empty") }
             if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError(Wording.usageTLSPair) }
+            if tlsClientCa != nil, tlsCert == nil { throw ValidationError(Wording.usageTLSClientCA) }
         }
 
         func run() async throws {
@@ -146,6 +150,7 @@ public struct SandboxCommand: AsyncParsableCommand {
             options.stateDirectory = state
             options.tlsCertificatePath = tlsCert
             options.tlsKeyPath = tlsKey
+            options.tlsClientCAPath = tlsClientCa
             let status = try await SandboxService.serve(options)
             if status != .success { throw ExitCode(status.rawValue) }
         }

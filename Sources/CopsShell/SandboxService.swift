@@ -18,6 +18,8 @@ public enum SandboxService {
         /// neither, which the command line checks).
         public var tlsCertificatePath: String?
         public var tlsKeyPath: String?
+        /// Demand client certificates signed by this CA (mutual TLS); needs the two above.
+        public var tlsClientCAPath: String?
 
         public init() {}
     }
@@ -29,7 +31,8 @@ public enum SandboxService {
         var tls: SandboxTLS?
         if let certificate = options.tlsCertificatePath, let key = options.tlsKeyPath {
             do {
-                tls = try SandboxTLS(certificateChainPath: certificate, privateKeyPath: key)
+                tls = try SandboxTLS(
+                    certificateChainPath: certificate, privateKeyPath: key, clientCAPath: options.tlsClientCAPath)
             } catch {
                 StandardStreams.err(Wording.sandboxTLSUnusable(error))
                 return .configuration

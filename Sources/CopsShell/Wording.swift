@@ -7,14 +7,19 @@ public enum Wording {
         return "cops sandbox listening on \(scheme)://\(shown):\(port)"
     }
 
-    /// `--tls-cert` or `--tls-key` cannot be used: one line naming the file, never the TLS
-    /// library's error stack.
+    /// `--tls-cert`, `--tls-key` or `--tls-client-ca` cannot be used: one line naming the
+    /// file, never the TLS library's error stack.
     static func sandboxTLSUnusable(_ error: SandboxTLSError) -> String {
-        let option = error.file == .certificate ? "--tls-cert" : "--tls-key"
+        let option: String
+        switch error.file {
+        case .certificate: option = "--tls-cert"
+        case .key: option = "--tls-key"
+        case .clientCA: option = "--tls-client-ca"
+        }
         switch error.problem {
         case .unreadable(let why):
             return "cops: \(option) \(error.path): cannot read it (\(why))\n"
-        case .notPEM where error.file == .certificate:
+        case .notPEM where error.file != .key:
             return "cops: \(option) \(error.path): no PEM certificate in it\n"
         case .notPEM:
             return "cops: \(option) \(error.path): no unencrypted PEM private key in it\n"
@@ -24,6 +29,7 @@ public enum Wording {
     }
 
     public static let usageTLSPair = "--tls-cert and --tls-key go together: give both or neither"
+    public static let usageTLSClientCA = "--tls-client-ca needs --tls-cert and --tls-key"
 
     static func sandboxServeHint(usesDefaultToken: Bool) -> String {
         if usesDefaultToken {
@@ -43,7 +49,8 @@ public enum Wording {
         '\(SandboxEngine.defaultToken)'. Faults are reproducible with --seed.
 
         With --tls-cert and --tls-key (PEM files) it serves https, offering HTTP/2 and \
-        HTTP/1.1; a file that cannot be used ends it with exit status 78.
+        HTTP/1.1; with --tls-client-ca as well, clients must present a certificate signed by \
+        that CA (mutual TLS). A file that cannot be used ends it with exit status 78.
 
         Example:
           cops sandbox serve --port 8080 &

@@ -88,6 +88,28 @@ final class SandboxTLSTests: XCTestCase {
         }
     }
 
+    func testMutualTLSDemandsAClientCertificateSignedByTheCA() async throws {
+        let pki = try TestPKI.shared()
+        let tls = try SandboxTLS(
+            certificateChainPath: pki.server.certificatePath, privateKeyPath: pki.server.keyPath,
+            clientCAPath: pki.caCertificatePath)
+        try await TestSandboxServer.with(freshSandbox(), tls: tls) { url, _ in
+            let path = url + "/api/v1.1/campaigns/get_status"
+            let without = try Curl.post(path, json: statusRequest, caFile: pki.caCertificatePath)
+            XCTAssertNotEqual(without.exitStatus, 0, "no client certificate: \(without.body)")
+            XCTAssertEqual(without.httpStatus, 0)
+            let with = try Curl.post(
+                path, json: statusRequest, caFile: pki.caCertificatePath,
+                extra: ["--cert", pki.client.certificatePath, "--key", pki.client.keyPath])
+            XCTAssertEqual(with.exitStatus, 0, with.stderr)
+            XCTAssertEqual(with.httpStatus, 200)
+            let foreign = try Curl.post(
+                path, json: statusRequest, caFile: pki.caCertificatePath,
+                extra: ["--cert", pki.otherCAServer.certificatePath, "--key", pki.otherCAServer.keyPath])
+            XCTAssertNotEqual(foreign.exitStatus, 0, "a certificate of another CA: \(foreign.body)")
+        }
+    }
+
     func testInjectedFailuresAre500sOverHTTPS() async throws {
         let pki = try TestPKI.shared()
         var faults = FaultPlan()

@@ -60,6 +60,22 @@ final class SandboxServeTLSTests: XCTestCase {
         }
     }
 
+    func testMutualTLSFromTheCommandLine() throws {
+        let pki = try TestPKI.shared()
+        let server = try SandboxServerProcess(
+            tlsArguments(pki.server) + ["--tls-client-ca", pki.caCertificatePath], environment: cops.environment([:]))
+        defer { server.stop() }
+        let path = server.url + "/api/v1.1/campaigns/get_status"
+        XCTAssertNotEqual(try Curl.post(path, json: statusRequest, caFile: pki.caCertificatePath).exitStatus, 0)
+        let with = try Curl.post(
+            path, json: statusRequest, caFile: pki.caCertificatePath,
+            extra: ["--cert", pki.client.certificatePath, "--key", pki.client.keyPath])
+        XCTAssertEqual(with.httpStatus, 200, with.stderr)
+        let alone = try cops.run(["sandbox", "serve", "--port", "0", "--tls-client-ca", pki.caCertificatePath])
+        XCTAssertEqual(alone.status, 64, alone.stderr)
+        XCTAssertTrue(alone.stderr.contains("--tls-client-ca needs --tls-cert and --tls-key"), alone.stderr)
+    }
+
     func testUnusableFilesAreOnePlainLineAndSeventyEight() throws {
         let pki = try TestPKI.shared()
         let garbage = try cops.write("garbage.pem", "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n")
@@ -80,6 +96,10 @@ final class SandboxServeTLSTests: XCTestCase {
             (
                 ["--tls-cert", pki.server.certificatePath, "--tls-key", pki.client.keyPath],
                 "cops: --tls-key \(pki.client.keyPath): this key does not belong to the certificate in \(pki.server.certificatePath)"
+            ),
+            (
+                tlsArguments(pki.server) + ["--tls-client-ca", garbage],
+                "cops: --tls-client-ca \(garbage): no PEM certificate in it"
             ),
         ]
         for (arguments, line) in cases {
