@@ -2,7 +2,7 @@
 SWIFT ?= swift
 # On a terminal: the prompt; otherwise the tour runbook.
 ARGS ?= $(shell [ -t 0 ] || echo '-o table examples/tour.cops')
-APT_PACKAGES = libedit-dev pkg-config tmux curl
+APT_PACKAGES = libedit-dev pkg-config tmux curl openssl
 
 .PHONY: run test deps build release clean
 

@@ -37,8 +37,12 @@ let package = Package(
             dependencies: [
                 "AltcraftAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HummingbirdHTTP2", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
@@ -81,9 +85,13 @@ let package = Package(
             // (docs/performance.md). Nothing loads cops as a library, so export nothing.
             linkerSettings: [.unsafeFlags(["-Xlinker", "--no-export-dynamic"])]
         ),
-        .testTarget(name: "AltcraftAPITests", dependencies: ["AltcraftAPI", "AltcraftSandbox"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "AltcraftSandboxTests", dependencies: ["AltcraftSandbox", "AltcraftAPI"]),
-        .testTarget(name: "CopsShellTests", dependencies: ["CopsShell", "CampaignScript"]),
+        // What tests of the https path share: a throwaway PKI made with openssl, a loopback
+        // CONNECT proxy, a TLS sandbox server. Only test targets depend on it.
+        .target(name: "CopsTestSupport", dependencies: ["AltcraftSandbox"], path: "Tests/CopsTestSupport"),
+        .testTarget(
+            name: "AltcraftAPITests", dependencies: ["AltcraftAPI", "AltcraftSandbox", "CopsTestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "AltcraftSandboxTests", dependencies: ["AltcraftSandbox", "AltcraftAPI", "CopsTestSupport"]),
+        .testTarget(name: "CopsShellTests", dependencies: ["CopsShell", "CampaignScript", "CopsTestSupport"]),
         .testTarget(
             name: "CopsCommandLineTests",
             dependencies: [
@@ -92,7 +100,7 @@ let package = Package(
         .testTarget(name: "LineEditorTests", dependencies: ["LineEditor"]),
         .testTarget(
             name: "InterpreterTests", dependencies: ["CampaignScript", "CopsShell", "AltcraftAPI", "AltcraftSandbox"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["CampaignScript", "AltcraftSandbox"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["CampaignScript", "AltcraftSandbox", "CopsTestSupport"]),
         .testTarget(name: "CampaignScriptTests", dependencies: ["CampaignScript"], exclude: ["Golden"]),
     ]
 )

@@ -1,24 +1,38 @@
 import AltcraftAPI
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
+import HummingbirdHTTP2
+import HummingbirdTLS
 import Logging
 import NIOCore
 
-/// The sandbox over HTTP on loopback, speaking the reference's wire protocol, with faults.
+/// The sandbox over HTTP (or https) on loopback, speaking the reference's wire protocol,
+/// with faults.
 public struct SandboxServer: Sendable {
     public let sandbox: Sandbox
     public let host: String
     public let port: Int
     public let faults: FaultPlan
+    /// Serve https with this certificate and key instead of plain http. Every fault, the
+    /// request log and the POST-only rule are the same either way: TLS only wraps the
+    /// connection the responder answers on.
+    public let tls: SandboxTLS?
     /// Request bodies larger than this are refused (the reference's 10 Mb body limit).
     public var maximumBodyBytes = 10 << 20
 
-    public init(sandbox: Sandbox, host: String = "127.0.0.1", port: Int = 0, faults: FaultPlan = FaultPlan()) {
+    public init(
+        sandbox: Sandbox, host: String = "127.0.0.1", port: Int = 0, faults: FaultPlan = FaultPlan(), tls: SandboxTLS? = nil
+    ) {
         self.sandbox = sandbox
         self.host = host
         self.port = port
         self.faults = faults
+        self.tls = tls
     }
+
+    /// `http` or `https`, for the URL a client is given.
+    public var scheme: String { tls == nil ? "http" : "https" }
 
     /// Serves until the calling task is cancelled; `onListening` receives the bound port
     /// (useful with port 0).
@@ -31,8 +45,15 @@ public struct SandboxServer: Sendable {
         }
         var quiet = logger ?? Logger(label: "cops.sandbox")
         if logger == nil { quiet.logLevel = .critical }
+        let server: HTTPServerBuilder
+        switch tls {
+        case nil: server = .http1()
+        case let tls? where tls.offersHTTP2: server = try .http2Upgrade(tlsConfiguration: tls.configuration)
+        case let tls?: server = try .tls(.http1(), tlsConfiguration: tls.configuration)
+        }
         let app = Application(
             responder: responder,
+            server: server,
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "cops-sandbox"),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: quiet)

@@ -112,6 +112,13 @@ public struct SandboxCommand: AsyncParsableCommand {
         @Option(help: "Seed of the fault sequence.") var seed: UInt64 = 1
         @Option(help: "Generate campaigns so that every ID up to N exists.") var campaigns = 0
         @Option(help: "Serve the saved state in this directory instead of a fresh seed.") var state: String?
+        @Option(help: ArgumentHelp("Serve https with this certificate chain (PEM); needs --tls-key.", valueName: "pem"))
+        var tlsCert: String?
+        @Option(help: ArgumentHelp("The private key of --tls-cert (PEM, unencrypted).", valueName: "pem"))
+        var tlsKey: String?
+        @Option(
+            help: ArgumentHelp("Demand client certificates signed by this CA (PEM): mutual TLS.", valueName: "pem"))
+        var tlsClientCa: String?
 
         func validate() throws {
             for (name, rate) in [
@@ -126,6 +133,8 @@ public struct SandboxCommand: AsyncParsableCommand {
             if let rateLimit, rateLimit < 1 { throw ValidationError("--rate-limit must be at least 1") }
             if !(0...1_000_000).contains(campaigns) { throw ValidationError("--campaigns must be between 0 and 1000000") }
             if let token, token.isEmpty { throw ValidationError("--token must not be empty") }
+            if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError(Wording.usageTLSPair) }
+            if tlsClientCa != nil, tlsCert == nil { throw ValidationError(Wording.usageTLSClientCA) }
         }
 
         func run() async throws {
@@ -142,7 +151,11 @@ public struct SandboxCommand: AsyncParsableCommand {
             options.faults.seed = seed
             options.fillTo = campaigns
             options.stateDirectory = state
-            try await SandboxService.serve(options)
+            options.tlsCertificatePath = tlsCert
+            options.tlsKeyPath = tlsKey
+            options.tlsClientCAPath = tlsClientCa
+            let status = try await SandboxService.serve(options)
+            if status != .success { throw ExitCode(status.rawValue) }
         }
     }
 
