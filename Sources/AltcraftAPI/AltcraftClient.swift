@@ -246,6 +246,8 @@ public final class AltcraftClient: Sendable {
                     throw fail(.responseTooLarge(limit: limit))
                 case .tlsFailed(let why):
                     throw fail(.tls(redactor.redact(why)))
+                case .proxyRefused(let why):
+                    throw fail(.unreachable(redactor.redact(why)))
                 }
             }
             guard let delay = retryDelay, attempt <= configuration.retries else { throw failure }

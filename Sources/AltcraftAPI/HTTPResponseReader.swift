@@ -29,6 +29,8 @@ struct HTTPResponseReader {
 
     private static let malformed = TransportError.connectionLost("malformed HTTP from the server")
     private static let closed = TransportError.connectionLost("the server closed the connection")
+    /// Closed before a single byte came back: what a TLS port does with a plain request.
+    static let closedWithoutAnswer = TransportError.connectionLost("the server closed the connection without answering")
 
     private mutating func readResponse() throws(TransportError) -> (TransportResponse, Bool) {
         while true {
@@ -117,7 +119,7 @@ struct HTTPResponseReader {
     private mutating func more() throws(TransportError) {
         switch fill(&buffer) {
         case .success(true): return
-        case .success(false): throw Self.closed
+        case .success(false): throw buffer.isEmpty ? Self.closedWithoutAnswer : Self.closed
         case .failure(let error): throw error
         }
     }

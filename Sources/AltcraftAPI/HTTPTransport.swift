@@ -95,7 +95,9 @@ public final class HTTPTransport: AltcraftTransport {
         } catch {
             if expiry.hasExpired { throw .timedOut }
             if let failure = TLSFailure.classify(error) { throw .tlsFailed(await explain(failure)) }
-            throw Self.classify(error).naming(origin)
+            if let proxy, let refusal = Self.proxyRefusal(error, proxy, target: address.hostHeader) { throw .proxyRefused(refusal) }
+            // Through a proxy, a failure to connect is the proxy's: say so.
+            throw Self.classify(error).naming(proxy.map { "\(origin) via proxy \($0.displayURL)" } ?? origin)
         }
     }
 
@@ -120,6 +122,18 @@ public final class HTTPTransport: AltcraftTransport {
 
     public func shutdown() async {
         try? await client.shutdown()
+    }
+
+    /// The proxy's refusal in words, nil when the error is not one.
+    static func proxyRefusal(_ error: any Error, _ proxy: ProxyServer, target: String) -> String? {
+        guard let clientError = error as? HTTPClientError else { return nil }
+        if clientError == .proxyAuthenticationRequired {
+            return proxy.username == nil
+                ? "the proxy \(proxy.displayURL) wants credentials (407); give them in the proxy URL: http://USER:PASSWORD@host:port"
+                : "the proxy \(proxy.displayURL) refused the credentials (407)"
+        }
+        if clientError == .invalidProxyResponse { return "the proxy \(proxy.displayURL) refused the tunnel to \(target)" }
+        return nil
     }
 
     /// Sorts a client error into "never sent" (safe to retry anything) and "maybe sent".
@@ -163,6 +177,10 @@ public final class HTTPTransport: AltcraftTransport {
         let text = String(describing: error)
         if text.contains("connectionRefused") || text.contains("Connection refused") {
             return .connectFailed("connection refused")
+        }
+        if error is NIOSSLError || error is BoringSSLError {
+            // Never a library dump (BoringSSL's queue names source files of the build machine).
+            return .connectionLost("the TLS connection failed")
         }
         return .connectionLost(text)
     }

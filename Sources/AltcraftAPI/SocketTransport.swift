@@ -57,7 +57,8 @@ public final class SocketTransport: AltcraftTransport {
         case .success(let bytes): message = bytes
         case .failure(let error): throw error
         }
-        let connection = takeIdleConnection() ?? newConnection()
+        let reused = takeIdleConnection()
+        let connection = reused ?? newConnection()
         connection.beginExchange()
         let deadline = DispatchTime.now().uptimeNanoseconds &+ UInt64(max(request.timeout.nanoseconds, 0))
         let maximum = request.maximumResponseBytes
@@ -76,8 +77,18 @@ public final class SocketTransport: AltcraftTransport {
             return response
         case .failed(let error):
             connection.close()
+            if reused == nil, error == HTTPResponseReader.closedWithoutAnswer, await speaksTLS() {
+                throw TransportError.tlsFailed("the server speaks TLS on this port; use https://").naming(address.origin)
+            }
             throw error.naming(address.origin)
         }
+    }
+
+    /// Whether the server answers a TLS handshake: asked only after a new connection was
+    /// closed without a byte of answer, which is what TLS servers that send no alert do with
+    /// a plain request (one that sends an alert is recognised from its first bytes).
+    private func speaksTLS() async -> Bool {
+        await CertificateProbe.read(host: address.host, port: address.port, serverName: nil, timeout: .seconds(2)) != nil
     }
 
     public func shutdown() async {

@@ -25,7 +25,16 @@ enum TLSFailure: Sendable, Equatable {
     /// The failure behind an error of the TLS stack, nil when it is not one.
     static func classify(_ error: any Error) -> TLSFailure? {
         if let extra = error as? NIOSSLExtraError, extra == .failedToValidateHostname { return .hostnameMismatch }
-        guard let sslError = error as? NIOSSLError, case .handshakeFailed(let boring) = sslError else { return nil }
+        let boring: BoringSSLError
+        if let sslError = error as? NIOSSLError, case .handshakeFailed(let inner) = sslError {
+            boring = inner
+        } else if let inner = error as? BoringSSLError {
+            // In TLS 1.3 the server's verdict on a client certificate arrives after the
+            // client's side of the handshake is done: as an error of the first read.
+            boring = inner
+        } else {
+            return nil
+        }
         // BoringSSL's reasons are the last field of each queued error: "…:SSL routines:…:REASON".
         let reasons = String(describing: boring).split(whereSeparator: { !($0.isUppercase || $0.isNumber || $0 == "_") })
             .map(String.init).filter { $0.count > 3 && $0.contains("_") }

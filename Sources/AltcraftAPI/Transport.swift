@@ -97,6 +97,8 @@ public enum TransportError: Error, Sendable, Equatable {
     /// port spoken to in plain HTTP): the request was not sent, and asking again cannot help.
     /// The text names the endpoint and says what to do.
     case tlsFailed(String)
+    /// The proxy refused the tunnel or the credentials: not sent, and not retried.
+    case proxyRefused(String)
 }
 
 /// Sends requests somewhere: over HTTP, or straight into the in-process sandbox.

@@ -11,7 +11,7 @@ final class ClientOverHTTPTests: XCTestCase {
         _ body: (AltcraftClient, Sandbox) async throws -> Void
     ) async throws {
         let sandbox = makeSandbox(clock: clock)
-        try await withSandboxServer(sandbox) { url in
+        try await withSandboxServer(sandbox, over: kind) { url in
             let client = AltcraftClient(
                 configuration: ClientConfiguration(token: SandboxEngine.defaultToken, tokenPlacement: placement, format: format),
                 transport: try kind.make(url))
@@ -29,6 +29,10 @@ final class ClientOverHTTPTests: XCTestCase {
     func testEveryEndpointInXML() async throws { try await exerciseEveryEndpoint(.xml) }
     func testEveryEndpointInJSONOverSockets() async throws { try await exerciseEveryEndpoint(.json, .sockets) }
     func testEveryEndpointInXMLOverSockets() async throws { try await exerciseEveryEndpoint(.xml, .sockets) }
+    func testEveryEndpointInJSONOverHTTPS() async throws { try await exerciseEveryEndpoint(.json, .https) }
+    func testEveryEndpointInXMLOverHTTPS() async throws { try await exerciseEveryEndpoint(.xml, .https) }
+    func testEveryEndpointInJSONOverHTTP2() async throws { try await exerciseEveryEndpoint(.json, .https2) }
+    func testBearerTokenPlacementOverHTTPS() async throws { try await bearerTokenPlacement(.https) }
     func testBearerTokenPlacement() async throws { try await bearerTokenPlacement(.asyncHTTPClient) }
     func testBearerTokenPlacementOverSockets() async throws { try await bearerTokenPlacement(.sockets) }
 

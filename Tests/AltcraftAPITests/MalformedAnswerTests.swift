@@ -12,7 +12,7 @@ final class MalformedAnswerTests: XCTestCase {
         _ operation: @escaping (AltcraftClient) async throws(AltcraftError) -> Void = { _ = try await $0.status(id: 15) }
     ) async throws -> AltcraftError? {
         var errors: [AltcraftError?] = []
-        for kind in TransportKind.allCases {
+        for kind in TransportKind.plain {
             let server = try RawHTTPServer(behaviour)
             defer { server.stop() }
             let client = AltcraftClient(
@@ -144,7 +144,7 @@ final class MalformedAnswerTests: XCTestCase {
         XCTAssertTrue(lost?.summary.hasPrefix("connection lost: ") == true, String(describing: lost))
         XCTAssertTrue(lost?.summary.contains("(http://127.0.0.1:") == true, String(describing: lost))
         let withUser = "http://user:secret@" + origin.dropFirst("http://".count) + "/prefix"
-        for kind in TransportKind.allCases {
+        for kind in TransportKind.plain {
             let client = AltcraftClient(
                 configuration: ClientConfiguration(token: "t0ken-value", retries: 0),
                 transport: try kind.make(withUser))
@@ -180,7 +180,7 @@ final class MalformedAnswerTests: XCTestCase {
         let server = try RawHTTPServer(.silent)
         let url = server.url
         server.stop()  // nothing listens on that port any more
-        for kind in TransportKind.allCases {
+        for kind in TransportKind.plain {
             let client = AltcraftClient(
                 configuration: ClientConfiguration(token: "t0ken-value", retries: 2, initialBackoff: .milliseconds(1)),
                 transport: try kind.make(url))
@@ -209,7 +209,7 @@ final class MalformedAnswerTests: XCTestCase {
 
     func testBadEndpointURLIsABuildError() async throws {
         for url in ["ftp://example.com", "not a url", "http://"] {
-            for kind in TransportKind.allCases {
+            for kind in TransportKind.plain {
                 XCTAssertThrowsError(try kind.make(url), url) { error in
                     XCTAssertEqual((error as? AltcraftError)?.stage, .building)
                 }

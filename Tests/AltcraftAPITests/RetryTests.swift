@@ -129,6 +129,14 @@ final class RetryTests: XCTestCase {
         try await idempotentCallsSucceedThroughFaults(.sockets)
     }
 
+    func testIdempotentCallsSucceedThroughFaultsOverHTTPS() async throws {
+        try await idempotentCallsSucceedThroughFaults(.https)
+    }
+
+    func testIdempotentCallsSucceedThroughFaultsOverHTTP2() async throws {
+        try await idempotentCallsSucceedThroughFaults(.https2)
+    }
+
     func idempotentCallsSucceedThroughFaults(_ kind: TransportKind) async throws {
         var faults = FaultPlan()
         faults.failRate = 0.25
@@ -136,7 +144,7 @@ final class RetryTests: XCTestCase {
         faults.closeAfterHeadersRate = 0.05
         faults.seed = 42
         let sandbox = makeSandbox(fillTo: 120)
-        try await withSandboxServer(sandbox, faults: faults) { url in
+        try await withSandboxServer(sandbox, faults: faults, over: kind) { url in
             let client = try faultyClient(url, retries: 12, kind)
             for id in 1...120 { try await client.deactivate(id: id, abortIfRunning: true) }
             for id in stride(from: 1, through: 120, by: 7) {
@@ -166,6 +174,14 @@ final class RetryTests: XCTestCase {
         try await cloneUnderFaultsNeverCreatesTwoCampaigns(.sockets)
     }
 
+    func testCloneUnderFaultsNeverCreatesTwoCampaignsOverHTTPS() async throws {
+        try await cloneUnderFaultsNeverCreatesTwoCampaigns(.https)
+    }
+
+    func testCloneUnderFaultsNeverCreatesTwoCampaignsOverHTTP2() async throws {
+        try await cloneUnderFaultsNeverCreatesTwoCampaigns(.https2)
+    }
+
     func cloneUnderFaultsNeverCreatesTwoCampaigns(_ kind: TransportKind) async throws {
         var faults = FaultPlan()
         faults.failRate = 0.2
@@ -174,7 +190,7 @@ final class RetryTests: XCTestCase {
         faults.seed = 7
         let sandbox = makeSandbox()
         var reported: [String: Result<Int, AltcraftError>] = [:]
-        try await withSandboxServer(sandbox, faults: faults) { url in
+        try await withSandboxServer(sandbox, faults: faults, over: kind) { url in
             let client = try faultyClient(url, kind)
             for index in 0..<80 {
                 let name = "fault clone \(index)"

@@ -1,5 +1,6 @@
 import AltcraftAPI
 import AltcraftSandbox
+import CopsTestSupport
 import Foundation
 import Logging
 import Synchronization
@@ -9,25 +10,14 @@ import XCTest
     import Glibc
 #endif
 
-/// Runs `body` against a `cops sandbox serve`-equivalent server on a loopback port.
+/// Runs `body` against a `cops sandbox serve`-equivalent server on a loopback port, over
+/// https (signed by the test PKI's CA) when `kind` speaks TLS. A server that does not start
+/// fails the test.
 func withSandboxServer<T: Sendable>(
-    _ sandbox: Sandbox, faults: FaultPlan = FaultPlan(), _ body: (String) async throws -> T
+    _ sandbox: Sandbox, faults: FaultPlan = FaultPlan(), over kind: TransportKind = .sockets,
+    _ body: (String) async throws -> T
 ) async throws -> T {
-    let (ports, continuation) = AsyncStream<Int>.makeStream()
-    let server = SandboxServer(sandbox: sandbox, faults: faults)
-    let task = Task { try await server.run(onListening: { continuation.yield($0) }) }
-    var iterator = ports.makeAsyncIterator()
-    guard let port = await iterator.next() else { throw XCTSkip("server did not start") }
-    do {
-        let result = try await body("http://127.0.0.1:\(port)")
-        task.cancel()
-        _ = await task.result
-        return result
-    } catch {
-        task.cancel()
-        _ = await task.result
-        throw error
-    }
+    try await TestSandboxServer.with(sandbox, faults: faults, tls: try kind.serverTLS()) { url, _ in try await body(url) }
 }
 
 func makeSandbox(token: String = SandboxEngine.defaultToken, clock: ManualSandboxClock = ManualSandboxClock(), fillTo: Int = 0)
@@ -228,16 +218,32 @@ func expectFailure<T>(
     }
 }
 
-/// The two HTTP transports; tests of the HTTP path run against both, since `cops` picks
-/// `SocketTransport` for `http://` endpoints and `HTTPTransport` for `https://` ones.
+/// The ways cops talks HTTP; tests of the HTTP path run against each: `SocketTransport` for
+/// direct `http://` endpoints, `HTTPTransport` for `https://` ones (HTTP/1.1, and HTTP/2 where
+/// allowed) and for plain http through a proxy.
 enum TransportKind: CaseIterable, Sendable {
     case asyncHTTPClient
     case sockets
+    /// async-http-client over TLS, trusting the test PKI's CA (the path real accounts take).
+    case https
+    /// The same with HTTP/2 allowed (the sandbox offers h2 over TLS).
+    case https2
+
+    /// The kinds that speak plain HTTP (for servers that only speak plain HTTP).
+    static let plain: [TransportKind] = [.asyncHTTPClient, .sockets]
+
+    var usesTLS: Bool { self == .https || self == .https2 }
+
+    func serverTLS() throws -> SandboxTLS? { usesTLS ? try TestPKI.shared().sandboxTLS() : nil }
 
     func make(_ url: String) throws -> any AltcraftTransport {
         switch self {
-        case .asyncHTTPClient: try HTTPTransport(baseURL: url)
-        case .sockets: try SocketTransport(baseURL: url)
+        case .asyncHTTPClient: return try HTTPTransport(baseURL: url)
+        case .sockets: return try SocketTransport(baseURL: url)
+        case .https, .https2:
+            let options = ConnectionOptions(
+                trust: .file(try TestPKI.shared().caCertificatePath), allowsHTTP2: self == .https2)
+            return try HTTPTransport(baseURL: url, connection: try PreparedConnection(options, endpoint: url))
         }
     }
 }
