@@ -95,7 +95,9 @@ public final class HTTPTransport: AltcraftTransport {
         } catch {
             if expiry.hasExpired { throw .timedOut }
             if let failure = TLSFailure.classify(error) { throw .tlsFailed(await explain(failure)) }
-            if let proxy, let refusal = Self.proxyRefusal(error, proxy, target: address.hostHeader) { throw .proxyRefused(refusal) }
+            if let proxy, let refusal = Self.proxyRefusal(error, proxy, target: address.hostHeader) {
+                throw .proxyRefused(refusal)
+            }
             // Through a proxy, a failure to connect is the proxy's: say so.
             throw Self.classify(error).naming(proxy.map { "\(origin) via proxy \($0.displayURL)" } ?? origin)
         }

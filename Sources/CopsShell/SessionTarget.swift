@@ -198,7 +198,7 @@ enum TargetResolver {
                         message: Wording.connectionFileUnusable(trustSource(request, choice, error), error),
                         status: .configuration))
             }
-            if let proxyChoice = choice.proxyChoice { request.trace?(Wording.proxyChosen(proxyChoice)) }
+            if let proxyChoice = choice.proxyChoice { request.trace?("cops: " + Wording.proxyChosen(proxyChoice) + "\n") }
             return http(
                 endpoint: endpoint, token: choice.token ?? "", secrets: choice.secrets, placement: placement, format: format,
                 connection: prepared, request: request, kind: kind, label: label, confirm: confirm)

@@ -161,7 +161,8 @@ final class HTTPSClientTests: XCTestCase {
         XCTAssertEqual(failure(.init(trust: .file(directory + "/junk.pem")))?.reason, "holds no PEM certificate")
         XCTAssertEqual(failure(.init(trust: .directory(directory + "/none", file: nil)))?.path, directory + "/none")
         XCTAssertNotNil(
-            failure(.init(clientCertificate: .init(certificateFile: pki.client.certificatePath, keyFile: directory + "/junk.pem"))))
+            failure(
+                .init(clientCertificate: .init(certificateFile: pki.client.certificatePath, keyFile: directory + "/junk.pem"))))
         XCTAssertNil(failure(.init(trust: .file(pki.caCertificatePath))))
         XCTAssertNil(failure(.init(trust: .directory(directory, file: pki.caCertificatePath))))
     }

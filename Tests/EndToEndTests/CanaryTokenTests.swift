@@ -1,3 +1,4 @@
+import CopsTestSupport
 import XCTest
 
 /// The token never reaches the binary's stdout or stderr, whatever the script does.
@@ -50,12 +51,24 @@ final class CanaryTokenTests: XCTestCase {
     /// is in a file, against a server that fails, resets, closes and rate-limits: then every
     /// byte cops wrote anywhere (stdout, stderr, the transcript, every file under its state
     /// and config directories except the token file itself) is scanned for the token.
-    func testBroadScenarioLeavesTheTokenNowhere() throws {
+    func testBroadScenarioLeavesTheTokenNowhere() throws { try broadScenario(tls: false) }
+
+    /// The same over https through a CONNECT proxy that wants credentials, named in the
+    /// profile's `proxy` and in `https_proxy`: neither the token nor the proxy password (nor
+    /// the `Proxy-Authorization` value made of it) is anywhere; `-v` names the proxy.
+    func testBroadScenarioOverHTTPSThroughAProxyLeavesNoSecret() throws { try broadScenario(tls: true) }
+
+    func broadScenario(tls: Bool) throws {
         let canary = "CANARY-broad-51e0c2a8d6f3"
-        let (server, out, _) = try cops.start([
-            "sandbox", "serve", "--port", "0", "--token", canary, "--fail-rate", "0.15", "--reset-rate", "0.1",
-            "--close-rate", "0.05", "--rate-limit", "200", "--seed", "11",
-        ])
+        let proxyPassword = "CANARY-proxy-9f3b27aa"
+        let credentials = ConnectProxy.Credentials(user: "ops", password: proxyPassword)
+        let proxy = tls ? try ConnectProxy(credentials: credentials) : nil
+        defer { proxy?.stop() }
+        let (server, out, _) = try cops.start(
+            [
+                "sandbox", "serve", "--port", "0", "--token", canary, "--fail-rate", "0.15", "--reset-rate", "0.1",
+                "--close-rate", "0.05", "--rate-limit", "200", "--seed", "11",
+            ] + (tls ? try CopsProcess.tlsServeArguments() : []))
         defer {
             server.terminate()
             server.waitUntilExit()
@@ -66,14 +79,17 @@ final class CanaryTokenTests: XCTestCase {
         let tokenFile = config.appendingPathComponent("canary.token")
         try Data((canary + "\n").utf8).write(to: tokenFile)
         chmod(tokenFile.path, 0o600)
-        try Data(
-            """
+        var profile = """
             [profiles.canary]
             endpoint = "\(url)"
             token_file = "\(tokenFile.path)"
-            """.utf8
-        ).write(to: config.appendingPathComponent("config.toml"))
-        let environment = ["XDG_CONFIG_HOME": cops.stateHome.appendingPathComponent("config").path]
+
+            """
+        if let proxy { profile += "proxy = \"\(proxy.url(user: "ops", password: proxyPassword))\"\n" }
+        if tls { profile += "ca_file = \"\(try TestPKI.shared().caCertificatePath)\"\n" }
+        try Data(profile.utf8).write(to: config.appendingPathComponent("config.toml"))
+        var environment = ["XDG_CONFIG_HOME": cops.stateHome.appendingPathComponent("config").path]
+        if let proxy { environment["https_proxy"] = proxy.url(user: "ops", password: proxyPassword) }
         let transcript = cops.stateHome.appendingPathComponent("transcript.log").path
         let script = """
             set retries 5
@@ -105,6 +121,12 @@ final class CanaryTokenTests: XCTestCase {
             outputs += [result.stdout, result.stderr]
         }
         XCTAssertTrue(outputs.joined().contains("cops: → POST"), "the trace ran")
+        if let proxy {
+            XCTAssertTrue(
+                outputs.joined().contains("proxy: \(proxy.url) (from the profile's proxy)"), "-v names the proxy")
+            XCTAssertFalse(proxy.connectTargets.isEmpty, "the runs went through the proxy")
+            XCTAssertTrue(proxy.requestLines.allSatisfy { $0.hasPrefix("CONNECT ") }, "only tunnels: \(proxy.requestLines)")
+        }
         var files: [String] = [transcript]
         let walker = FileManager.default.enumerator(atPath: cops.stateHome.path)
         while let path = walker?.nextObject() as? String {
@@ -116,11 +138,21 @@ final class CanaryTokenTests: XCTestCase {
                 files.append(full)
             }
         }
+        // The config file is the user's own input, where the proxy URL with its password was
+        // put (as the token file holds the token): the token is still looked for in it.
+        let configFile = config.appendingPathComponent("config.toml").path
         for path in Set(files) {
             let bytes = (try? Data(contentsOf: URL(fileURLWithPath: path))) ?? Data()
-            outputs.append(String(decoding: bytes, as: UTF8.self))
+            if path != configFile { outputs.append(String(decoding: bytes, as: UTF8.self)) }
             XCTAssertNil(bytes.range(of: Data(canary.utf8)), "token in \(path)")
         }
         for text in outputs { XCTAssertFalse(text.contains(canary), "token leaked in: \(text.prefix(400))") }
+        if tls {
+            let header = String(credentials.headerValue.dropFirst("Basic ".count))
+            for text in outputs {
+                XCTAssertFalse(text.contains(proxyPassword), "proxy password leaked in: \(text.prefix(400))")
+                XCTAssertFalse(text.contains(header), "proxy credentials leaked in: \(text.prefix(400))")
+            }
+        }
     }
 }

@@ -1,3 +1,4 @@
+import CopsTestSupport
 import Foundation
 import XCTest
 
@@ -39,10 +40,27 @@ struct CopsProcess {
 
     func cleanUp() { try? FileManager.default.removeItem(at: stateHome) }
 
+    static let connectionVariables = [
+        "https_proxy", "HTTPS_PROXY", "http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY", "no_proxy", "NO_PROXY",
+        "SSL_CERT_FILE", "SSL_CERT_DIR",
+    ]
+
+    /// The environment entry that makes cops trust the test PKI's CA.
+    static func trustingTestCA() throws -> [String: String] { ["SSL_CERT_FILE": try TestPKI.shared().caCertificatePath] }
+
+    /// `--tls-cert` and `--tls-key` of the test PKI's server certificate, for `sandbox serve`.
+    static func tlsServeArguments() throws -> [String] {
+        let pki = try TestPKI.shared()
+        return ["--tls-cert", pki.server.certificatePath, "--tls-key", pki.server.keyPath]
+    }
+
     /// The environment of a run: a private state home, no token unless given.
     func environment(_ extra: [String: String]) -> [String: String] {
         var environment = ProcessInfo.processInfo.environment
         environment["ALTCRAFT_TOKEN"] = nil
+        // The machine's proxy and trust settings must not reach the tests (these machines
+        // set SSL_CERT_FILE and SSL_CERT_DIR); a test sets what it means to test.
+        for name in Self.connectionVariables { environment[name] = nil }
         environment["XDG_STATE_HOME"] = stateHome.path
         environment["NO_COLOR"] = "1"
         for (key, value) in extra { environment[key] = value }

@@ -56,6 +56,26 @@ final class FaultMatrixTests: XCTestCase {
         try deactivateAll(faults: ["--close-rate", "0.25", "--latency", "1ms..3ms"], seed: 14, retries: 1)
     }
 
+    // The same faults over https (TLS sandbox, cops trusting its CA through SSL_CERT_FILE).
+
+    func testFailRateOverHTTPS() throws {
+        try deactivateAll(faults: ["--fail-rate", "0.3", "--latency", "1ms..3ms"], seed: 11, retries: 1, tls: true)
+    }
+
+    func testResetRateOverHTTPS() throws {
+        try deactivateAll(faults: ["--reset-rate", "0.25", "--latency", "1ms..3ms"], seed: 13, retries: 1, tls: true)
+    }
+
+    func testCloseRateOverHTTPS() throws {
+        try deactivateAll(faults: ["--close-rate", "0.25", "--latency", "1ms..3ms"], seed: 14, retries: 1, tls: true)
+    }
+
+    func testRateLimitWithRetryAfterOverHTTPS() throws {
+        let figures = try deactivateAll(faults: ["--rate-limit", "400"], seed: 15, retries: 5, concurrency: 16, tls: true)
+        XCTAssertEqual(figures.failed, 0, "429 with Retry-After is always safe to retry")
+        XCTAssertGreaterThan(figures.seconds, 1.4)
+    }
+
     func testRateLimitWithRetryAfter() throws {
         let figures = try deactivateAll(faults: ["--rate-limit", "400"], seed: 15, retries: 5, concurrency: 16)
         XCTAssertEqual(figures.failed, 0, "429 with Retry-After is always safe to retry")
@@ -88,13 +108,14 @@ final class FaultMatrixTests: XCTestCase {
     /// against the server's state afterwards.
     @discardableResult
     func deactivateAll(
-        faults: [String], seed: Int, retries: Int, concurrency: Int = 32, missing: Int? = nil,
+        faults: [String], seed: Int, retries: Int, concurrency: Int = 32, missing: Int? = nil, tls: Bool = false,
         file: StaticString = #filePath,
         line: UInt = #line
     ) throws -> Figures {
         let server = try SandboxServerProcess(
-            ["--campaigns", "\(Self.campaigns)", "--seed", "\(seed)"] + faults, environment: cops.environment([:]))
+            ["--campaigns", "\(Self.campaigns)", "--seed", "\(seed)"] + faults, environment: cops.environment([:]), tls: tls)
         defer { server.stop() }
+        XCTAssertEqual(server.url.hasPrefix("https://"), tls, server.url, file: file, line: line)
         let before = try activeStates(server.url)
         XCTAssertEqual((1...Self.campaigns).filter { before[$0] == nil }, [], "campaigns missing", file: file, line: line)
 
@@ -153,12 +174,15 @@ final class FaultMatrixTests: XCTestCase {
 
     // MARK: Clones under resets and closes
 
-    func testCloneIsNeverCarriedOutTwice() throws {
+    func testCloneIsNeverCarriedOutTwice() throws { try cloneIsNeverCarriedOutTwice(tls: false) }
+    func testCloneIsNeverCarriedOutTwiceOverHTTPS() throws { try cloneIsNeverCarriedOutTwice(tls: true) }
+
+    func cloneIsNeverCarriedOutTwice(tls: Bool) throws {
         let server = try SandboxServerProcess(
             [
                 "--campaigns", "\(Self.campaigns)", "--seed", "21", "--reset-rate", "0.2", "--close-rate", "0.2",
                 "--fail-rate", "0.1", "--latency", "1ms..3ms",
-            ], environment: cops.environment([:]))
+            ], environment: cops.environment([:]), tls: tls)
         defer { server.stop() }
         let name = "fault-matrix clone"
         XCTAssertEqual(try clones(named: name, at: server.url), [])
@@ -237,8 +261,11 @@ final class FaultMatrixTests: XCTestCase {
         XCTAssertTrue(outcome.stderrText.contains("(\(server.url)) after 2 attempts"), outcome.stderrText)
     }
 
-    func testServerThatNeverAnswersTimesOut() throws {
-        let server = try SandboxServerProcess(["--stall-rate", "1"], environment: cops.environment([:]))
+    func testServerThatNeverAnswersTimesOut() throws { try serverThatNeverAnswersTimesOut(tls: false) }
+    func testServerThatNeverAnswersTimesOutOverHTTPS() throws { try serverThatNeverAnswersTimesOut(tls: true) }
+
+    func serverThatNeverAnswersTimesOut(tls: Bool) throws {
+        let server = try SandboxServerProcess(["--stall-rate", "1"], environment: cops.environment([:]), tls: tls)
         defer { server.stop() }
         let outcome = try runCops(
             server.url, ["-o", "json", "--timeout", "1s", "--retries", "1", "-c", "status 15, 20"], limit: 30)
@@ -277,6 +304,7 @@ final class FaultMatrixTests: XCTestCase {
     ) throws -> TimedOutcome {
         var environment = cops.environment(["ALTCRAFT_TOKEN": token])
         environment["SWIFT_BACKTRACE"] = "enable=no"
+        if url.hasPrefix("https://") { environment.merge(try CopsProcess.trustingTestCA()) { $1 } }
         return try runWithTimeLimit(
             CopsProcess.binary, ["--endpoint", url] + arguments, environment: environment, directory: cops.stateHome,
             stdin: stdin, limit: limit)

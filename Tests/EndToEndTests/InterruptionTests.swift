@@ -20,7 +20,16 @@ final class InterruptionTests: XCTestCase {
         cops.cleanUp()
     }
 
-    let token = ["ALTCRAFT_TOKEN": "sandbox-token"]
+    var token = ["ALTCRAFT_TOKEN": "sandbox-token"]
+
+    /// The same server over https, cops trusting its CA: what the tests below then run against.
+    func switchToHTTPS() throws {
+        server?.terminate()
+        server?.waitUntilExit()
+        (server, url) = try cops.serve(["--latency", "150ms", "--campaigns", "120"] + CopsProcess.tlsServeArguments())
+        XCTAssertTrue(url.hasPrefix("https://"), url)
+        token.merge(try CopsProcess.trustingTestCA()) { $1 }
+    }
 
     /// `is_active` of campaigns 1…120, straight from the server.
     func activeStates() throws -> [Int: Bool] {
@@ -82,6 +91,17 @@ final class InterruptionTests: XCTestCase {
     }
 
     func testCtrlCInAStream() throws {
+        try interrupt(["--stream"], stdin: "deactivate 1..120 abort\nstatus 1\n")
+    }
+
+    func testCtrlCInAScriptOverHTTPS() throws {
+        try switchToHTTPS()
+        let script = try cops.write("stop.cops", "deactivate 1..120 abort\nstatus 1\n")
+        try interrupt([script], stdin: nil)
+    }
+
+    func testCtrlCInAStreamOverHTTPS() throws {
+        try switchToHTTPS()
         try interrupt(["--stream"], stdin: "deactivate 1..120 abort\nstatus 1\n")
     }
 

@@ -150,10 +150,10 @@ final class SandboxServerProcess {
     private let stderr: Pipe
 
     /// Starts `cops sandbox serve --port 0 ARGUMENTS…` and waits for its "listening on" line.
-    init(_ arguments: [String], environment: [String: String]) throws {
+    init(_ arguments: [String], environment: [String: String], tls: Bool = false) throws {
         process = Process()
         process.executableURL = CopsProcess.binary
-        process.arguments = ["sandbox", "serve", "--port", "0"] + arguments
+        process.arguments = ["sandbox", "serve", "--port", "0"] + arguments + (tls ? try CopsProcess.tlsServeArguments() : [])
         process.environment = environment
         stdout = Pipe()
         stderr = Pipe()
