@@ -122,6 +122,25 @@ final class PromptSessionTests: XCTestCase {
         XCTAssertEqual(reader.recalled, ["status 1"])
     }
 
+    /// A target's secrets are the token and the proxy's credentials: neither is echoed nor
+    /// kept in history or the transcript.
+    func testProxyCredentialsStayOutOfHistoryOutputAndTranscript() async throws {
+        var target = self.target()
+        target.secrets.append("pr0xy-pa55word")
+        let path = directory + "/transcript.log"
+        let transcript = try Transcript.open(path: path, secrets: target.secrets).get()
+        let reader = ScriptedReader([.line("echo \"pr0xy-pa55word\""), .line("status 1")])
+        let output = Captured()
+        _ = await session(reader, output: output, target: target, transcript: transcript).run()
+        XCTAssertEqual(reader.recalled, ["status 1"])
+        let history = (try? String(contentsOfFile: directory + "/cops/history-sandbox", encoding: .utf8)) ?? ""
+        let written = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+        for text in [history, written, output.results, output.messages] {
+            XCTAssertFalse(text.contains("pr0xy-pa55word"), text)
+        }
+        XCTAssertTrue(output.results.contains("[redacted]"), output.results)
+    }
+
     func testDeleteAsksAndNoSendsNothing() async {
         let reader = ScriptedReader([.line("delete 5"), .line("n"), .line("delete 7"), .line("yes")])
         let output = Captured()
