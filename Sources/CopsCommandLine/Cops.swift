@@ -43,8 +43,10 @@ public struct Cops: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Append what was entered and what came back to this file (token masked).", valueName: "file"))
     var transcript: String?
 
+    /// `captureForPassthrough`: everything from the file on is the script's, options and `--`
+    /// included (`bash FILE ARGS`); `allUnrecognized` would take cops's options out of it.
     @Argument(
-        parsing: .allUnrecognized,
+        parsing: .captureForPassthrough,
         help: ArgumentHelp("A script file (- for stdin) and its arguments ($1..$9).", valueName: "file"))
     var script: [String] = []
 
@@ -57,7 +59,8 @@ public struct Cops: AsyncParsableCommand {
         invocation.check = check
         invocation.stream = stream
         invocation.timeout = timeout
-        invocation.script = script
+        // A `--` before the file only ends cops's options (ArgumentParser keeps it).
+        invocation.script = script.first == "--" ? Array(script.dropFirst()) : script
         invocation.options.output = output
         invocation.options.dryRun = dryRun
         invocation.options.continueOnError = continueOnError
@@ -75,6 +78,14 @@ public struct Cops: AsyncParsableCommand {
     }
 
     public func validate() throws {
+        // With `captureForPassthrough` the first word ArgumentParser does not know starts the
+        // script's words, its own `--help` and `--version` included: they count only before a file.
+        switch script.first {
+        case "-h", "--help", "-help": throw CleanExit.helpRequest(self)
+        case "--version": throw CleanExit.message(CopsVersion.current)
+        case "--experimental-dump-help": throw CleanExit.message(Self._dumpHelp())
+        default: break
+        }
         if let message = invocation.usageError() { throw ValidationError(message) }
     }
 
