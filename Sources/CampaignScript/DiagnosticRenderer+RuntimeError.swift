@@ -68,9 +68,9 @@ extension DiagnosticRenderer {
         case .notIterable(let type):
             return "cannot loop over a \(type)"
         case .sourceUnreadable(let path):
-            return "cannot read '\(path)'"
+            return cannotRead(path)
         case .sourceCycle(let path, _):
-            return "'\(path)' is already being sourced"
+            return alreadySourced(path)
         case .sourceInvalid(let path, let errors):
             return "'\(path)' has \(errors) error\(errors == 1 ? "" : "s"); nothing in it ran"
         }
@@ -89,7 +89,7 @@ extension DiagnosticRenderer {
             if pending.count > 10 { notes.append("and \(pending.count - 10) more") }
             return notes
         case .sourceCycle(_, let chain):
-            return ["sourced by " + chain.joined(separator: " → ")]
+            return [sourcedBy(chain)]
         default:
             return []
         }

@@ -153,10 +153,9 @@ public enum ScriptRunner {
             // Only the verdict is needed: no syntax tree is kept (a million-statement runbook
             // would otherwise hold all of it; docs/performance.md).
             let checked = Interpreter.validate(file, readFile: readSourced)
-            if !checked.diagnostics.isEmpty {
-                environment.sink.message(
-                    DiagnosticRenderer(colors: environment.colors(color)).render(checked.diagnostics, in: file))
-            }
+            let rendered = DiagnosticRenderer(colors: environment.colors(color)).render(
+                checked.diagnostics, in: file, sourced: checked.sourced)
+            if !rendered.isEmpty { environment.sink.message(rendered) }
             if checked.isRunnable {
                 environment.sink.result(Wording.checked(path))
             } else if status == .success {
@@ -267,9 +266,8 @@ public enum ScriptRunner {
         output.transcript?.write(String(decoding: file.bytes, as: UTF8.self) + (file.bytes.last == 10 ? "" : "\n"))
         // Parsed and checked whole before anything is sent.
         let checked = Interpreter.check(file, readFile: readSourced)
-        if !checked.diagnostics.isEmpty {
-            output.sink.message(DiagnosticRenderer(colors: colors).render(checked.diagnostics, in: file))
-        }
+        let rendered = DiagnosticRenderer(colors: colors).render(checked.diagnostics, in: file, sourced: checked.sourced)
+        if !rendered.isEmpty { output.sink.message(rendered) }
         guard checked.isRunnable else { return .invalidScript }
 
         let settings = Self.settings(options, defaultOutput: environment.stdoutIsTerminal ? .table : .json)
@@ -283,7 +281,7 @@ public enum ScriptRunner {
             output: output.sink, cancellation: cancellation,
             arguments: options.arguments, readFile: readSourced, renderer: DiagnosticRenderer(colors: colors))
         interpreter.showsProgress = environment.stderrIsTerminal
-        let status = await interpreter.run(checked.program, in: file)
+        let status = await interpreter.run(checked, in: file)
         await target.operations.shutdown()
         return status
     }
@@ -341,8 +339,9 @@ public enum ScriptRunner {
             buffer = ""
             output.transcript?.entered(String(decoding: file.bytes, as: UTF8.self), prompt: "> ")
             let checked = Interpreter.check(file, defined: Set(interpreter.variables.keys), readFile: readSourced)
-            if !checked.diagnostics.isEmpty { sink.message(renderer.render(checked.diagnostics, in: file)) }
-            let result = checked.isRunnable ? await interpreter.run(checked.program, in: file) : .invalidScript
+            let rendered = renderer.render(checked.diagnostics, in: file, sourced: checked.sourced)
+            if !rendered.isEmpty { sink.message(rendered) }
+            let result = checked.isRunnable ? await interpreter.run(checked, in: file) : .invalidScript
             if let exit = interpreter.exitRequested {
                 status = exit
                 break reading
