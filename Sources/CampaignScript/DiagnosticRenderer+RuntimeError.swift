@@ -100,6 +100,11 @@ extension DiagnosticRenderer {
         message(for: kind) + " (continuing: 'try')"
     }
 
+    /// The warning of a per-ID statement whose target set was empty (`deactivate (list tag "typo")`).
+    public static func nothingMatchedMessage(op: String) -> String {
+        "\(op): no campaigns matched"
+    }
+
     /// The warning a dry run prints for a statement it skips.
     public static func dryRunMessage(_ fact: DryRunFact) -> String {
         switch fact {
