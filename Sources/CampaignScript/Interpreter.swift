@@ -34,6 +34,12 @@ public final class Interpreter {
 
     /// Whether long bulk statements report progress on the message stream (a terminal's stderr).
     public var showsProgress = false
+    /// `--stream`: a statement that fails (or is not run because of its errors) without having
+    /// printed a result prints a failure row instead, so a program that reads one answer per
+    /// statement never waits for one that does not come.
+    public var answersFailures = false
+    /// Result blocks printed so far (whether a failed statement printed one).
+    var resultCount = 0
     /// Bulk statements over at least this many IDs report progress.
     public static let progressThreshold = 50
 
@@ -87,7 +93,12 @@ public final class Interpreter {
         let checked = Self.check(file, defined: Set(variables.keys), readFile: readFile)
         let rendered = renderer.render(checked.diagnostics, in: file, sourced: checked.sourced)
         if !rendered.isEmpty { output.message(rendered) }
-        guard checked.isRunnable else { return .invalidScript }
+        guard checked.isRunnable else {
+            if answersFailures, let error = checked.diagnostics.first(where: { $0.severity == .error }) {
+                emit(Self.answer(to: error, in: file))
+            }
+            return .invalidScript
+        }
         return await run(checked, in: file)
     }
 
@@ -131,7 +142,10 @@ public final class Interpreter {
 
     func emit(_ block: ResultBlock) {
         let text = settings.output.formatter.format(block)
-        if !text.isEmpty { output.result(text) }
+        if !text.isEmpty {
+            resultCount += 1
+            output.result(text)
+        }
     }
 
     func warn(_ message: String, at range: SourceRange) {
@@ -148,14 +162,46 @@ public final class Interpreter {
                 throw fail(
                     .cancelled(op: Self.keyword(of: statement), done: [], notDone: []), at: statement.range, status: .interrupted)
             }
+            let printed = resultCount
             do {
                 try await execute(statement)
             } catch Interruption.failed(let error) where tryDepth == 0 {
                 output.message(renderer.render(error))
+                if answersFailures, resultCount == printed { emit(Self.answer(to: error, of: statement)) }
                 guard settings.continueOnError, error.status != .interrupted else { throw Interruption.stopped(error.status) }
                 continuedFailure = continuedFailure ?? error.status
             }
         }
+    }
+
+    /// The row a failed statement answers with in `--stream` mode: `op` the operation that
+    /// failed (else the statement's first word), and the error as failed rows carry it.
+    static func answer(to error: RuntimeError, of statement: Statement) -> ResultBlock {
+        var op = keyword(of: statement)
+        var failure = OperationError(.other, text: DiagnosticRenderer.message(for: error.kind))
+        switch error.kind {
+        case .operationFailed(let name, _, let cause):
+            op = name
+            failure = OperationError(cause.kind, code: cause.code, text: failure.text)
+        case .cancelled(let name, _, _, _):
+            op = name
+            failure = OperationError(.cancelled, text: failure.text)
+        default:
+            break
+        }
+        return ResultBlock(op: op, layout: .perID, rows: [ResultRow(Record([("ok", .bool(false))]), error: failure)])
+    }
+
+    /// The row a statement with errors (not run) answers with in `--stream` mode: `op` is
+    /// `check`, the error's kind `invalid` and its text the first error with its position.
+    static func answer(to diagnostic: Diagnostic, in file: SourceFile) -> ResultBlock {
+        let start = diagnostic.range.start
+        let text =
+            "\(file.name):\(start.line + file.lineOffset):\(start.column): "
+            + DiagnosticRenderer.message(for: diagnostic.kind)
+        return ResultBlock(
+            op: "check", layout: .perID,
+            rows: [ResultRow(Record([("ok", .bool(false))]), error: OperationError(.invalid, text: text))])
     }
 
     /// The word a statement starts with, for messages about it.

@@ -312,6 +312,7 @@ public enum ScriptRunner {
         let interpreter = Interpreter(
             operations: target.operations, settings: settings, output: sink, cancellation: cancellation,
             arguments: options.arguments, readFile: readSourced, renderer: renderer)
+        interpreter.answersFailures = true
         var status = ExitStatus.success
         var buffer = ""
         var firstLine = 1
@@ -338,10 +339,8 @@ public enum ScriptRunner {
             file.lineOffset = firstLine - 1
             buffer = ""
             output.transcript?.entered(String(decoding: file.bytes, as: UTF8.self), prompt: "> ")
-            let checked = Interpreter.check(file, defined: Set(interpreter.variables.keys), readFile: readSourced)
-            let rendered = renderer.render(checked.diagnostics, in: file, sourced: checked.sourced)
-            if !rendered.isEmpty { sink.message(rendered) }
-            let result = checked.isRunnable ? await interpreter.run(checked, in: file) : .invalidScript
+            // Checked, rendered and answered (even when it has errors) by the interpreter.
+            let result = await interpreter.run(file)
             if let exit = interpreter.exitRequested {
                 status = exit
                 break reading
