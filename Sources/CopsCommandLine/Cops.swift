@@ -131,6 +131,8 @@ public struct SandboxCommand: AsyncParsableCommand {
             if let latency, DurationText.range(latency) == nil {
                 throw ValidationError("--latency: '\(latency)' is not a duration such as 50ms or 20ms..200ms")
             }
+            // A port beyond 65535 was taken modulo 65536 (99999 listened on 34463).
+            if !(0...65535).contains(port) { throw ValidationError("--port must be between 0 and 65535") }
             if let rateLimit, rateLimit < 1 { throw ValidationError("--rate-limit must be at least 1") }
             if !(0...1_000_000).contains(campaigns) { throw ValidationError("--campaigns must be between 0 and 1000000") }
             if let token, token.isEmpty { throw ValidationError("--token must not be empty") }

@@ -88,6 +88,11 @@ final class ExitStatusTests: XCTestCase {
         let unknown = try cops.run(["--bogus", "-c", "status 15"])
         XCTAssertEqual(unknown.status, 64)
         XCTAssertTrue(unknown.stderr.contains("unknown option '--bogus'"), unknown.stderr)
+        // Issue 14: 99999 listened on 34463 (taken modulo 65536); before the fix this run
+        // would not end, so a deadline ends it.
+        let port = try cops.run(["sandbox", "serve", "--port", "99999"], deadline: 30)
+        XCTAssertEqual(port.status, 64, port.stdout)
+        XCTAssertTrue(port.stderr.contains("--port must be between 0 and 65535"), port.stderr)
     }
 
     func testSixtyFiveForScriptErrorsAndNothingIsSent() throws {
