@@ -74,6 +74,9 @@ extension Interpreter {
         {
             throw fail(.notConfirmed(op: op, count: targets.ids.count), at: command.range)
         }
+        // Every command statement sets `$failed` (docs): reset here, after the targets were
+        // read (`deactivate $failed` reads the old value), then set by what fails below.
+        variables["failed"] = .list([])
         let operations = self.operations
         switch command.verb {
         case .list:
@@ -205,6 +208,7 @@ extension Interpreter {
                 throw fail(
                     .cancelled(op: op, done: [], notDone: notDone, inFlight: unsure), at: range, status: .interrupted)
             }
+            variables["failed"] = .list(id.map { [.int($0)] } ?? [])
             throw fail(.operationFailed(op: op, id: id, error: error), at: range, status: ExitStatus(for: error.kind))
         }
     }

@@ -65,6 +65,21 @@ final class BulkStatementTests: XCTestCase {
         XCTAssertEqual(harness.variable("failed"), .list([]))
     }
 
+    /// Issue 14: `show`, `list`, `log` and a failed `clone` left the `$failed` of an earlier
+    /// statement, although every command statement sets it.
+    func testEveryCommandStatementSetsFailed() async {
+        let expectations: [(String, Value)] = [
+            ("show 15", .list([])), ("list active", .list([])), ("log 15", .list([])),
+            ("show 99999", .list([.int(99999)])), ("log 99998", .list([.int(99998)])),
+            ("clone 99997", .list([.int(99997)])),
+        ]
+        for (statement, failed) in expectations {
+            let harness = Harness(settings: .with { $0.continueOnError = true })
+            _ = await harness.run("deactivate 99990, 15 abort\n" + statement)
+            XCTAssertEqual(harness.variable("failed"), failed, statement)
+        }
+    }
+
     func testSingleIDFailureNamesTheIDAndTheAPIError() async {
         let harness = Harness(token: "wrong-token")
         let status = await harness.run("status 15\ndeactivate 15")
