@@ -411,10 +411,17 @@ struct Parameters {
 
     func int(_ key: String, in range: ClosedRange<Int>) throws(SandboxFailure) -> Int? {
         guard let value = present(key) else { return nil }
-        guard let number = value.intValue, let result = Int(exactly: number), range.contains(result) else {
+        guard let number = value.intValue, let result = Int(exactly: number) else {
             throw SandboxFailure(
                 APIErrorCode.badRequest,
                 "Parameter '\(key)' must be an integer" + (range.lowerBound > 0 ? " of at least \(range.lowerBound)" : ""))
+        }
+        // The bound that was missed: `limit 100001` was told "of at least 1", which it is.
+        guard range.contains(result) else {
+            let bound =
+                range.upperBound == Int.max
+                ? "of at least \(range.lowerBound)" : "from \(range.lowerBound) to \(range.upperBound)"
+            throw SandboxFailure(APIErrorCode.badRequest, "Parameter '\(key)' must be an integer \(bound)")
         }
         return result
     }

@@ -6,15 +6,21 @@ public struct CheckedProgram: Sendable {
     public var diagnostics: [Diagnostic]
     /// Every variable name defined by the end of the program (a prompt passes it to the next check).
     public var definedVariables: Set<String>
+    /// The files its `source` statements with a constant path name, checked with it (their
+    /// errors also show as an error at the `source` statement, so `isRunnable` covers them).
+    public var sourced: [SourcedFile]
 
     /// False when any diagnostic is an error: then nothing may be sent.
     public var isRunnable: Bool { !diagnostics.contains { $0.severity == .error } }
 
     /// Creates a checked program.
-    public init(program: Program, diagnostics: [Diagnostic], definedVariables: Set<String> = []) {
+    public init(
+        program: Program, diagnostics: [Diagnostic], definedVariables: Set<String> = [], sourced: [SourcedFile] = []
+    ) {
         self.program = program
         self.diagnostics = diagnostics
         self.definedVariables = definedVariables
+        self.sourced = sourced
     }
 }
 
@@ -24,14 +30,17 @@ public struct CheckVerdict: Sendable {
     public var diagnostics: [Diagnostic]
     /// Every variable name defined by the end of the file.
     public var definedVariables: Set<String>
+    /// The files its `source` statements with a constant path name, checked with it.
+    public var sourced: [SourcedFile]
 
     /// False when any diagnostic is an error: then nothing may be sent.
     public var isRunnable: Bool { !diagnostics.contains { $0.severity == .error } }
 
     /// Creates a verdict.
-    public init(diagnostics: [Diagnostic], definedVariables: Set<String> = []) {
+    public init(diagnostics: [Diagnostic], definedVariables: Set<String> = [], sourced: [SourcedFile] = []) {
         self.diagnostics = diagnostics
         self.definedVariables = definedVariables
+        self.sourced = sourced
     }
 }
 
@@ -42,14 +51,20 @@ public struct CheckVerdict: Sendable {
 public struct Checker {
     private var diagnostics: [Diagnostic] = []
     private var defined: Set<String> = Set(GrammarTable.predefinedVariables)
+    /// Reads the files of `source` statements with a constant path (nil: they are not read).
+    private var sources: SourceLoader?
+    /// The name of the file being checked (`source` paths are relative to it).
+    private var fileName = ""
 
-    /// Parses and checks a file; `defined` names variables that already exist (earlier prompt lines).
-    public static func check(_ file: SourceFile, defined: Set<String> = []) -> CheckedProgram {
+    /// Parses and checks a file; `defined` names variables that already exist (earlier prompt
+    /// lines). With `sources`, the files that `source` statements with a constant path name are
+    /// read and checked too, as they are met (so they see the variables defined before them).
+    public static func check(_ file: SourceFile, defined: Set<String> = [], sources: SourceLoader? = nil) -> CheckedProgram {
         var statements: [Statement] = []
-        let (range, verdict) = checkStatements(file, defined: defined) { statements.append($0) }
+        let (range, verdict) = checkStatements(file, defined: defined, sources: sources) { statements.append($0) }
         return CheckedProgram(
             program: Program(statements: statements, range: range), diagnostics: verdict.diagnostics,
-            definedVariables: verdict.definedVariables)
+            definedVariables: verdict.definedVariables, sourced: verdict.sourced)
     }
 
     /// Checks a file without keeping its syntax tree: each top-level statement is checked as soon
@@ -57,16 +72,18 @@ public struct Checker {
     /// needs only the verdict). The diagnostics are those of `check(_:defined:)`, in the same
     /// order; `each` sees every top-level statement on the way.
     public static func validate(
-        _ file: SourceFile, defined: Set<String> = [], each: (Statement) -> Void = { _ in }
+        _ file: SourceFile, defined: Set<String> = [], sources: SourceLoader? = nil, each: (Statement) -> Void = { _ in }
     ) -> CheckVerdict {
-        checkStatements(file, defined: defined, each).1
+        checkStatements(file, defined: defined, sources: sources, each).1
     }
 
     private static func checkStatements(
-        _ file: SourceFile, defined: Set<String>, _ each: (Statement) -> Void
+        _ file: SourceFile, defined: Set<String>, sources: SourceLoader?, _ each: (Statement) -> Void
     ) -> (SourceRange, CheckVerdict) {
         var checker = Checker()
         checker.defined.formUnion(defined)
+        checker.sources = sources
+        checker.fileName = file.name
         // Checked while the statement is fresh: the same order as checking the whole list after.
         let (range, parseDiagnostics) = Parser.parseStatements(file) { statement in
             checker.statement(statement)
@@ -75,7 +92,8 @@ public struct Checker {
         return (
             range,
             CheckVerdict(
-                diagnostics: merged(parseDiagnostics, checker.diagnostics), definedVariables: checker.defined)
+                diagnostics: merged(parseDiagnostics, checker.diagnostics), definedVariables: checker.defined,
+                sourced: sources?.files ?? [])
         )
     }
 
@@ -151,6 +169,7 @@ public struct Checker {
             break  // `sleep 0s` is a harmless no-op, so zero is allowed here
         case .source(let path):
             string(path.parts)
+            if let sources, let written = path.constantText { source(written, at: path.range, sources) }
         case .help(let topic):
             if let topic, GrammarTable.helpText(for: topic.name) == nil {
                 report(
@@ -163,6 +182,21 @@ public struct Checker {
             if let code, !(0...255).contains(code.value) {
                 report(.exitCodeOutOfRange(code.value), at: code.range)
             }
+        }
+    }
+
+    /// A `source` with a constant path: its file is checked now, its variables count as defined
+    /// from here on, and any problem with it is an error here (nothing runs).
+    private mutating func source(_ written: String, at range: SourceRange, _ sources: SourceLoader) {
+        switch sources.load(written, from: fileName, defined: defined) {
+        case .checked(let file, let names):
+            defined.formUnion(names)
+            let errors = file.diagnostics.filter { $0.severity == .error }.count
+            if errors > 0 { report(.sourcedFileInvalid(path: file.file.name, errors: errors), at: range) }
+        case .unreadable(let path):
+            report(.sourcedFileUnreadable(path: path), at: range)
+        case .cycle(let chain):
+            report(.sourceCycle(path: written, chain: chain), at: range, notes: [DiagnosticNote(.sourcedBy(chain))])
         }
     }
 

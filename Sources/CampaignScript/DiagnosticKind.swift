@@ -85,6 +85,12 @@ public enum DiagnosticKind: Equatable, Sendable {
     case exitCodeOutOfRange(Int64)
     /// `help` about something that has no help.
     case unknownHelpTopic(name: String, suggestion: String?)
+    /// `source "lib.cops"` of a file that cannot be read (the resolved path).
+    case sourcedFileUnreadable(path: String)
+    /// `source` of a file that is already being sourced: `chain` is the files, outermost first.
+    case sourceCycle(path: String, chain: [String])
+    /// `source` of a file with errors (they are reported in that file).
+    case sourcedFileInvalid(path: String, errors: Int)
 
     /// The severity this kind normally has.
     public var defaultSeverity: Severity {
@@ -97,6 +103,8 @@ public enum DiagnosticKind: Equatable, Sendable {
 
 /// What a note says.
 public enum NoteKind: Equatable, Sendable {
+    /// The files that source one sourced again, outermost first.
+    case sourcedBy([String])
     /// `'а' (U+0430 CYRILLIC SMALL LETTER A) looks like 'a'`.
     case looksLike(Unicode.Scalar, ascii: String)
     /// Words must be ASCII; other text goes in quotes.

@@ -68,9 +68,9 @@ extension DiagnosticRenderer {
         case .notIterable(let type):
             return "cannot loop over a \(type)"
         case .sourceUnreadable(let path):
-            return "cannot read '\(path)'"
+            return cannotRead(path)
         case .sourceCycle(let path, _):
-            return "'\(path)' is already being sourced"
+            return alreadySourced(path)
         case .sourceInvalid(let path, let errors):
             return "'\(path)' has \(errors) error\(errors == 1 ? "" : "s"); nothing in it ran"
         }
@@ -89,7 +89,7 @@ extension DiagnosticRenderer {
             if pending.count > 10 { notes.append("and \(pending.count - 10) more") }
             return notes
         case .sourceCycle(_, let chain):
-            return ["sourced by " + chain.joined(separator: " → ")]
+            return [sourcedBy(chain)]
         default:
             return []
         }
@@ -98,6 +98,11 @@ extension DiagnosticRenderer {
     /// The warning `try` prints for a failure it absorbed.
     public static func triedMessage(for kind: RuntimeErrorKind) -> String {
         message(for: kind) + " (continuing: 'try')"
+    }
+
+    /// The warning of a per-ID statement whose target set was empty (`deactivate (list tag "typo")`).
+    public static func nothingMatchedMessage(op: String) -> String {
+        "\(op): no campaigns matched"
     }
 
     /// The warning a dry run prints for a statement it skips.

@@ -18,6 +18,12 @@ public struct DiagnosticRenderer: Sendable {
         diagnostics.map { render($0, in: file) }.joined()
     }
 
+    /// Renders a file's diagnostics, then those of the files it sources, each against its own
+    /// file (so a position names the file the problem is in).
+    public func render(_ diagnostics: [Diagnostic], in file: SourceFile, sourced: [SourcedFile]) -> String {
+        render(diagnostics, in: file) + sourced.map { render($0.diagnostics, in: $0.file) }.joined()
+    }
+
     /// Renders one diagnostic: header, snippet with caret, then notes.
     public func render(_ diagnostic: Diagnostic, in file: SourceFile) -> String {
         var output = header(
@@ -222,12 +228,27 @@ public struct DiagnosticRenderer: Sendable {
             return "exit status must be between 0 and 255, not \(code)"
         case .unknownHelpTopic(let name, let suggestion):
             return "no help for '\(name)'\(didYouMean(suggestion))"
+        case .sourcedFileUnreadable(let path):
+            return cannotRead(path)
+        case .sourceCycle(let path, _):
+            return alreadySourced(path)
+        case .sourcedFileInvalid(let path, let errors):
+            return "'\(path)' has \(errors) error\(errors == 1 ? "" : "s")"
         }
     }
+
+    /// `source` of a file that cannot be read, before or while running.
+    static func cannotRead(_ path: String) -> String { "cannot read '\(path)'" }
+    /// `source` of a file that is already being sourced, before or while running.
+    static func alreadySourced(_ path: String) -> String { "'\(path)' is already being sourced" }
+    /// Which files source the one sourced again.
+    static func sourcedBy(_ chain: [String]) -> String { "sourced by " + chain.joined(separator: " → ") }
 
     /// The English for a note kind: lowercase, no trailing period.
     public static func message(for kind: NoteKind) -> String {
         switch kind {
+        case .sourcedBy(let chain):
+            return sourcedBy(chain)
         case .looksLike(let scalar, let ascii):
             let target = ascii.isEmpty ? "nothing (it is invisible)" : "'\(ascii)'"
             return "\(describe(scalar)) looks like \(target)"

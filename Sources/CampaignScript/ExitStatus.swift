@@ -40,6 +40,7 @@ public struct ExitStatus: RawRepresentable, Sendable, Hashable, CustomStringConv
         case .unreachable, .tls, .serverError: self = .unreachable
         case .cancelled: self = .interrupted
         case .notFound, .api, .other: self = .failure
+        case .invalid: self = .invalidScript
         }
     }
 

@@ -69,11 +69,14 @@ extension Interpreter {
         if spec.argument == .singleID, targets.ids.count != 1 {
             throw fail(.singleIDExpected(verb: command.verbName.name, count: targets.ids.count), at: command.range)
         }
-        if spec.mutates, settings.confirm, !settings.dryRun, let confirmer,
+        if spec.mutates, settings.confirm, !settings.dryRun, !targets.ids.isEmpty, let confirmer,
             !confirmer(ConfirmationRequest(op: op, ids: targets.ids, text: file.text(of: command.range)))
         {
             throw fail(.notConfirmed(op: op, count: targets.ids.count), at: command.range)
         }
+        // Every command statement sets `$failed` (docs): reset here, after the targets were
+        // read (`deactivate $failed` reads the old value), then set by what fails below.
+        variables["failed"] = .list([])
         let operations = self.operations
         switch command.verb {
         case .list:
@@ -205,6 +208,7 @@ extension Interpreter {
                 throw fail(
                     .cancelled(op: op, done: [], notDone: notDone, inFlight: unsure), at: range, status: .interrupted)
             }
+            variables["failed"] = .list(id.map { [.int($0)] } ?? [])
             throw fail(.operationFailed(op: op, id: id, error: error), at: range, status: ExitStatus(for: error.kind))
         }
     }
@@ -263,6 +267,15 @@ extension Interpreter {
         _ op: String, _ targets: ResolvedTargets, display: Bool, at range: SourceRange, mutating: Bool,
         planned: Bool = false, _ work: @escaping @Sendable (Int64) async throws(OperationError) -> Record
     ) async throws -> Value {
+        // `deactivate (list tag "typo")` must not look like a success that stopped something.
+        // Not a failure: nothing matching is a possible state of an account (kubectl's "No
+        // resources found" exits 0 too); `assert` makes it one where a script needs matches.
+        if targets.ids.isEmpty {
+            warn(DiagnosticRenderer.nothingMatchedMessage(op: op), at: range)
+            variables["failed"] = .list([])
+            if display { emit(.noTargets(op)) }
+            return .list([])
+        }
         let attempts = await bulk(targets.ids, op: op, work)
         var rows: [ResultRow] = []
         var values: [Value] = []

@@ -22,6 +22,9 @@ public final class Interpreter {
     var tryDepth = 0
     /// The status of the first failure that `on-error continue` let pass.
     var continuedFailure: ExitStatus?
+    /// The files that `source` statements with a constant path name, as they were checked
+    /// before the run, by resolved path: `source` runs these rather than reading them again.
+    var checkedSources: [String: SourcedFile] = [:]
 
     /// Asked before a mutating statement is sent while `set confirm` is on; false means the
     /// statement is not run. The prompt decides which statements need a person's yes.
@@ -31,6 +34,12 @@ public final class Interpreter {
 
     /// Whether long bulk statements report progress on the message stream (a terminal's stderr).
     public var showsProgress = false
+    /// `--stream`: a statement that fails (or is not run because of its errors) without having
+    /// printed a result prints a failure row instead, so a program that reads one answer per
+    /// statement never waits for one that does not come.
+    public var answersFailures = false
+    /// Result blocks printed so far (whether a failed statement printed one).
+    var resultCount = 0
     /// Bulk statements over at least this many IDs report progress.
     public static let progressThreshold = 50
 
@@ -82,8 +91,22 @@ public final class Interpreter {
     /// errors (otherwise nothing is sent and the status is 65).
     public func run(_ file: SourceFile) async -> ExitStatus {
         let checked = Self.check(file, defined: Set(variables.keys), readFile: readFile)
-        if !checked.diagnostics.isEmpty { output.message(renderer.render(checked.diagnostics, in: file)) }
-        guard checked.isRunnable else { return .invalidScript }
+        let rendered = renderer.render(checked.diagnostics, in: file, sourced: checked.sourced)
+        if !rendered.isEmpty { output.message(rendered) }
+        guard checked.isRunnable else {
+            if answersFailures, let error = checked.diagnostics.first(where: { $0.severity == .error }) {
+                emit(Self.answer(to: error, in: file))
+            }
+            return .invalidScript
+        }
+        return await run(checked, in: file)
+    }
+
+    /// Runs a program that has been checked without errors, with the files it sources.
+    public func run(_ checked: CheckedProgram, in file: SourceFile) async -> ExitStatus {
+        checkedSources = [:]
+        for sourced in checked.sourced { checkedSources[sourced.file.name] = sourced }
+        defer { checkedSources = [:] }
         return await run(checked.program, in: file)
     }
 
@@ -119,7 +142,10 @@ public final class Interpreter {
 
     func emit(_ block: ResultBlock) {
         let text = settings.output.formatter.format(block)
-        if !text.isEmpty { output.result(text) }
+        if !text.isEmpty {
+            resultCount += 1
+            output.result(text)
+        }
     }
 
     func warn(_ message: String, at range: SourceRange) {
@@ -136,14 +162,46 @@ public final class Interpreter {
                 throw fail(
                     .cancelled(op: Self.keyword(of: statement), done: [], notDone: []), at: statement.range, status: .interrupted)
             }
+            let printed = resultCount
             do {
                 try await execute(statement)
             } catch Interruption.failed(let error) where tryDepth == 0 {
                 output.message(renderer.render(error))
+                if answersFailures, resultCount == printed { emit(Self.answer(to: error, of: statement)) }
                 guard settings.continueOnError, error.status != .interrupted else { throw Interruption.stopped(error.status) }
                 continuedFailure = continuedFailure ?? error.status
             }
         }
+    }
+
+    /// The row a failed statement answers with in `--stream` mode: `op` the operation that
+    /// failed (else the statement's first word), and the error as failed rows carry it.
+    static func answer(to error: RuntimeError, of statement: Statement) -> ResultBlock {
+        var op = keyword(of: statement)
+        var failure = OperationError(.other, text: DiagnosticRenderer.message(for: error.kind))
+        switch error.kind {
+        case .operationFailed(let name, _, let cause):
+            op = name
+            failure = OperationError(cause.kind, code: cause.code, text: failure.text)
+        case .cancelled(let name, _, _, _):
+            op = name
+            failure = OperationError(.cancelled, text: failure.text)
+        default:
+            break
+        }
+        return ResultBlock(op: op, layout: .perID, rows: [ResultRow(Record([("ok", .bool(false))]), error: failure)])
+    }
+
+    /// The row a statement with errors (not run) answers with in `--stream` mode: `op` is
+    /// `check`, the error's kind `invalid` and its text the first error with its position.
+    static func answer(to diagnostic: Diagnostic, in file: SourceFile) -> ResultBlock {
+        let start = diagnostic.range.start
+        let text =
+            "\(file.name):\(start.line + file.lineOffset):\(start.column): "
+            + DiagnosticRenderer.message(for: diagnostic.kind)
+        return ResultBlock(
+            op: "check", layout: .perID,
+            rows: [ResultRow(Record([("ok", .bool(false))]), error: OperationError(.invalid, text: text))])
     }
 
     /// The word a statement starts with, for messages about it.
@@ -290,108 +348,52 @@ public final class Interpreter {
 
     func source(_ path: StringLiteral, range: SourceRange) async throws {
         let written = try await interpolate(path.parts)
-        let resolved = Self.resolve(written, relativeTo: file.name)
+        let resolved = SourceLoader.resolve(written, relativeTo: file.name)
         if files.contains(where: { $0.name == resolved }) {
             throw fail(.sourceCycle(path: written, chain: files.map(\.name)), at: range)
         }
+        // Checked with the file that sources it (a constant path): its diagnostics were shown then.
+        if let checked = checkedSources[resolved] {
+            files.append(checked.file)
+            defer { files.removeLast() }
+            try await execute(checked.program.statements)
+            return
+        }
+        // A path computed at run time: read and checked only now.
         guard let bytes = readFile(resolved) else { throw fail(.sourceUnreadable(path: resolved), at: range) }
         let sourced = SourceFile(name: resolved, bytes: bytes)
-        let checked = Self.check(sourced, defined: Set(variables.keys), readFile: readFile)
-        if !checked.diagnostics.isEmpty { output.message(renderer.render(checked.diagnostics, in: sourced)) }
+        let checked = Self.check(
+            sourced, defined: Set(variables.keys), chain: files.map(\.name), readFile: readFile)
+        let rendered = renderer.render(checked.diagnostics, in: sourced, sourced: checked.sourced)
+        if !rendered.isEmpty { output.message(rendered) }
         guard checked.isRunnable else {
             let errors = checked.diagnostics.filter { $0.severity == .error }.count
             throw fail(.sourceInvalid(path: resolved, errors: errors), at: range, status: .invalidScript)
+        }
+        for nested in checked.sourced where checkedSources[nested.file.name] == nil {
+            checkedSources[nested.file.name] = nested
         }
         files.append(sourced)
         defer { files.removeLast() }
         try await execute(checked.program.statements)
     }
 
-    /// Parses and checks a file whole. Variables that files it sources (with a constant path)
-    /// define count as defined, so `source "common.cops"` can provide names for what follows.
+    /// Parses and checks a file whole, with the files that its `source` statements with a
+    /// constant path name (recursively): an error in any of them makes it not runnable, and
+    /// their variables count as defined after the `source` statement. `chain` names the files
+    /// that source this one, outermost first (a `source` with a computed path at run time).
     public static func check(
-        _ file: SourceFile, defined: Set<String> = [], readFile: (String) -> [UInt8]?
+        _ file: SourceFile, defined: Set<String> = [], chain: [String] = [], readFile: @escaping (String) -> [UInt8]?
     ) -> CheckedProgram {
-        let first = Checker.check(file, defined: defined)
-        var visited: Set<String> = [file.name]
-        let sourced = definitions(sourcedBy: first.program.statements, in: file.name, readFile: readFile, visited: &visited)
-        guard !sourced.isEmpty, !first.isRunnable else { return first }
-        return Checker.check(file, defined: defined.union(sourced))
+        Checker.check(file, defined: defined, sources: SourceLoader(root: file.name, chain: chain, readFile: readFile))
     }
 
-    /// `check` without the syntax tree (`cops --check` needs only the verdict): memory stays that
-    /// of one statement whatever the size of the file. Same diagnostics as `check`, `source`d
-    /// files' definitions included.
+    /// `check` without the syntax tree of the file itself (`cops --check` needs only the
+    /// verdict): memory stays that of one statement whatever the size of the file. Same
+    /// diagnostics as `check`, `source`d files included.
     public static func validate(
-        _ file: SourceFile, defined: Set<String> = [], readFile: (String) -> [UInt8]?
+        _ file: SourceFile, defined: Set<String> = [], readFile: @escaping (String) -> [UInt8]?
     ) -> CheckVerdict {
-        var visited: Set<String> = [file.name]
-        var sourced: Set<String> = []
-        let first = Checker.validate(file, defined: defined) { statement in
-            sourced.formUnion(definitions(sourcedBy: statement, in: file.name, readFile: readFile, visited: &visited))
-        }
-        guard !sourced.isEmpty, !first.isRunnable else { return first }
-        return Checker.validate(file, defined: defined.union(sourced))
-    }
-
-    private static func definitions(
-        sourcedBy statements: [Statement], in fileName: String, readFile: (String) -> [UInt8]?, visited: inout Set<String>
-    ) -> Set<String> {
-        var names: Set<String> = []
-        for statement in statements {
-            names.formUnion(definitions(sourcedBy: statement, in: fileName, readFile: readFile, visited: &visited))
-        }
-        return names
-    }
-
-    private static func definitions(
-        sourcedBy statement: Statement, in fileName: String, readFile: (String) -> [UInt8]?, visited: inout Set<String>
-    ) -> Set<String> {
-        var names: Set<String> = []
-        switch statement.kind {
-        case .source(let path):
-            guard let text = path.constantText else { break }
-            let resolved = resolve(text, relativeTo: fileName)
-            guard visited.insert(resolved).inserted, let bytes = readFile(resolved) else { break }
-            let checked = Checker.check(SourceFile(name: resolved, bytes: bytes))
-            names.formUnion(checked.definedVariables)
-            names.formUnion(
-                definitions(sourcedBy: checked.program.statements, in: resolved, readFile: readFile, visited: &visited))
-        case .if(let branches, let elseBlock):
-            for branch in branches {
-                names.formUnion(
-                    definitions(sourcedBy: branch.body.statements, in: fileName, readFile: readFile, visited: &visited))
-            }
-            if let elseBlock {
-                names.formUnion(
-                    definitions(sourcedBy: elseBlock.statements, in: fileName, readFile: readFile, visited: &visited))
-            }
-        case .for(_, _, let body):
-            names.formUnion(definitions(sourcedBy: body.statements, in: fileName, readFile: readFile, visited: &visited))
-        case .try(let inner):
-            names.formUnion(definitions(sourcedBy: inner, in: fileName, readFile: readFile, visited: &visited))
-        default:
-            break
-        }
-        return names
-    }
-
-    /// A `source` path: absolute as written, otherwise next to the file that sources it.
-    static func resolve(_ path: String, relativeTo current: String) -> String {
-        var joined = path
-        if !path.hasPrefix("/"), let slash = current.lastIndex(of: "/") { joined = String(current[...slash]) + path }
-        // `a/./b` and `a/x/../b` name one file; cycle detection compares these names.
-        var parts: [Substring] = []
-        for part in joined.split(separator: "/", omittingEmptySubsequences: true) {
-            if part == "." { continue }
-            if part == "..", let last = parts.last, last != ".." {
-                parts.removeLast()
-            } else {
-                parts.append(part)
-            }
-        }
-        let resolved = (joined.hasPrefix("/") ? "/" : "") + parts.joined(separator: "/")
-        // `source "."` names the current directory, not a file called ''.
-        return resolved.isEmpty ? "." : resolved
+        Checker.validate(file, defined: defined, sources: SourceLoader(root: file.name, readFile: readFile))
     }
 }

@@ -18,6 +18,8 @@ public struct OperationError: Error, Sendable, Equatable {
         case cancelled
         /// Anything else (an unreadable answer, an invalid request).
         case other
+        /// A `--stream` statement with errors, not run (nothing was sent).
+        case invalid
     }
 
     /// The class of failure.
@@ -48,6 +50,7 @@ public struct OperationError: Error, Sendable, Equatable {
         case .api: "api"
         case .cancelled: "cancelled"
         case .other: "other"
+        case .invalid: "invalid"
         }
     }
 }

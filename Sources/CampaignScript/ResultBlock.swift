@@ -10,6 +10,9 @@ public struct ResultBlock: Sendable, Equatable {
         case record
         /// Plain text (`echo`, `help`).
         case text
+        /// A per-ID statement whose target set was empty: one row saying no campaign matched,
+        /// so a program reading the output sees the statement ran (`(none)` in a table).
+        case noTargets
     }
 
     /// The operation, as `op` in JSON: `deactivate`, `list`, `echo`.
@@ -27,6 +30,11 @@ public struct ResultBlock: Sendable, Equatable {
         self.layout = layout
         self.rows = rows
         self.preferredColumns = preferredColumns
+    }
+
+    /// What a per-ID statement over an empty target set prints: `{"op":…,"ok":true,"matched":0}`.
+    public static func noTargets(_ op: String) -> ResultBlock {
+        ResultBlock(op: op, layout: .noTargets, rows: [ResultRow(Record([("ok", .bool(true)), ("matched", .int(0))]))])
     }
 
     /// A block of text lines, such as `echo` prints.

@@ -16,6 +16,8 @@ public struct TableFormatter: ResultFormatter {
                 output += Self.align(pairs, header: nil)
             }
             return output
+        case .noTargets:
+            return "(none)\n"
         case .rows, .perID:
             guard !block.rows.isEmpty else { return block.layout == .rows ? "(none)\n" : "" }
             var columns: [String] = []

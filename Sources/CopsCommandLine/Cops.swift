@@ -45,8 +45,10 @@ public struct Cops: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Trust the CAs of this PEM bundle (instead of the system's) for https.", valueName: "file"))
     var cacert: String?
 
+    /// `captureForPassthrough`: everything from the file on is the script's, options and `--`
+    /// included (`bash FILE ARGS`); `allUnrecognized` would take cops's options out of it.
     @Argument(
-        parsing: .allUnrecognized,
+        parsing: .captureForPassthrough,
         help: ArgumentHelp("A script file (- for stdin) and its arguments ($1..$9).", valueName: "file"))
     var script: [String] = []
 
@@ -59,7 +61,8 @@ public struct Cops: AsyncParsableCommand {
         invocation.check = check
         invocation.stream = stream
         invocation.timeout = timeout
-        invocation.script = script
+        // A `--` before the file only ends cops's options (ArgumentParser keeps it).
+        invocation.script = script.first == "--" ? Array(script.dropFirst()) : script
         invocation.options.output = output
         invocation.options.dryRun = dryRun
         invocation.options.continueOnError = continueOnError
@@ -78,6 +81,14 @@ public struct Cops: AsyncParsableCommand {
     }
 
     public func validate() throws {
+        // With `captureForPassthrough` the first word ArgumentParser does not know starts the
+        // script's words, its own `--help` and `--version` included: they count only before a file.
+        switch script.first {
+        case "-h", "--help", "-help": throw CleanExit.helpRequest(self)
+        case "--version": throw CleanExit.message(CopsVersion.current)
+        case "--experimental-dump-help": throw CleanExit.message(Self._dumpHelp())
+        default: break
+        }
         if let message = invocation.usageError() { throw ValidationError(message) }
     }
 
@@ -130,6 +141,8 @@ public struct SandboxCommand: AsyncParsableCommand {
             if let latency, DurationText.range(latency) == nil {
                 throw ValidationError("--latency: '\(latency)' is not a duration such as 50ms or 20ms..200ms")
             }
+            // A port beyond 65535 was taken modulo 65536 (99999 listened on 34463).
+            if !(0...65535).contains(port) { throw ValidationError("--port must be between 0 and 65535") }
             if let rateLimit, rateLimit < 1 { throw ValidationError("--rate-limit must be at least 1") }
             if !(0...1_000_000).contains(campaigns) { throw ValidationError("--campaigns must be between 0 and 1000000") }
             if let token, token.isEmpty { throw ValidationError("--token must not be empty") }

@@ -127,11 +127,11 @@ public struct Invocation: Equatable, Sendable {
     /// The spellings `parse` knows, for the test that keeps it in step with `Cops`.
     public static var knownOptionSpellings: Set<String> { Set(Option.allCases.flatMap(\.spellings)) }
 
-    /// Reads a command line made of known options with valid values and script arguments,
-    /// each option at most once (`-c` may repeat) and no usage error. Anything else (help,
-    /// version, completion scripts, `--`, unknown, repeated or grouped options, values that
-    /// start with `-`, the `help` and `sandbox` words) returns nil, and ArgumentParser reads
-    /// the line instead, with its messages.
+    /// Reads a command line made of known options with valid values, then a script file and
+    /// its arguments, each option at most once (`-c` may repeat) and no usage error. Anything
+    /// else before the file (help, version, completion scripts, `--`, unknown, repeated or
+    /// grouped options, values that start with `-`, the `help` and `sandbox` words) returns
+    /// nil, and ArgumentParser reads the line instead, with its messages.
     public static func parse(_ arguments: [String]) -> Invocation? {
         var invocation = Invocation()
         var seen: UInt32 = 0  // a bit per option (see `Option(spelled:)` on why not a Set)
@@ -141,8 +141,10 @@ public struct Invocation: Equatable, Sendable {
             index += 1
             guard argument.hasPrefix("-"), argument != "-" else {
                 if argument == "help" || argument == "sandbox" { return nil }
-                invocation.script.append(argument)
-                continue
+                // The file ends cops's options: what follows is the script's, `--` and
+                // option-like words included, as with `bash FILE ARGS` and `python FILE ARGS`.
+                invocation.script = Array(arguments[(index - 1)...])
+                break
             }
             var name = argument
             var attached: String?

@@ -172,15 +172,14 @@ public final class PromptSession {
     func execute(_ entry: String) async {
         let file = SourceFile(name: "<prompt>", text: entry)
         let checked = Interpreter.check(file, defined: Set(interpreter.variables.keys), readFile: ScriptRunner.readSourced)
-        if !checked.diagnostics.isEmpty {
-            sink.message(DiagnosticRenderer(colors: parts.colors).render(checked.diagnostics, in: file))
-        }
+        let rendered = DiagnosticRenderer(colors: parts.colors).render(
+            checked.diagnostics, in: file, sourced: checked.sourced)
+        if !rendered.isEmpty { sink.message(rendered) }
         guard checked.isRunnable else { return }
         cancellation.reset()
         _ = parts.takeInterrupt()  // a Ctrl-C from before the entry is not for this statement
         let running = UncheckedBox(interpreter)
-        let program = checked.program
-        let task = Task { await running.value.run(program, in: file) }
+        let task = Task { await running.value.run(checked, in: file) }
         let cancellation = self.cancellation
         let takeInterrupt = parts.takeInterrupt
         // The terminal echoes ^C without a newline; end that line before the report.

@@ -155,10 +155,9 @@ public enum ScriptRunner {
             // Only the verdict is needed: no syntax tree is kept (a million-statement runbook
             // would otherwise hold all of it; docs/performance.md).
             let checked = Interpreter.validate(file, readFile: readSourced)
-            if !checked.diagnostics.isEmpty {
-                environment.sink.message(
-                    DiagnosticRenderer(colors: environment.colors(color)).render(checked.diagnostics, in: file))
-            }
+            let rendered = DiagnosticRenderer(colors: environment.colors(color)).render(
+                checked.diagnostics, in: file, sourced: checked.sourced)
+            if !rendered.isEmpty { environment.sink.message(rendered) }
             if checked.isRunnable {
                 environment.sink.result(Wording.checked(path))
             } else if status == .success {
@@ -271,9 +270,8 @@ public enum ScriptRunner {
         output.transcript?.write(String(decoding: file.bytes, as: UTF8.self) + (file.bytes.last == 10 ? "" : "\n"))
         // Parsed and checked whole before anything is sent.
         let checked = Interpreter.check(file, readFile: readSourced)
-        if !checked.diagnostics.isEmpty {
-            output.sink.message(DiagnosticRenderer(colors: colors).render(checked.diagnostics, in: file))
-        }
+        let rendered = DiagnosticRenderer(colors: colors).render(checked.diagnostics, in: file, sourced: checked.sourced)
+        if !rendered.isEmpty { output.sink.message(rendered) }
         guard checked.isRunnable else { return .invalidScript }
 
         let settings = Self.settings(options, defaultOutput: environment.stdoutIsTerminal ? .table : .json)
@@ -287,7 +285,7 @@ public enum ScriptRunner {
             output: output.sink, cancellation: cancellation,
             arguments: options.arguments, readFile: readSourced, renderer: DiagnosticRenderer(colors: colors))
         interpreter.showsProgress = environment.stderrIsTerminal
-        let status = await interpreter.run(checked.program, in: file)
+        let status = await interpreter.run(checked, in: file)
         await target.operations.shutdown()
         return status
     }
@@ -318,6 +316,7 @@ public enum ScriptRunner {
         let interpreter = Interpreter(
             operations: target.operations, settings: settings, output: sink, cancellation: cancellation,
             arguments: options.arguments, readFile: readSourced, renderer: renderer)
+        interpreter.answersFailures = true
         var status = ExitStatus.success
         var buffer = ""
         var firstLine = 1
@@ -344,9 +343,8 @@ public enum ScriptRunner {
             file.lineOffset = firstLine - 1
             buffer = ""
             output.transcript?.entered(String(decoding: file.bytes, as: UTF8.self), prompt: "> ")
-            let checked = Interpreter.check(file, defined: Set(interpreter.variables.keys), readFile: readSourced)
-            if !checked.diagnostics.isEmpty { sink.message(renderer.render(checked.diagnostics, in: file)) }
-            let result = checked.isRunnable ? await interpreter.run(checked.program, in: file) : .invalidScript
+            // Checked, rendered and answered (even when it has errors) by the interpreter.
+            let result = await interpreter.run(file)
             if let exit = interpreter.exitRequested {
                 status = exit
                 break reading

@@ -63,6 +63,16 @@ final class EngineErrorTests: XCTestCase {
         }
     }
 
+    /// Issue 14: `limit 100001` was told "must be an integer of at least 1".
+    func testAValueAboveItsBoundNamesTheBound() {
+        let reply = engine.call("campaigns/list", ("limit", 100_001))
+        XCTAssertEqual(reply.code, 400)
+        XCTAssertEqual(reply.envelope["error_text"], "Parameter 'limit' must be an integer from 1 to 100000")
+        XCTAssertEqual(
+            engine.call("campaigns/list", ("limit", 0)).envelope["error_text"],
+            "Parameter 'limit' must be an integer from 1 to 100000")
+    }
+
     func testStringEncodedValuesAreAccepted() {
         XCTAssertEqual(engine.call("campaigns/get", ("id", "15")).data["id"], 15)
         XCTAssertEqual(engine.call("campaigns/get", ("id", " 15 ")).data["id"], 15)

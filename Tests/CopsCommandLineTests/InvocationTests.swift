@@ -27,7 +27,18 @@ final class InvocationTests: XCTestCase {
         ["--yes", "--verbose", "--color", "never", "--transcript", "t.log", "-c", "status 15"],
         ["--continue-on-error", "runbook.cops"],
         ["runbook.cops", "15", "spring"],
+        ["--dry-run", "runbook.cops", "15"],
+        // After the file everything is the script's (as `bash FILE ARGS`): options, `--` too.
+        ["runbook.cops", "foo", "--dry-run"],
         ["runbook.cops", "--dry-run", "15"],
+        ["runbook.cops", "-p", "foo"],
+        ["runbook.cops", "x", "--check"],
+        ["runbook.cops", "--", "x"],
+        ["runbook.cops", "-c", "status 15"],
+        ["runbook.cops", "--help"],
+        ["runbook.cops", "sandbox", "help"],
+        ["-o", "json", "runbook.cops", "--unknown-to-cops", "-o", "table"],
+        ["-", "--stream"],
         ["-", "15"],
         ["--stream"],
         ["--stream", "-"],
@@ -57,11 +68,31 @@ final class InvocationTests: XCTestCase {
             ["--endpoint", "http://h", "--sandbox", "-c", "x"], ["-p", "prod", "--sandbox", "-c", "x"],
             ["--check"], ["--check", "-c", "x"], ["-c", "x", "file.cops"], ["--stream", "file.cops"],
             ["--stream", "-c", "x"], ["-o", "json", "-o", "table", "-c", "x"], ["-v", "--verbose", "-c", "x"],
-            ["--dry-run=yes", "-c", "x"], ["--", "file.cops"], ["file.cops", "--unknown-to-cops"],
+            ["--dry-run=yes", "-c", "x"], ["--", "file.cops"],
             ["sandbox", "serve"],
         ]
         for arguments in others {
             XCTAssertNil(Invocation.parse(arguments), "\(arguments) must go through ArgumentParser")
+        }
+    }
+
+    /// The words after the file reach the script unchanged, whichever path read the line; the
+    /// expected arguments are written out here, not derived from either parser.
+    func testEverythingAfterTheFileIsTheScriptsOnBothPaths() throws {
+        let lines: [([String], [String])] = [
+            (["runbook.cops", "foo", "--dry-run"], ["runbook.cops", "foo", "--dry-run"]),
+            (["runbook.cops", "-p", "foo"], ["runbook.cops", "-p", "foo"]),
+            (["runbook.cops", "x", "--check"], ["runbook.cops", "x", "--check"]),
+            (["runbook.cops", "--", "x"], ["runbook.cops", "--", "x"]),
+            (["--dry-run", "--", "runbook.cops", "x"], ["runbook.cops", "x"]),
+        ]
+        for (line, script) in lines {
+            let reference = try XCTUnwrap(reference(line), "\(line)")
+            XCTAssertEqual(reference.script, script, "\(line)")
+            XCTAssertEqual(reference.options.dryRun, line.first == "--dry-run", "\(line)")
+            XCTAssertFalse(reference.check, "\(line)")
+            XCTAssertNil(reference.options.profile, "\(line)")
+            if let fast = Invocation.parse(line) { XCTAssertEqual(fast, reference, "\(line)") }
         }
     }
 

@@ -93,9 +93,15 @@ struct CopsProcess {
         return (process, out, err)
     }
 
-    /// Runs `cops` to the end.
-    func run(_ arguments: [String], stdin: String? = nil, environment extra: [String: String] = [:]) throws -> Outcome {
+    /// Runs `cops` to the end; with a `deadline` (seconds), a run still going then is terminated
+    /// (for tests of commands that would otherwise not end, such as a server).
+    func run(
+        _ arguments: [String], stdin: String? = nil, environment extra: [String: String] = [:], deadline: Double? = nil
+    ) throws -> Outcome {
         let (process, out, err) = try start(arguments, stdin: stdin, environment: extra)
+        if let deadline {
+            DispatchQueue.global().asyncAfter(deadline: .now() + deadline) { if process.isRunning { process.terminate() } }
+        }
         // Read both pipes before waiting, so a full pipe cannot block the child.
         let group = DispatchGroup()
         nonisolated(unsafe) var errData = Data()

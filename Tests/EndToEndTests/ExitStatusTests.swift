@@ -88,6 +88,11 @@ final class ExitStatusTests: XCTestCase {
         let unknown = try cops.run(["--bogus", "-c", "status 15"])
         XCTAssertEqual(unknown.status, 64)
         XCTAssertTrue(unknown.stderr.contains("unknown option '--bogus'"), unknown.stderr)
+        // Issue 14: 99999 listened on 34463 (taken modulo 65536); before the fix this run
+        // would not end, so a deadline ends it.
+        let port = try cops.run(["sandbox", "serve", "--port", "99999"], deadline: 30)
+        XCTAssertEqual(port.status, 64, port.stdout)
+        XCTAssertTrue(port.stderr.contains("--port must be between 0 and 65535"), port.stderr)
     }
 
     func testSixtyFiveForScriptErrorsAndNothingIsSent() throws {
@@ -121,6 +126,39 @@ final class ExitStatusTests: XCTestCase {
         let failed = try cops.run(["--check", good, bad])
         XCTAssertEqual(failed.status, 65)
         XCTAssertTrue(failed.stderr.contains("\(bad):1:15: error: unknown state 'inactiv' for 'wait'; did you mean 'inactive'?"))
+    }
+
+    /// Issue 14: `--check` said `ok` for a file that sources a broken or missing file.
+    func testCheckReadsTheFilesASourceNamesAndSendsNothing() throws {
+        _ = try FileManager.default.createDirectory(
+            at: cops.stateHome.appendingPathComponent("lib"), withIntermediateDirectories: true)
+        let library = try cops.write("lib/bad.cops", "status 15\nwait 15 until inactiv\n")
+        let main = try cops.write("main.cops", "deactivate 15 abort\nsource \"lib/bad.cops\"\n")
+        let checked = try cops.run(["--check", main])
+        XCTAssertEqual(checked.status, 65, checked.stderr)
+        XCTAssertEqual(checked.stdout, "", "not ok")
+        XCTAssertTrue(checked.stderr.contains("\(library):2:15: error: unknown state 'inactiv'"), checked.stderr)
+        XCTAssertTrue(checked.stderr.contains("\(main):2:8: error: '\(library)' has 1 error"), checked.stderr)
+        let run = try cops.run([main])
+        XCTAssertEqual(run.status, 65, run.stderr)
+        XCTAssertTrue(try cops.run(["-o", "text", "-c", "status 15"]).stdout.contains("status=Sending"), "nothing was sent")
+        let missing = try cops.write("missing.cops", "source \"lib/nothing-here.cops\"\n")
+        let absent = try cops.run(["--check", missing])
+        XCTAssertEqual(absent.status, 65, absent.stderr)
+        XCTAssertTrue(absent.stderr.contains("error: cannot read '\(cops.stateHome.path)/lib/nothing-here.cops'"), absent.stderr)
+    }
+
+    /// Issue 14: words after the file were read as cops options (`foo --dry-run` made a dry run).
+    func testWordsAfterTheFileAreTheScriptsArguments() throws {
+        let path = try cops.write("args.cops", "echo $args\ndeactivate 87 abort\n")
+        let result = try cops.run(["-o", "text", path, "foo", "--dry-run", "-p", "nowhere", "--", "--check"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(
+            result.stdout, "[\"foo\", \"--dry-run\", \"-p\", \"nowhere\", \"--\", \"--check\"]\nop=deactivate id=87 ok=true\n")
+        XCTAssertTrue(try cops.run(["-o", "text", "-c", "status 87"]).stdout.contains("status=Inactive"), "a real run")
+        let terminated = try cops.run(["-o", "text", "--", path, "x"])
+        XCTAssertEqual(terminated.status, 0, terminated.stderr)
+        XCTAssertTrue(terminated.stdout.hasPrefix("[\"x\"]\n"), terminated.stdout)
     }
 
     func testSixtySixWhenTheScriptCannotBeRead() throws {

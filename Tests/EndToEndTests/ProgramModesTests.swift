@@ -51,10 +51,58 @@ final class ProgramModesTests: XCTestCase {
         XCTAssertEqual(result.status, 65)
         XCTAssertTrue(result.stderr.contains("<stdin>:3:1: error: unknown command 'bogus'"), result.stderr)
         XCTAssertTrue(result.stderr.contains("  3 | bogus 1"), result.stderr)
-        XCTAssertEqual(result.stdout.split(separator: "\n").count, 1, "the statement after the bad one did not run")
+        let answers = result.stdout.split(separator: "\n")
+        XCTAssertEqual(answers.count, 2, "the bad statement answers, the one after it did not run: \(result.stdout)")
+        XCTAssertTrue(answers.last?.hasPrefix("op=check ok=false error.kind=invalid") == true, result.stdout)
         let going = try cops.run(["--stream", "--continue-on-error", "-o", "text"], stdin: "bogus 1\nstatus 1\n")
         XCTAssertEqual(going.status, 65)
-        XCTAssertEqual(going.stdout.split(separator: "\n").count, 1, going.stdout)
+        XCTAssertEqual(
+            going.stdout.split(separator: "\n").map(String.init),
+            [
+                #"op=check ok=false error.kind=invalid error.text="<stdin>:1:1: unknown command 'bogus'""#,
+                "op=status id=1 ok=true status=Active is_active=true is_completed=false",
+            ], going.stdout)
+    }
+
+    /// Issue 14: a failed `show` wrote nothing on stdout, so a program reading one answer per
+    /// statement waited forever. Driven as such a program would: one statement, one read.
+    func testStreamAnswersEveryStatementEvenWhenItFails() throws {
+        let piped = try cops.run(["--stream", "--continue-on-error", "-o", "json"], stdin: "show 99999\nstatus 15\n")
+        XCTAssertEqual(piped.status, 1, piped.stderr)
+        let lines = piped.stdout.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.count, 2, piped.stdout)
+        XCTAssertEqual(
+            lines.first,
+            #"{"op":"show","ok":false,"error":{"kind":"not-found","code":404,"text":"show 99999: API error 404 (Campaign not found)"}}"#
+        )
+        XCTAssertTrue(lines.last?.hasPrefix(#"{"op":"status","id":15,"ok":true"#) == true, piped.stdout)
+
+        let process = Process()
+        process.executableURL = CopsProcess.binary
+        process.arguments = ["--stream", "--continue-on-error", "-o", "json"]
+        process.environment = cops.environment([:])
+        let input = Pipe()
+        let output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // A statement that does not answer would block the read below for ever: end the child
+        // after a while, so the read sees end of file and the test fails instead of hanging.
+        DispatchQueue.global().asyncAfter(deadline: .now() + 60) { if process.isRunning { process.terminate() } }
+        func ask(_ statement: String) -> String? {
+            input.fileHandleForWriting.write(Data((statement + "\n").utf8))
+            return readLine(from: output.fileHandleForReading)
+        }
+        // Each kind of failure answers before the next statement is written.
+        for statement in ["show 99999", "log 99999", "clone 99999", "assert false", "bogus 1", "status 0"] {
+            let answer = try XCTUnwrap(ask(statement), statement)
+            XCTAssertTrue(answer.contains(#""ok":false"#), "\(statement): \(answer)")
+        }
+        XCTAssertTrue(try XCTUnwrap(ask("status 15")).contains(#""ok":true"#))
+        try input.fileHandleForWriting.close()
+        process.waitUntilExit()
+        XCTAssertNotEqual(process.terminationStatus, 0, "the failures are still in the exit status")
     }
 
     func testTranscriptAndTraceNeverHoldTheToken() throws {

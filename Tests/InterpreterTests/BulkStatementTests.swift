@@ -16,6 +16,28 @@ final class BulkStatementTests: XCTestCase {
         XCTAssertEqual(harness.status(20), "Inactive")
     }
 
+    /// Issue 14: `deactivate (list tag "typo")` printed nothing and exited 0, so the operator
+    /// believed campaigns were stopped.
+    func testAnEmptyTargetSetSaysSoInEveryFormat() async {
+        let json = Harness()
+        let status = await json.run("let before = (list active)\ndeactivate (list tag \"typo\") abort")
+        XCTAssertEqual(status, .success, json.output.stderr)
+        XCTAssertEqual(json.lines, [#"{"op":"deactivate","ok":true,"matched":0}"#])
+        XCTAssertTrue(json.output.stderr.contains("test.cops:2:1: warning: deactivate: no campaigns matched"), json.output.stderr)
+        XCTAssertEqual(json.requests.filter { $0 == .deactivate }, [])
+        XCTAssertEqual(json.variable("failed"), .list([]))
+
+        let table = Harness(settings: .with { $0.output = .table })
+        _ = await table.run("let none = (list tag \"typo\")\ndelete $none\nactivate $none now")
+        XCTAssertEqual(table.output.stdout, "(none)\n(none)\n")
+        XCTAssertTrue(table.output.stderr.contains("warning: delete: no campaigns matched"), table.output.stderr)
+        XCTAssertTrue(table.output.stderr.contains("warning: activate: no campaigns matched"), table.output.stderr)
+
+        let text = Harness(settings: .with { $0.output = .text })
+        _ = await text.run("status (list tag \"typo\")")
+        XCTAssertEqual(text.output.stdout, "op=status ok=true matched=0\n")
+    }
+
     func testPartialFailureAttemptsEveryIDAndFailsTheStatement() async {
         let harness = Harness()
         let status = await harness.run("deactivate 15, 999, 20, 998 abort\necho \"not reached\"")
@@ -41,6 +63,21 @@ final class BulkStatementTests: XCTestCase {
         XCTAssertEqual(deletes, 4)
         XCTAssertNil(harness.status(20))
         XCTAssertEqual(harness.variable("failed"), .list([]))
+    }
+
+    /// Issue 14: `show`, `list`, `log` and a failed `clone` left the `$failed` of an earlier
+    /// statement, although every command statement sets it.
+    func testEveryCommandStatementSetsFailed() async {
+        let expectations: [(String, Value)] = [
+            ("show 15", .list([])), ("list active", .list([])), ("log 15", .list([])),
+            ("show 99999", .list([.int(99999)])), ("log 99998", .list([.int(99998)])),
+            ("clone 99997", .list([.int(99997)])),
+        ]
+        for (statement, failed) in expectations {
+            let harness = Harness(settings: .with { $0.continueOnError = true })
+            _ = await harness.run("deactivate 99990, 15 abort\n" + statement)
+            XCTAssertEqual(harness.variable("failed"), failed, statement)
+        }
     }
 
     func testSingleIDFailureNamesTheIDAndTheAPIError() async {

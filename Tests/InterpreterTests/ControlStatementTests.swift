@@ -3,6 +3,20 @@ import XCTest
 
 /// let, if/elif/else, for, echo, try, assert, set, sleep, help, exit.
 final class ControlStatementTests: XCTestCase {
+    /// Issue 14: `--continue-on-error` keeps the first failure's status, but an explicit
+    /// `exit` wins (docs/language.md, Errors, says why).
+    func testAnExplicitExitWinsOverAContinuedFailure() async {
+        let continued = Harness(settings: .with { $0.continueOnError = true })
+        let continuedStatus = await continued.run("status 99999\necho 1")
+        XCTAssertEqual(continuedStatus, .failure)
+        let exited = Harness(settings: .with { $0.continueOnError = true })
+        let exitedStatus = await exited.run("status 99999\nexit 0")
+        XCTAssertEqual(exitedStatus, .success)
+        let chosen = Harness(settings: .with { $0.continueOnError = true })
+        let chosenStatus = await chosen.run("status 99999\nexit 3")
+        XCTAssertEqual(chosenStatus, ExitStatus(rawValue: 3))
+    }
+
     func testLetIfElifElseAndEcho() async {
         let harness = Harness(settings: .with { $0.output = .table })
         let status = await harness.run(
