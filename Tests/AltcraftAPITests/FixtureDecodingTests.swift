@@ -48,28 +48,36 @@ final class FixtureDecodingTests: XCTestCase {
     }
 
     func testCampaignListExamplesDecode() async throws {
-        try await assertPage("campaigns-list.v72", { try await $0.list() }, ids: [5, 7], total: 134, next: 8) { page in
-            XCTAssertEqual(page.campaigns[1].name, "Copy of New meteoric campaign")
-            XCTAssertEqual(page.campaigns[0].groups, [CampaignGroup(id: 0, name: "main")])
-            XCTAssertEqual(page.campaigns[0].type, "broadcast")
-        }
-        try await assertPage("campaigns-list.capitalised-groups", { try await $0.list() }, ids: [1, 2], total: 14, next: 3) {
-            page in
-            XCTAssertEqual(page.campaigns[1].groups, [CampaignGroup(id: 1, name: "subaccount")])
-            XCTAssertEqual(page.campaigns[0].uiTags, ["tag1", "tag2"])
-            XCTAssertTrue(page.campaigns[0].isActive)
-        }
+        try await assertPage(
+            "campaigns-list.v72", { try await $0.list() }, ids: [5, 7], total: 134, next: 8,
+            check: { page in
+                XCTAssertEqual(page.campaigns[1].name, "Copy of New meteoric campaign")
+                XCTAssertEqual(page.campaigns[0].groups, [CampaignGroup(id: 0, name: "main")])
+                XCTAssertEqual(page.campaigns[0].type, "broadcast")
+            })
+        try await assertPage(
+            "campaigns-list.capitalised-groups", { try await $0.list() }, ids: [1, 2], total: 14, next: 3,
+            check: {
+                page in
+                XCTAssertEqual(page.campaigns[1].groups, [CampaignGroup(id: 1, name: "subaccount")])
+                XCTAssertEqual(page.campaigns[0].uiTags, ["tag1", "tag2"])
+                XCTAssertTrue(page.campaigns[0].isActive)
+            })
     }
 
     func testTypedListExamplesDecode() async throws {
         try await assertPage("broadcasts-list", { try await $0.broadcasts.list() }, ids: [3, 5], total: 17, next: nil)
-        try await assertPage("regulars-list", { try await $0.regulars.list() }, ids: [15, 78], total: 3, next: nil) { page in
-            XCTAssertEqual(page.campaigns[0].uiTags, ["B2C"])
-        }
-        try await assertPage("triggers-list", { try await $0.triggers.list() }, ids: [12, 14], total: 41, next: nil) { page in
-            XCTAssertEqual(page.campaigns[0].type, "api_call")
-            XCTAssertEqual(page.campaigns[1].raw["providers"]?.arrayValue?.count, 22, "unmodelled fields are kept")
-        }
+        try await assertPage(
+            "regulars-list", { try await $0.regulars.list() }, ids: [15, 78], total: 3, next: nil,
+            check: { page in
+                XCTAssertEqual(page.campaigns[0].uiTags, ["B2C"])
+            })
+        try await assertPage(
+            "triggers-list", { try await $0.triggers.list() }, ids: [12, 14], total: 41, next: nil,
+            check: { page in
+                XCTAssertEqual(page.campaigns[0].type, "api_call")
+                XCTAssertEqual(page.campaigns[1].raw["providers"]?.arrayValue?.count, 22, "unmodelled fields are kept")
+            })
     }
 
     func assertRecord(
@@ -86,45 +94,57 @@ final class FixtureDecodingTests: XCTestCase {
     }
 
     func testCampaignGetExamplesKeepTheWholeRecord() async throws {
-        try await assertRecord("campaigns-get.v72", { try await $0.get(id: 118) }) { record in
-            XCTAssertEqual(record.id, 118)
-            XCTAssertEqual(record.name, "Daily weather notification")
-            XCTAssertEqual(record.type, "regular")
-            XCTAssertEqual(record.status, "Inactive")
-            XCTAssertEqual(record.isCompleted, false)
-            XCTAssertEqual(record.raw["providers"]?.arrayValue?.count, 21)
-            XCTAssertEqual(record.raw["channel"]?.stringValue, "push")
-            XCTAssertEqual(record.raw["content"]?.arrayValue?.first?["message_id"]?.intValue, 21)
-        }
-        try await assertRecord("campaigns-get.splittest", { try await $0.get(id: 1) }) { record in
-            XCTAssertEqual(record.type, "splittest")
-            XCTAssertEqual(record.raw["content"]?.arrayValue?.count, 2)
-            XCTAssertEqual(record.raw["send_email_content"]?.boolValue, true)
-        }
+        try await assertRecord(
+            "campaigns-get.v72", { try await $0.get(id: 118) },
+            check: { record in
+                XCTAssertEqual(record.id, 118)
+                XCTAssertEqual(record.name, "Daily weather notification")
+                XCTAssertEqual(record.type, "regular")
+                XCTAssertEqual(record.status, "Inactive")
+                XCTAssertEqual(record.isCompleted, false)
+                XCTAssertEqual(record.raw["providers"]?.arrayValue?.count, 21)
+                XCTAssertEqual(record.raw["channel"]?.stringValue, "push")
+                XCTAssertEqual(record.raw["content"]?.arrayValue?.first?["message_id"]?.intValue, 21)
+            })
+        try await assertRecord(
+            "campaigns-get.splittest", { try await $0.get(id: 1) },
+            check: { record in
+                XCTAssertEqual(record.type, "splittest")
+                XCTAssertEqual(record.raw["content"]?.arrayValue?.count, 2)
+                XCTAssertEqual(record.raw["send_email_content"]?.boolValue, true)
+            })
     }
 
     func testTypedGetExamplesDecode() async throws {
-        try await assertRecord("broadcasts-get", { try await $0.broadcasts.get(id: 179) }) { record in
-            XCTAssertEqual(record.id, 179)
-            XCTAssertEqual(record.name, "sms ", "trailing space of the example is kept")
-            XCTAssertEqual(record.raw["start_schedule"]?["start_hours"]?.arrayValue?.first?.intValue, 16)
-        }
-        try await assertRecord("regulars-get.v72", { try await $0.regulars.get(id: 15) }) { record in
-            XCTAssertEqual(record.id, 15)
-            XCTAssertTrue(record.isActive)
-            XCTAssertEqual(
-                record.raw["custom_tracking_domains"]?.arrayValue?.compactMap(\.stringValue),
-                ["trk.example.com", "trk.example.org"])
-        }
-        try await assertRecord("regulars-get.older", { try await $0.regulars.get(id: 4428) }) { record in
-            XCTAssertEqual(record.id, 4428)
-            XCTAssertEqual(record.raw["start_schedule"]?["start_years"]?.arrayValue?.first?.intValue, 2016)
-        }
-        try await assertRecord("triggers-get", { try await $0.triggers.get(id: 7) }) { record in
-            XCTAssertEqual(record.id, 7)
-            XCTAssertEqual(record.type, "api_call", "trigger_type stands in for type")
-            XCTAssertEqual(record.raw["call_url"]?.stringValue?.hasSuffix("/<email|md5|xxh>"), true)
-        }
+        try await assertRecord(
+            "broadcasts-get", { try await $0.broadcasts.get(id: 179) },
+            check: { record in
+                XCTAssertEqual(record.id, 179)
+                XCTAssertEqual(record.name, "sms ", "trailing space of the example is kept")
+                XCTAssertEqual(record.raw["start_schedule"]?["start_hours"]?.arrayValue?.first?.intValue, 16)
+            })
+        try await assertRecord(
+            "regulars-get.v72", { try await $0.regulars.get(id: 15) },
+            check: { record in
+                XCTAssertEqual(record.id, 15)
+                XCTAssertTrue(record.isActive)
+                XCTAssertEqual(
+                    record.raw["custom_tracking_domains"]?.arrayValue?.compactMap(\.stringValue),
+                    ["trk.example.com", "trk.example.org"])
+            })
+        try await assertRecord(
+            "regulars-get.older", { try await $0.regulars.get(id: 4428) },
+            check: { record in
+                XCTAssertEqual(record.id, 4428)
+                XCTAssertEqual(record.raw["start_schedule"]?["start_years"]?.arrayValue?.first?.intValue, 2016)
+            })
+        try await assertRecord(
+            "triggers-get", { try await $0.triggers.get(id: 7) },
+            check: { record in
+                XCTAssertEqual(record.id, 7)
+                XCTAssertEqual(record.type, "api_call", "trigger_type stands in for type")
+                XCTAssertEqual(record.raw["call_url"]?.stringValue?.hasSuffix("/<email|md5|xxh>"), true)
+            })
     }
 
     func testLogExamplesDecode() async throws {
