@@ -26,19 +26,27 @@ final class HTTPSClientTests: XCTestCase {
             let url = counter.url(scheme: "https")
             let options = ConnectionOptions(
                 trust: trust ?? .file(pki.caCertificatePath), clientCertificate: clientCertificate)
-            let client = AltcraftClient(
-                configuration: ClientConfiguration(token: SandboxEngine.defaultToken, retries: 3),
-                transport: try HTTPTransport(baseURL: url, connection: try PreparedConnection(options, endpoint: url)),
-                sleep: { _ in })
-            let result: Result<CampaignStatus, AltcraftError>
-            do throws(AltcraftError) {
-                result = .success(try await client.status(id: 15))
-            } catch {
-                result = .failure(error)
-            }
-            await client.shutdown()
+            let result = try await statusOnce(url, options, retries: 3)
             return (result, counter.accepted, sandbox.withEngine { $0.requestLog.count })
         }
+    }
+
+    /// `status 15` once through the transport cops would pick for `url` and `options`.
+    func statusOnce(_ url: String, _ options: ConnectionOptions, retries: Int) async throws -> Result<
+        CampaignStatus, AltcraftError
+    > {
+        let client = AltcraftClient(
+            configuration: ClientConfiguration(token: SandboxEngine.defaultToken, retries: retries),
+            transport: try SocketTransport.forEndpoint(url, connection: try PreparedConnection(options, endpoint: url)),
+            sleep: { _ in })
+        let result: Result<CampaignStatus, AltcraftError>
+        do throws(AltcraftError) {
+            result = .success(try await client.status(id: 15))
+        } catch {
+            result = .failure(error)
+        }
+        await client.shutdown()
+        return result
     }
 
     func tlsFailure(_ outcome: (result: Result<CampaignStatus, AltcraftError>, accepted: Int, received: Int)) -> String? {
@@ -175,17 +183,7 @@ final class HTTPSClientTests: XCTestCase {
         let sandbox = makeSandbox()
         return try await TestSandboxServer.with(sandbox, tls: https ? try pki.sandboxTLS() : nil) { url, port in
             let options = ConnectionOptions(trust: .file(pki.caCertificatePath), proxy: try ProxyServer(url: proxyURL))
-            let client = AltcraftClient(
-                configuration: ClientConfiguration(token: SandboxEngine.defaultToken, retries: 2),
-                transport: try SocketTransport.forEndpoint(url, connection: try PreparedConnection(options, endpoint: url)),
-                sleep: { _ in })
-            let result: Result<CampaignStatus, AltcraftError>
-            do throws(AltcraftError) {
-                result = .success(try await client.status(id: 15))
-            } catch {
-                result = .failure(error)
-            }
-            await client.shutdown()
+            let result = try await statusOnce(url, options, retries: 2)
             return (result, port, sandbox.withEngine { $0.requestLog.map(\.endpoint.name) })
         }
     }
