@@ -71,6 +71,26 @@ final class HTTPSClientTests: XCTestCase {
         XCTAssertEqual(outcome.received, 1)
     }
 
+    /// `SSL_CERT_DIR`: an OpenSSL hashed directory (made with `openssl rehash`, as
+    /// `update-ca-certificates` does) holding the CA is trusted; the same directory without it
+    /// is not.
+    func testAHashedCADirectoryIsTrusted() async throws {
+        let directory = NSTemporaryDirectory() + "ca-dir-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let empty = try await status(trust: .directory(directory, file: nil))
+        XCTAssertTrue(try XCTUnwrap(tlsFailure(empty)).contains("is not trusted"))
+        try FileManager.default.copyItem(atPath: pki.caCertificatePath, toPath: directory + "/corp-ca.pem")
+        let rehash = Process()
+        rehash.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        rehash.arguments = ["rehash", directory]
+        try rehash.run()
+        rehash.waitUntilExit()
+        XCTAssertEqual(rehash.terminationStatus, 0)
+        let trusted = try await status(trust: .directory(directory, file: nil))
+        XCTAssertEqual(try trusted.result.get().status, "Sending")
+    }
+
     func testACertificateOfAnotherCAIsNamedAndNotRetried() async throws {
         let outcome = try await status(serving: pki.otherCAServer)
         let why = try XCTUnwrap(tlsFailure(outcome))

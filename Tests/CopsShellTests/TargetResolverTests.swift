@@ -176,6 +176,31 @@ final class TargetResolverTests: XCTestCase {
         XCTAssertEqual(label(resolve(flagged, ["ALTCRAFT_TOKEN": "tok-12345"])), "127.0.0.1")
     }
 
+    func testAClientKeyReadableByOthersWarnsLikeATokenFile() throws {
+        writeConfig(
+            """
+            [profiles.mtls]
+            endpoint = "https://panel.corp"
+            token_env = "T"
+            client_cert = "~/client.pem"
+            client_key = "~/client.key"
+            """)
+        _ = FileManager.default.createFile(
+            atPath: directory + "/client.key", contents: Data("key".utf8), attributes: [.posixPermissions: 0o644])
+        _ = try choice(request(profile: "mtls"), ["T": "tok-12345"])
+        // Warnings are said when the target is built; `choose` keeps them.
+        let kept = try TargetResolver.choose(
+            request(profile: "mtls"), environment: environment.merging(["T": "tok-12345"]) { $1 }
+        )
+        .get().warnings
+        XCTAssertEqual(kept.count, 1, "\(kept)")
+        XCTAssertTrue(kept.first?.contains("client key file \(directory)/client.key is readable by others") == true, "\(kept)")
+        chmod(directory + "/client.key", 0o600)
+        XCTAssertEqual(
+            try TargetResolver.choose(request(profile: "mtls"), environment: environment.merging(["T": "tok-12345"]) { $1 }).get()
+                .warnings, [])
+    }
+
     func testTheProxyIsChosenAndItsCredentialsAreSecrets() throws {
         writeConfig(
             """
