@@ -101,6 +101,30 @@ extension OutputFormat: ExpressibleByArgument {}
 extension ClientConfiguration.WireFormat: ExpressibleByArgument {}
 extension ScriptRunner.ColorChoice: ExpressibleByArgument {}
 
+extension Cops {
+    /// `cops help [sandbox [serve|reset]]`: the help `cops --help` points to ("See 'cops help
+    /// <subcommand>'"). Answered here because the script-file argument would otherwise take
+    /// `help` as a file name. Returns the text and the exit status (64 for an unknown topic).
+    public static func help(_ topic: [String]) -> (text: String, status: Int32) {
+        let commands: [[String]: any ParsableCommand.Type] = [
+            ["sandbox"]: SandboxCommand.self, ["sandbox", "serve"]: SandboxCommand.Serve.self,
+            ["sandbox", "reset"]: SandboxCommand.Reset.self,
+        ]
+        if topic.isEmpty { return (helpMessage(), 0) }
+        guard let command = commands[topic] else { return (Wording.noHelpTopic(topic.joined(separator: " ")), 64) }
+        return (helpMessage(for: command), 0)
+    }
+}
+
+/// `cops sandbox …`, parsed apart from `Cops` (whose script-file argument would take
+/// `sandbox` as a file name) under a root named `cops`, so that its help and usage lines say
+/// `cops sandbox serve` as the user types it.
+public struct SandboxRoot: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "cops", version: CopsVersion.current, subcommands: [SandboxCommand.self])
+    public init() {}
+}
+
 public struct SandboxCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "sandbox", abstract: "The simulated Altcraft API.", subcommands: [Serve.self, Reset.self])
