@@ -169,7 +169,7 @@ public struct SandboxCommand: AsyncParsableCommand {
             if !(0...65535).contains(port) { throw ValidationError("--port must be between 0 and 65535") }
             if let rateLimit, rateLimit < 1 { throw ValidationError("--rate-limit must be at least 1") }
             if !(0...1_000_000).contains(campaigns) { throw ValidationError("--campaigns must be between 0 and 1000000") }
-            if let token, token.isEmpty { throw ValidationError("--token must not be empty") }
+            if let token, !Redactor.isMaskable(token: token) { throw ValidationError(Wording.tokenTooShort("--token")) }
             if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError(Wording.usageTLSPair) }
             if tlsClientCa != nil, tlsCert == nil { throw ValidationError(Wording.usageTLSClientCA) }
         }

@@ -132,6 +132,12 @@ enum TargetResolver {
             guard let token = environment["ALTCRAFT_TOKEN"], !token.isEmpty else {
                 return .failure(TargetFailure(message: Wording.tokenMissing, status: .configuration))
             }
+            guard Redactor.isMaskable(token: token) else {
+                return .failure(
+                    TargetFailure(
+                        message: "cops: " + Wording.tokenTooShort("the token in ALTCRAFT_TOKEN") + "\n",
+                        status: .configuration))
+            }
             let host = URL(string: endpoint)?.host ?? "endpoint"
             var warnings: [String] = []
             return connection(endpoint: endpoint, request: request, profile: nil, environment: environment) {
