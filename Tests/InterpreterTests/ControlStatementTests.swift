@@ -1,3 +1,5 @@
+import AltcraftAPI
+import AltcraftSandbox
 import CampaignScript
 import XCTest
 
@@ -15,6 +17,21 @@ final class ControlStatementTests: XCTestCase {
         let chosen = Harness(settings: .with { $0.continueOnError = true })
         let chosenStatus = await chosen.run("status 99999\nexit 3")
         XCTAssertEqual(chosenStatus, ExitStatus(rawValue: 3))
+    }
+
+    /// Issue 14: a missing field listed only 12 of the record's fields. The record's fields come
+    /// from the sandbox's own answer to `campaigns/get`, not from the interpreter.
+    func testAMissingFieldListsEveryFieldOfTheRecord() async throws {
+        let harness = Harness()
+        let sent = harness.sandbox.withEngine {
+            $0.handle(path: "campaigns/get", parameters: WireObject([("token", .string($0.token)), ("id", 15)]))
+        }
+        let fields = try XCTUnwrap(sent.envelope["data"]?.objectValue).fields.map(\.key)
+        XCTAssertGreaterThan(fields.count, 12)
+        let status = await harness.run("let c = show 15\necho $c.nope")
+        XCTAssertEqual(status, .failure)
+        let listed = fields.map { "'\($0)'" }.joined(separator: ", ")
+        XCTAssertTrue(harness.output.stderr.contains("record has no field 'nope'; it has \(listed)"), harness.output.stderr)
     }
 
     func testLetIfElifElseAndEcho() async {
