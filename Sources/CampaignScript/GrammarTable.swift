@@ -155,13 +155,18 @@ public enum GrammarTable {
             endpoint: "broadcasts/start|regulars/start"),
     ]
 
+    /// Options of a verb with `now` (`activate`) that shape the run `now` starts, and that the
+    /// API ignores without it.
+    public static let optionsNeedingNow: [OptionKey] = [.audience, .limit]
+
     /// Every option, with its one value shape.
     public static let options: [OptionSpec] = [
         OptionSpec(key: .now, shape: .flag, repeatable: false, summary: "start a run immediately"),
         OptionSpec(
             key: .audience, shape: .audience, repeatable: false,
-            summary: "send this run to another list or segment (needs now)"),
-        OptionSpec(key: .limit, shape: .positiveInteger, repeatable: false, summary: "at most N"),
+            summary: "send this run to another list or segment (activate: needs now)"),
+        OptionSpec(
+            key: .limit, shape: .positiveInteger, repeatable: false, summary: "at most N (activate: needs now)"),
         OptionSpec(key: .abort, shape: .flag, repeatable: false, summary: "drop messages still queued"),
         OptionSpec(key: .active, shape: .flag, repeatable: false, summary: "only active campaigns"),
         OptionSpec(key: .inactive, shape: .flag, repeatable: false, summary: "only inactive campaigns"),
