@@ -34,6 +34,20 @@ final class ControlStatementTests: XCTestCase {
         XCTAssertTrue(harness.output.stderr.contains("record has no field 'nope'; it has \(listed)"), harness.output.stderr)
     }
 
+    /// Issue 14: `$ids[-1]` (documented) did not parse; `echo $a [0]` is an error, as the
+    /// docs now say, not two values.
+    func testNegativeIndexesCountFromTheEnd() async {
+        let harness = Harness(arguments: ["first", "middle", "last"])
+        let status = await harness.run("echo $args[-1] $args[-3]\ntry echo $args[-4]\necho $error.message")
+        XCTAssertEqual(status, .success, harness.output.stderr)
+        XCTAssertEqual(harness.lines.first, #"{"op":"echo","text":"last first"}"#)
+        XCTAssertTrue(harness.output.stdout.contains("index -4 is outside the list of 3 items"), harness.output.stdout)
+        let spaced = Harness(arguments: ["a"])
+        let spacedStatus = await spaced.run("echo $args [0]")
+        XCTAssertEqual(spacedStatus, .invalidScript)
+        XCTAssertEqual(spaced.output.stdout, "", "nothing ran")
+    }
+
     func testLetIfElifElseAndEcho() async {
         let harness = Harness(settings: .with { $0.output = .table })
         let status = await harness.run(
