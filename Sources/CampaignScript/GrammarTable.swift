@@ -271,8 +271,9 @@ public enum GrammarTable {
             summary: "retries of idempotent requests"),
         SettingSpec(
             name: "confirm", values: .choices(["on", "off"]),
-            defaultValue: "on at the prompt, off elsewhere",
-            summary: "ask before mutating bulk operations"),
+            defaultValue: "on at the prompt (unless --yes), off elsewhere",
+            summary: "at the prompt, ask before delete and changes of more than 10 campaigns "
+                + "(every change on a profile with confirm = true)"),
     ]
 
     /// Variables that exist before any `let`.
