@@ -18,7 +18,8 @@ public struct Cops: AsyncParsableCommand {
     @Option(name: .customShort("c"), help: ArgumentHelp("Run these statements (repeatable).", valueName: "text"))
     var commands: [String] = []
 
-    @Flag(help: "Parse and check the script files only; exit 0 or 65; no network.") var check = false
+    @Flag(help: "Parse and check the script files only; exit 0, 65 (errors) or 66 (unreadable file); no network.")
+    var check = false
     @Flag(help: "Print mutating requests instead of sending them; reads still run.") var dryRun = false
     @Option(name: [.short, .long], help: "Results as table, json or text (default: table on a terminal, json otherwise).")
     var output: OutputFormat?

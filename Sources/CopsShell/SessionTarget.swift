@@ -88,6 +88,15 @@ enum TargetResolver {
 
         /// What output must mask: the token and the proxy's credentials.
         var secrets: [String] { [token].compactMap { $0 } + (connection.proxy?.secrets ?? []) }
+
+        /// The target's name as the prompt shows it (`sandbox`, the profile, the endpoint's
+        /// host), known before anything is built: a transcript's header names it.
+        var label: String {
+            switch place {
+            case .sandbox: return "sandbox"
+            case .http(_, _, _, _, let label, _): return label
+            }
+        }
     }
 
     /// The trust, client certificate and proxy for `endpoint`: `--cacert`, else the profile's

@@ -137,10 +137,29 @@ final class ProgramModesTests: XCTestCase {
         XCTAssertTrue(result.stderr.contains("cops: ← HTTP 200 "), result.stderr)
         XCTAssertTrue(written.contains("deactivate 15 abort"), written)
         XCTAssertTrue(written.contains("the token is [redacted]"), written)
+        // Issue 14: the header named the script, and no target for --endpoint; it names the
+        // endpoint's host (the URL the server printed), never the token.
+        let host = try XCTUnwrap(URL(string: url)?.host)
+        XCTAssertTrue(written.hasPrefix("# cops "), written)
+        XCTAssertTrue(
+            written.split(separator: "\n").first?.contains("script \(script) on \(host), ") == true, written)
         XCTAssertTrue(written.contains("status 424242: API error"), written)
         var info = stat()
         stat(transcript, &info)
         XCTAssertEqual(info.st_mode & 0o777, 0o600)
+    }
+
+    /// The transcript header names the target of every mode: the built-in sandbox here.
+    func testTranscriptHeaderNamesTheSandboxTarget() throws {
+        let transcript = cops.stateHome.appendingPathComponent("sandbox.log").path
+        let result = try cops.run(["--transcript", transcript, "-c", "status 15"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let header = try String(contentsOfFile: transcript, encoding: .utf8).split(separator: "\n").first ?? ""
+        XCTAssertTrue(header.hasPrefix("# cops ") && header.contains(" script <command line> on sandbox, "), String(header))
+        let stream = try cops.run(["--transcript", transcript, "--stream"], stdin: "status 15\n")
+        XCTAssertEqual(stream.status, 0, stream.stderr)
+        let lines = try String(contentsOfFile: transcript, encoding: .utf8).split(separator: "\n")
+        XCTAssertTrue(lines.contains { $0.hasPrefix("# cops ") && $0.contains(" stream on sandbox, ") }, "\(lines)")
     }
 
     func testColorFollowsTheFlagAndNoColor() throws {
