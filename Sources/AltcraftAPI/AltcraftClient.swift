@@ -238,9 +238,9 @@ public final class AltcraftClient: Sendable {
                     mayHaveBeenApplied = true
                     failure = fail(.connectionLost(redactor.redact(why)))
                     retryDelay = call.retryPolicy == .idempotent ? backoff(attempt) : nil
-                case .timedOut:
+                case .timedOut(let server):
                     mayHaveBeenApplied = true
-                    failure = fail(.timedOut(seconds: configuration.timeout.seconds))
+                    failure = fail(.timedOut(seconds: configuration.timeout.seconds, server: server.map(redactor.redact)))
                     retryDelay = call.retryPolicy == .idempotent ? backoff(attempt) : nil
                 case .responseTooLarge(let limit):
                     throw fail(.responseTooLarge(limit: limit))

@@ -18,8 +18,9 @@ public struct AltcraftError: Error, Sendable, Equatable, CustomStringConvertible
         case tls(String)
         /// The connection failed after the request may have been sent.
         case connectionLost(String)
-        /// No complete answer within the per-request timeout.
-        case timedOut(seconds: Double)
+        /// No complete answer within the per-request timeout; `server` is the endpoint origin
+        /// (with the proxy, if any), as the other transport failures name it.
+        case timedOut(seconds: Double, server: String?)
         /// The body was larger than the client accepts.
         case responseTooLarge(limit: Int)
         /// A non-2xx HTTP status; the envelope is kept when the body parsed.
@@ -123,7 +124,8 @@ public struct AltcraftError: Error, Sendable, Equatable, CustomStringConvertible
         case .unreachable(let why): return "cannot reach the API: \(why)"
         case .tls(let why): return "TLS: \(why)"
         case .connectionLost(let why): return "connection lost: \(why)"
-        case .timedOut(let seconds): return "no answer within \(formatSeconds(seconds))"
+        case .timedOut(let seconds, let server):
+            return "no answer within \(formatSeconds(seconds))" + (server.map { " (\($0))" } ?? "")
         case .responseTooLarge(let limit): return "answer larger than \(limit) bytes"
         case .httpStatus(let status, let code, let text):
             if let code, let text { return "HTTP \(status), API error \(code) (\(text))" }

@@ -59,12 +59,21 @@ public struct ClientConfiguration: Sendable {
 /// Removes the token from any text before it leaves the client core.
 public struct Redactor: Sendable {
     public static let mask = "[redacted]"
+    /// Secrets shorter than this are not looked for: masking them would blank out ordinary
+    /// words and numbers (a token `T` would mangle every `T` of the output).
+    public static let shortestMasked = 4
+    /// The shortest token cops accepts (issue 14: a token `T` was echoed as is). Refused rather
+    /// than masked, because it is long enough to mask without mangling output, and every real
+    /// Altcraft token is longer; see docs/client.md.
+    public static let shortestToken = 8
     let secrets: [String]
 
     public init(secrets: [String]) {
-        // Very short "tokens" would blank out ordinary words; real tokens are long.
-        self.secrets = secrets.filter { $0.count >= 4 }
+        self.secrets = secrets.filter { $0.count >= Self.shortestMasked }
     }
+
+    /// Whether a token is long enough to be masked wherever it appears.
+    public static func isMaskable(token: String) -> Bool { token.count >= shortestToken }
 
     public func redact(_ text: String) -> String {
         var result = text

@@ -18,16 +18,20 @@ public enum Endpoint: String, Sendable, CaseIterable, Hashable {
     case triggersList = "campaigns/triggers/list/"
     case triggersGet = "campaigns/triggers/get"
 
+    /// The root every request path starts with (the reference's base URL path).
+    public static let apiRoot = "/api/v1.1/"
+
     /// The path below the API root, in the form the reference writes it.
-    public var path: String { "/api/v1.1/" + rawValue }
+    public var path: String { Self.apiRoot + rawValue }
 
     /// The method's name without the trailing slash, as used in messages: `campaigns/deactivate`.
     public var name: String {
         rawValue.hasSuffix("/") ? String(rawValue.dropLast()) : rawValue
     }
 
-    /// Finds the endpoint for a request path, with or without the `/api/v1.1/` prefix and the
-    /// trailing slash.
+    /// Finds the endpoint for a method name or a request path, with or without the `/api/v1.1/`
+    /// prefix and the trailing slash. (An HTTP request must have the prefix: the sandbox checks
+    /// that before asking this, as the real API would answer 404.)
     public init?(path: String) {
         var trimmed = Substring(path)
         if let query = trimmed.firstIndex(of: "?") { trimmed = trimmed[..<query] }

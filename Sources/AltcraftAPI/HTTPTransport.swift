@@ -78,6 +78,8 @@ public final class HTTPTransport: AltcraftTransport {
                 status: Int(response.status.code), headers: response.headers.map { (name: $0.name, value: $0.value) },
                 body: body.readBytes(length: body.readableBytes) ?? [])
         }
+        // Every failure names the server; through a proxy, a failure may be the proxy's: say so.
+        let server = proxy.map { "\(origin) via proxy \($0.displayURL)" } ?? origin
         let expiry = Expiry()
         let timer = client.eventLoopGroup.next().scheduleTask(deadline: deadline) {
             expiry.expire()
@@ -91,15 +93,14 @@ public final class HTTPTransport: AltcraftTransport {
                 exchange.cancel()
             }
         } catch let error as TransportError {
-            throw expiry.hasExpired ? .timedOut : error
+            throw expiry.hasExpired ? TransportError.timedOut(server: nil).naming(server) : error
         } catch {
-            if expiry.hasExpired { throw .timedOut }
+            if expiry.hasExpired { throw TransportError.timedOut(server: nil).naming(server) }
             if let failure = TLSFailure.classify(error) { throw .tlsFailed(await explain(failure)) }
             if let proxy, let refusal = Self.proxyRefusal(error, proxy, target: address.hostHeader) {
                 throw .proxyRefused(refusal)
             }
-            // Through a proxy, a failure to connect is the proxy's: say so.
-            throw Self.classify(error).naming(proxy.map { "\(origin) via proxy \($0.displayURL)" } ?? origin)
+            throw Self.classify(error).naming(server)
         }
     }
 
@@ -146,7 +147,7 @@ public final class HTTPTransport: AltcraftTransport {
             case .connectTimeout, .socksHandshakeTimeout, .tlsHandshakeTimeout:
                 return .connectFailed(String(describing: clientError))
             case .deadlineExceeded, .readTimeout, .writeTimeout:
-                return .timedOut
+                return .timedOut(server: nil)
             case .cancelled:
                 return .cancelled
             case .remoteConnectionClosed:
@@ -200,6 +201,7 @@ extension TransportError {
         case .connectFailed(let why): return .connectFailed("\(why) (\(server))")
         case .connectionLost(let why): return .connectionLost("\(why) (\(server))")
         case .tlsFailed(let why) where !why.hasPrefix(server): return .tlsFailed("\(server): \(why)")
+        case .timedOut(server: nil): return .timedOut(server: server)
         default: return self
         }
     }

@@ -280,7 +280,7 @@ final class HTTPConnection: @unchecked Sendable {
                     if error == 0 { result = 0 } else { errno = error }
                 case .timedOut:
                     close()
-                    if deadline <= connectDeadline { return .timedOut }
+                    if deadline <= connectDeadline { return .timedOut(server: nil) }
                     return .connectFailed("connect timed out")
                 case .cancelled:
                     close()
@@ -326,7 +326,7 @@ final class HTTPConnection: @unchecked Sendable {
             if sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
                 switch wait(for: Int16(POLLOUT), deadline: deadline) {
                 case .ready: continue
-                case .timedOut: return .timedOut
+                case .timedOut: return .timedOut(server: nil)
                 case .cancelled: return .cancelled
                 }
             }
@@ -350,7 +350,7 @@ final class HTTPConnection: @unchecked Sendable {
             if errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR {
                 switch wait(for: Int16(POLLIN), deadline: deadline) {
                 case .ready: continue
-                case .timedOut: return .failure(.timedOut)
+                case .timedOut: return .failure(.timedOut(server: nil))
                 case .cancelled: return .failure(.cancelled)
                 }
             }

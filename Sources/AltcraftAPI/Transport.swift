@@ -90,7 +90,8 @@ public enum TransportError: Error, Sendable, Equatable {
     case connectFailed(String)
     /// The connection broke after the request may have been sent.
     case connectionLost(String)
-    case timedOut
+    /// No complete answer in time; `server` names the endpoint once `naming` has been applied.
+    case timedOut(server: String?)
     case responseTooLarge(limit: Int)
     case cancelled
     /// TLS could not be set up (untrusted certificate, wrong host, refused handshake, a TLS

@@ -35,6 +35,11 @@ public final class Sandbox: Sendable {
         case .failure(let error): return SandboxWire.errorResponse(error, path: path, headers: headers)
         }
         let cleanPath = path.split(separator: "?", maxSplits: 1).first.map(String.init) ?? path
+        // Only below the API root, as on a real panel (issue 14: `/campaigns/get_status`
+        // was answered, so a runbook rehearsed here could fail against the real API).
+        guard cleanPath.hasPrefix(Endpoint.apiRoot) else {
+            return SandboxWire.encode(SandboxReply.unknownMethod(cleanPath), decoded.format)
+        }
         let reply: SandboxReply
         if let store {
             do {

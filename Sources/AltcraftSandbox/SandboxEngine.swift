@@ -100,9 +100,7 @@ public struct SandboxEngine: Sendable {
 
     /// Answers one API call. `bearer` is the token of an `Authorization: Bearer` header.
     public mutating func handle(path: String, parameters: WireObject, bearer: String? = nil) -> SandboxReply {
-        guard let endpoint = Endpoint(path: path) else {
-            return SandboxReply(httpStatus: 404, error: 404, text: "Unknown API method \(path)")
-        }
+        guard let endpoint = Endpoint(path: path) else { return .unknownMethod(path) }
         let given = parameters["token"]?.stringValue ?? bearer
         // Any spelling of the key: lookups are case-insensitive, so `Token` is a token too.
         let recorded = WireObject(
@@ -378,6 +376,11 @@ public struct SandboxReply: Sendable {
         self.httpStatus = httpStatus
         envelope = WireObject([("data", .null), ("error", .int(Int64(error))), ("error_text", .string(text))])
         mutated = false
+    }
+
+    /// A path that is no API method (or is not below the API root): HTTP 404.
+    static func unknownMethod(_ path: String) -> SandboxReply {
+        SandboxReply(httpStatus: 404, error: 404, text: "Unknown API method \(path)")
     }
 }
 

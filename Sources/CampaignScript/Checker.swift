@@ -288,9 +288,13 @@ public struct Checker {
                 )
             }
         }
-        if let audience = seen[.audience], seen[.now] == nil {
-            report(
-                .audienceWithoutNow, at: audience.name.range, notes: [DiagnosticNote(.audienceNeedsNow)])
+        // Sent without `now`, the API would silently ignore them (issue 14: `limit` was sent).
+        for key in GrammarTable.optionsNeedingNow where spec.options.contains(.now) && seen[.now] == nil {
+            if let option = seen[key] {
+                report(
+                    .optionWithoutNow(option: option.name.name), at: option.name.range,
+                    notes: [DiagnosticNote(.runOverridesNeedNow)])
+            }
         }
     }
 

@@ -57,8 +57,8 @@ public enum DiagnosticKind: Equatable, Sendable {
     case invalidOptionValue(option: String, value: String, suggestion: String?)
     /// `limit 0` and friends.
     case valueMustBePositive(option: String)
-    /// `audience …` without `now`.
-    case audienceWithoutNow
+    /// `audience …` or `limit …` of `activate` without `now`.
+    case optionWithoutNow(option: String)
     /// `$name` used before any `let` or `for` defines it.
     case undefinedVariable(name: String, suggestion: String?)
     /// Campaign ID 0.
@@ -127,8 +127,8 @@ public enum NoteKind: Equatable, Sendable {
     case allowedValues([String])
     /// The values a setting accepts.
     case settingAccepts(setting: String, values: SettingValues)
-    /// Why `audience` needs `now`.
-    case audienceNeedsNow
+    /// Why `audience` and `limit` need `now`.
+    case runOverridesNeedNow
     /// Where the variable may be defined.
     case defineVariableFirst(String)
     /// `!` alone is not an operator.

@@ -57,7 +57,8 @@ extension DiagnosticRenderer {
         case .singleIDExpected(let verb, let count):
             return "'\(verb)' takes a single campaign ID, got \(count)"
         case .noSuchField(let name, let type, let available):
-            let known = available.isEmpty ? "" : "; it has \(available.prefix(12).map { "'\($0)'" }.joined(separator: ", "))"
+            // Every field: a record has a few dozen at most, and the one wanted may be last.
+            let known = available.isEmpty ? "" : "; it has \(available.map { "'\($0)'" }.joined(separator: ", "))"
             return "\(type) has no field '\(name)'\(known)"
         case .indexOutOfRange(let index, let count):
             return "index \(index) is outside the list of \(count) item\(count == 1 ? "" : "s")"

@@ -198,8 +198,8 @@ public struct DiagnosticRenderer: Sendable {
             return "invalid value '\(value)' for '\(option)'\(didYouMean(suggestion))"
         case .valueMustBePositive(let option):
             return "the value of '\(option)' must be at least 1"
-        case .audienceWithoutNow:
-            return "'audience' requires 'now'"
+        case .optionWithoutNow(let option):
+            return "'\(option)' requires 'now'"
         case .undefinedVariable(let name, let suggestion):
             return
                 "variable '$\(name)' is used before it is defined\(didYouMean(suggestion.map { "$" + $0 }))"
@@ -278,8 +278,8 @@ public struct DiagnosticRenderer: Sendable {
             return "'\(setting)' accepts an integer from \(range.lowerBound) to \(range.upperBound)"
         case .settingAccepts(let setting, .duration):
             return "'\(setting)' accepts a duration such as 30s"
-        case .audienceNeedsNow:
-            return "the API ignores audience overrides unless the run starts now; add 'now'"
+        case .runOverridesNeedNow:
+            return "the API ignores a run's audience and limit unless the run starts now; add 'now'"
         case .defineVariableFirst(let name):
             return "define it first, e.g. 'let \(name) = …'"
         case .useNotOperator:

@@ -155,13 +155,18 @@ public enum GrammarTable {
             endpoint: "broadcasts/start|regulars/start"),
     ]
 
+    /// Options of a verb with `now` (`activate`) that shape the run `now` starts, and that the
+    /// API ignores without it.
+    public static let optionsNeedingNow: [OptionKey] = [.audience, .limit]
+
     /// Every option, with its one value shape.
     public static let options: [OptionSpec] = [
         OptionSpec(key: .now, shape: .flag, repeatable: false, summary: "start a run immediately"),
         OptionSpec(
             key: .audience, shape: .audience, repeatable: false,
-            summary: "send this run to another list or segment (needs now)"),
-        OptionSpec(key: .limit, shape: .positiveInteger, repeatable: false, summary: "at most N"),
+            summary: "send this run to another list or segment (activate: needs now)"),
+        OptionSpec(
+            key: .limit, shape: .positiveInteger, repeatable: false, summary: "at most N (activate: needs now)"),
         OptionSpec(key: .abort, shape: .flag, repeatable: false, summary: "drop messages still queued"),
         OptionSpec(key: .active, shape: .flag, repeatable: false, summary: "only active campaigns"),
         OptionSpec(key: .inactive, shape: .flag, repeatable: false, summary: "only inactive campaigns"),
@@ -207,12 +212,41 @@ public enum GrammarTable {
     ]
 
     /// Words with a meaning inside expressions.
-    public static let expressionKeywords: [String] = [
-        "true", "false", "null", "not", "and", "or", "in",
+    public static let expressionKeywordSpecs: [KeywordSpec] = [
+        KeywordSpec(name: "true", summary: "the boolean true", syntax: "true"),
+        KeywordSpec(name: "false", summary: "the boolean false", syntax: "false"),
+        KeywordSpec(name: "null", summary: "no value (a missing argument, $error after a success)", syntax: "null"),
+        KeywordSpec(name: "not", summary: "true when the value is not true", syntax: "not EXPR"),
+        KeywordSpec(
+            name: "and", summary: "true when both are true (the right one is not evaluated otherwise)", syntax: "EXPR and EXPR"),
+        KeywordSpec(
+            name: "or", summary: "true when either is true (the right one is not evaluated otherwise)", syntax: "EXPR or EXPR"),
+        KeywordSpec(
+            name: "in", summary: "an item of a list (or a record's id), a substring, a record's field",
+            syntax: "EXPR in EXPR"),
+    ]
+    public static var expressionKeywords: [String] { expressionKeywordSpecs.map(\.name) }
+
+    /// Words that continue a statement rather than start one.
+    public static let clauseSpecs: [KeywordSpec] = [
+        KeywordSpec(name: "until", summary: "the state wait polls for", syntax: "wait T until STATE"),
+        KeywordSpec(
+            name: "timeout", summary: "how long wait polls before failing (default 5m)", syntax: "wait T until STATE timeout D"),
+        KeywordSpec(name: "every", summary: "how often wait polls at first (default 2s)", syntax: "wait T until STATE every D"),
+        KeywordSpec(name: "in", summary: "the values a for loop runs over", syntax: "for NAME in T|command { ... }"),
     ]
 
     /// States `wait … until` accepts (`status S` takes a string after it).
-    public static let waitStates: [String] = ["active", "inactive", "completed", "deleted", "status"]
+    public static let waitStateSpecs: [KeywordSpec] = [
+        KeywordSpec(name: "active", summary: "wait until is_active is true", syntax: "wait T until active"),
+        KeywordSpec(name: "inactive", summary: "wait until is_active is false", syntax: "wait T until inactive"),
+        KeywordSpec(name: "completed", summary: "wait until is_completed is true", syntax: "wait T until completed"),
+        KeywordSpec(name: "deleted", summary: "wait until the campaign is not found", syntax: "wait T until deleted"),
+        KeywordSpec(
+            name: "status", summary: "wait until the status word is S (compared without case)",
+            syntax: "wait T until status S"),
+    ]
+    public static var waitStates: [String] { waitStateSpecs.map(\.name) }
 
     /// Every setting.
     public static let settings: [SettingSpec] = [
@@ -237,8 +271,9 @@ public enum GrammarTable {
             summary: "retries of idempotent requests"),
         SettingSpec(
             name: "confirm", values: .choices(["on", "off"]),
-            defaultValue: "on at the prompt, off elsewhere",
-            summary: "ask before mutating bulk operations"),
+            defaultValue: "on at the prompt (unless --yes), off elsewhere",
+            summary: "at the prompt, ask before delete and changes of more than 10 campaigns "
+                + "(every change on a profile with confirm = true)"),
     ]
 
     /// Variables that exist before any `let`.
@@ -294,9 +329,23 @@ public enum GrammarTable {
         verbs.flatMap { [$0.name] + $0.aliases } + keywords.map(\.name)
     }
 
-    /// Every word `help` can explain.
+    /// Every word `help` can explain: statement words, options and their value words, settings,
+    /// clauses, wait states and expression keywords, each once.
     public static var helpTopics: [String] {
-        statementWords + options.map(\.name) + settings.map(\.name)
+        var seen = Set<String>()
+        let all =
+            statementWords + options.map(\.name) + options.flatMap { valueWords($0.shape) } + settings.map(\.name)
+            + clauseSpecs.map(\.name) + waitStates + expressionKeywords
+        return all.filter { seen.insert($0).inserted }
+    }
+
+    /// The fixed words an option's value may be (`broadcast` of `type`, `segment` of `audience`).
+    public static func valueWords(_ shape: OptionValueShape) -> [String] {
+        switch shape {
+        case .choice(let words): words
+        case .audience: ["list", "segment"]
+        default: []
+        }
     }
 
     /// The text `help` prints: an overview, or one topic; `nil` for an unknown topic.
@@ -336,16 +385,26 @@ public enum GrammarTable {
             }
             return lines.joined(separator: "\n")
         }
-        if let keyword = keyword(named: topic) { return "\(keyword.syntax)\n  \(keyword.summary)" }
+        // A word can be several things (`timeout` a setting and a clause of wait, `active` an
+        // option and a state): every meaning is shown.
+        var sections: [String] = []
+        if let keyword = keyword(named: topic) { sections.append("\(keyword.syntax)\n  \(keyword.summary)") }
         if let setting = setting(named: topic) {
-            return
-                "set \(setting.name) \(describe(setting.values))\n  \(setting.summary) (default: \(setting.defaultValue))"
+            sections.append(
+                "set \(setting.name) \(describe(setting.values))\n  \(setting.summary) (default: \(setting.defaultValue))")
         }
         if let option = option(named: topic) {
             let owners = verbs(accepting: option.key).map(\.name).joined(separator: ", ")
-            return "\(option.name): \(option.summary) (used by \(owners))"
+            sections.append("\(option.name): \(option.summary) (used by \(owners))")
         }
-        return nil
+        for option in options where valueWords(option.shape).contains(topic) {
+            let values = valueWords(option.shape).joined(separator: "|")
+            sections.append("\(topic): a value of '\(option.name)' (\(option.name) \(values)); \(option.summary)")
+        }
+        for spec in clauseSpecs + waitStateSpecs + expressionKeywordSpecs where spec.name == topic {
+            sections.append("\(spec.syntax)\n  \(spec.summary)")
+        }
+        return sections.isEmpty ? nil : sections.joined(separator: "\n")
     }
 
     /// The values of a setting as help shows them.

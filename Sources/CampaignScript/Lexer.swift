@@ -203,6 +203,15 @@ public struct Lexer {
         case UInt8(ascii: "\\"):
             if atEnd { return errorKind(.backslashAtEndOfFile, start) }
             return errorKind(.unexpectedCharacter("\\"), start)
+        case UInt8(ascii: "-") where byte().map(Self.isDigit) == true:
+            // A minus touching digits is part of an integer literal, so `$ids[-1]` (counting
+            // from the end) can be written; a negative ID, limit or exit code is then the
+            // checker's error like 0 is. Durations are never negative.
+            switch lexNumber() {
+            case .integer(let value): return .integer(-value)
+            case .duration: return errorKind(.unexpectedCharacter("-"), start)
+            case let other: return other
+            }
         case UInt8(ascii: "-"):
             // `--abort` is one mistake (a command-line habit), so it becomes one error token.
             while byte() == UInt8(ascii: "-") { advanceByte() }

@@ -18,7 +18,8 @@ public struct Cops: AsyncParsableCommand {
     @Option(name: .customShort("c"), help: ArgumentHelp("Run these statements (repeatable).", valueName: "text"))
     var commands: [String] = []
 
-    @Flag(help: "Parse and check the script files only; exit 0 or 65; no network.") var check = false
+    @Flag(help: "Parse and check the script files only; exit 0, 65 (errors) or 66 (unreadable file); no network.")
+    var check = false
     @Flag(help: "Print mutating requests instead of sending them; reads still run.") var dryRun = false
     @Option(name: [.short, .long], help: "Results as table, json or text (default: table on a terminal, json otherwise).")
     var output: OutputFormat?
@@ -101,6 +102,30 @@ extension OutputFormat: ExpressibleByArgument {}
 extension ClientConfiguration.WireFormat: ExpressibleByArgument {}
 extension ScriptRunner.ColorChoice: ExpressibleByArgument {}
 
+extension Cops {
+    /// `cops help [sandbox [serve|reset]]`: the help `cops --help` points to ("See 'cops help
+    /// <subcommand>'"). Answered here because the script-file argument would otherwise take
+    /// `help` as a file name. Returns the text and the exit status (64 for an unknown topic).
+    public static func help(_ topic: [String]) -> (text: String, status: Int32) {
+        let commands: [[String]: any ParsableCommand.Type] = [
+            ["sandbox"]: SandboxCommand.self, ["sandbox", "serve"]: SandboxCommand.Serve.self,
+            ["sandbox", "reset"]: SandboxCommand.Reset.self,
+        ]
+        if topic.isEmpty { return (helpMessage(), 0) }
+        guard let command = commands[topic] else { return (Wording.noHelpTopic(topic.joined(separator: " ")), 64) }
+        return (helpMessage(for: command), 0)
+    }
+}
+
+/// `cops sandbox …`, parsed apart from `Cops` (whose script-file argument would take
+/// `sandbox` as a file name) under a root named `cops`, so that its help and usage lines say
+/// `cops sandbox serve` as the user types it.
+public struct SandboxRoot: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "cops", version: CopsVersion.current, subcommands: [SandboxCommand.self])
+    public init() {}
+}
+
 public struct SandboxCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "sandbox", abstract: "The simulated Altcraft API.", subcommands: [Serve.self, Reset.self])
@@ -145,7 +170,7 @@ public struct SandboxCommand: AsyncParsableCommand {
             if !(0...65535).contains(port) { throw ValidationError("--port must be between 0 and 65535") }
             if let rateLimit, rateLimit < 1 { throw ValidationError("--rate-limit must be at least 1") }
             if !(0...1_000_000).contains(campaigns) { throw ValidationError("--campaigns must be between 0 and 1000000") }
-            if let token, token.isEmpty { throw ValidationError("--token must not be empty") }
+            if let token, !Redactor.isMaskable(token: token) { throw ValidationError(Wording.tokenTooShort("--token")) }
             if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError(Wording.usageTLSPair) }
             if tlsClientCa != nil, tlsCert == nil { throw ValidationError(Wording.usageTLSClientCA) }
         }

@@ -200,6 +200,10 @@ public enum TokenLoader {
             guard let token = environment[variable], !token.isEmpty else {
                 throw ConfigError(path: configPath, message: Wording.tokenVariableUnset(variable, profile: profile))
             }
+            guard Redactor.isMaskable(token: token) else {
+                throw ConfigError(
+                    path: configPath, message: Wording.tokenTooShort("profile '\(profile)': the token in $\(variable)"))
+            }
             return token
         case .file(let file):
             let expanded = file.hasPrefix("~/") ? (environment["HOME"] ?? NSHomeDirectory()) + file.dropFirst(1) : file
@@ -215,6 +219,10 @@ public enum TokenLoader {
             let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !token.isEmpty else {
                 throw ConfigError(path: configPath, message: Wording.tokenFileEmpty(expanded, profile: profile))
+            }
+            guard Redactor.isMaskable(token: token) else {
+                throw ConfigError(
+                    path: configPath, message: Wording.tokenTooShort("profile '\(profile)': the token in \(expanded)"))
             }
             return token
         }

@@ -266,7 +266,10 @@ public enum ScriptRunner {
             if case .file(let path) = input { output.sink.message(Wording.cannotRead(path, failure.why)) }
             return .unreadableScript
         }
-        output.transcript?.begin(mode: "script", target: file.name)
+        // The header names the target (issue 14: it named the script, and nothing for
+        // --endpoint); the script is named too, as the mode's subject.
+        let label = (try? output.choice.get())?.label ?? Wording.transcriptNoTarget
+        output.transcript?.begin(mode: "script \(file.name)", target: label)
         output.transcript?.write(String(decoding: file.bytes, as: UTF8.self) + (file.bytes.last == 10 ? "" : "\n"))
         // Parsed and checked whole before anything is sent.
         let checked = Interpreter.check(file, readFile: readSourced)

@@ -88,6 +88,15 @@ enum TargetResolver {
 
         /// What output must mask: the token and the proxy's credentials.
         var secrets: [String] { [token].compactMap { $0 } + (connection.proxy?.secrets ?? []) }
+
+        /// The target's name as the prompt shows it (`sandbox`, the profile, the endpoint's
+        /// host), known before anything is built: a transcript's header names it.
+        var label: String {
+            switch place {
+            case .sandbox: return "sandbox"
+            case .http(_, _, _, _, let label, _): return label
+            }
+        }
     }
 
     /// The trust, client certificate and proxy for `endpoint`: `--cacert`, else the profile's
@@ -131,6 +140,12 @@ enum TargetResolver {
         if let endpoint = request.endpoint {
             guard let token = environment["ALTCRAFT_TOKEN"], !token.isEmpty else {
                 return .failure(TargetFailure(message: Wording.tokenMissing, status: .configuration))
+            }
+            guard Redactor.isMaskable(token: token) else {
+                return .failure(
+                    TargetFailure(
+                        message: "cops: " + Wording.tokenTooShort("the token in ALTCRAFT_TOKEN") + "\n",
+                        status: .configuration))
             }
             let host = URL(string: endpoint)?.host ?? "endpoint"
             var warnings: [String] = []

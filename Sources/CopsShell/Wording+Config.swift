@@ -37,6 +37,11 @@ extension Wording {
     static func tokenFileUnreadable(_ path: String, profile: String) -> String {
         "profile '\(profile)': cannot read token file \(path)"
     }
+    /// A token too short to be masked safely; `source` says where it came from.
+    public static func tokenTooShort(_ source: String) -> String {
+        "\(source) is shorter than \(Redactor.shortestToken) characters, too short to be masked in output; "
+            + "use the account's real API token"
+    }
     static func tokenFileEmpty(_ path: String, profile: String) -> String { "profile '\(profile)': token file \(path) is empty" }
     static func tokenFileTooOpen(_ path: String) -> String {
         "warning: token file \(path) is readable by others; run: chmod 600 \(path)"

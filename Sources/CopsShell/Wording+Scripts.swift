@@ -39,6 +39,15 @@ extension Wording {
     public static let usageProfileAndTarget = "give either --profile or --endpoint/--sandbox, not both"
     public static let usageStreamReadsStdin = "--stream runs statements from stdin; it takes no script file or -c text"
 
+    /// `cops help TOPIC` for a topic that is not a subcommand.
+    public static func noHelpTopic(_ topic: String) -> String {
+        "cops: no help topic '\(topic)'; try 'cops --help', 'cops help sandbox [serve|reset]', "
+            + "or for a statement cops -c 'help \(topic)'"
+    }
+
+    /// A transcript header's target when none could be chosen (the run stops with 78).
+    static let transcriptNoTarget = "no target (bad configuration)"
+
     public static let copsAbstract = "Operate Altcraft Platform campaigns."
     public static let copsDiscussion = """
         With a terminal and nothing to run, cops opens an interactive prompt (history, Tab \
@@ -47,13 +56,15 @@ extension Wording {
         (--stream runs each as soon as it is complete). Scripts are parsed and checked whole \
         first; nothing is sent if any statement has an error.
 
-        SessionTarget: --sandbox; --endpoint URL with the token in ALTCRAFT_TOKEN; -p PROFILE, \
+        Target: --sandbox; --endpoint URL with the token in ALTCRAFT_TOKEN; -p PROFILE, \
         COPS_PROFILE or the default profile of $XDG_CONFIG_HOME/cops/config.toml; else the \
         built-in sandbox, with its state in $XDG_STATE_HOME/cops. Tokens are never taken \
         from the command line.
 
         Also: cops sandbox serve (the simulated API over HTTP), cops sandbox reset, \
-        cops --generate-completion-script bash|zsh|fish.
+        cops --generate-completion-script bash|zsh|fish. Help: cops help sandbox [serve|reset]; \
+        the language's statements: cops -c 'help deactivate'. A script file named help runs \
+        as cops ./help.
 
         Exit status: 0 ok, 1 a statement failed, 64 bad usage, 65 script errors (nothing sent), \
         66 unreadable script, 69 API unreachable, 77 token refused, 78 bad configuration, \

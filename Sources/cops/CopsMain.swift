@@ -1,6 +1,7 @@
 import ArgumentParser
 import CopsCommandLine
 import CopsShell
+import Foundation
 
 #if canImport(Glibc)
     import Glibc
@@ -13,8 +14,15 @@ enum CopsMain {
     static func main() async {
         let arguments = Array(CommandLine.arguments.dropFirst())
         if arguments.first == "sandbox" {
-            await SandboxCommand.main(Array(arguments.dropFirst()))
+            await SandboxRoot.main(arguments)
             return
+        }
+        // `help` as the first word is always help, as `git help` is; a script file named
+        // `help` runs as `cops ./help` (docs/program.md).
+        if arguments.first == "help" {
+            let (text, status) = Cops.help(Array(arguments.dropFirst()))
+            if status == 0 { print(text) } else { FileHandle.standardError.write(Data((text + "\n").utf8)) }
+            exit(status)
         }
         // The everyday command lines skip ArgumentParser (its reflection costs every start a
         // few milliseconds); the rest, help and usage errors go through it.

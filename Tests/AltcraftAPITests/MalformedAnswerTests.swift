@@ -161,18 +161,31 @@ final class MalformedAnswerTests: XCTestCase {
         XCTAssertEqual(error?.stage, .transport)
     }
 
-    func testServerThatNeverAnswersTimesOut() async throws {
-        let started = ContinuousClock.now
-        let error = try await call(.silent, timeout: .milliseconds(300))
-        XCTAssertEqual(error?.kind, .timedOut(seconds: 0.3))
-        XCTAssertLessThan(ContinuousClock.now - started, .seconds(5))
+    /// Issue 14: a timeout said `no answer within 1s` without naming the server, unlike the
+    /// other transport failures; both transports now name the endpoint's origin the same way.
+    func testServerThatNeverAnswersTimesOutNamingTheServer() async throws {
+        for kind in TransportKind.plain {
+            let server = try RawHTTPServer(.silent)
+            defer { server.stop() }
+            let started = ContinuousClock.now
+            let client = AltcraftClient(
+                configuration: ClientConfiguration(token: "t0ken-value", timeout: .milliseconds(300), retries: 0),
+                transport: try kind.make(server.url))
+            let error = await expectFailure { () async throws(AltcraftError) in _ = try await client.status(id: 15) }
+            await client.shutdown()
+            XCTAssertEqual(error?.kind, .timedOut(seconds: 0.3, server: server.url), "\(kind)")
+            XCTAssertEqual(error?.summary, "no answer within 0.3s (\(server.url))", "\(kind)")
+            XCTAssertLessThan(ContinuousClock.now - started, .seconds(5))
+        }
     }
 
     func testServerThatStallsMidBodyTimesOut() async throws {
         let started = ContinuousClock.now
         let head = RawHTTPServer.response(body: #"{"error":0,"#, declaredLength: 400)
         let error = try await call(.bytesThenSilence(head), timeout: .milliseconds(300))
-        XCTAssertEqual(error?.kind, .timedOut(seconds: 0.3))
+        XCTAssertEqual(error.map { Self.caseName($0.kind) }, "timedOut")
+        XCTAssertTrue(
+            error?.summary.hasPrefix("no answer within 0.3s (http://127.0.0.1:") == true, "\(String(describing: error))")
         XCTAssertLessThan(ContinuousClock.now - started, .seconds(5))
     }
 

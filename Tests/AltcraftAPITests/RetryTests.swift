@@ -20,7 +20,9 @@ final class RetryTests: XCTestCase {
     }
 
     func testIdempotentCallsRetryTransportFailuresAnd5xx() async throws {
-        let transport = StubTransport([.failure(.connectionLost("reset")), json(503, "oops"), .failure(.timedOut), json(200, ok)])
+        let transport = StubTransport([
+            .failure(.connectionLost("reset")), json(503, "oops"), .failure(.timedOut(server: nil)), json(200, ok),
+        ])
         try await client(transport).deactivate(id: 15, abortIfRunning: true)
         XCTAssertEqual(transport.requests.count, 4)
     }
@@ -45,7 +47,7 @@ final class RetryTests: XCTestCase {
     }
 
     func testCloneIsNeverRetriedOnceItMayHaveReachedTheServer() async throws {
-        for failure in [json(502, "bad gateway"), .failure(.connectionLost("reset")), .failure(.timedOut)] {
+        for failure in [json(502, "bad gateway"), .failure(.connectionLost("reset")), .failure(.timedOut(server: nil))] {
             let transport = StubTransport([failure, json(200, saved)])
             let error = await expectFailure { () async throws(AltcraftError) in try await client(transport).clone(id: 1) }
             XCTAssertEqual(transport.requests.count, 1, "\(failure)")

@@ -181,6 +181,19 @@ final class SandboxWireTests: XCTestCase {
         XCTAssertEqual(try envelope(response)["error"]?.int, 404)
     }
 
+    /// Issue 14: the sandbox answered `/campaigns/get_status`, which a real panel does not
+    /// (docs/sandbox.md: the `/api/v1.1/` prefix is required), so a runbook rehearsed on the
+    /// sandbox could fail for real. Without the prefix: 404, and nothing changes.
+    func testAPathWithoutTheAPIRootIsHTTP404() throws {
+        for path in ["/campaigns/get_status", "campaigns/get_status", "/v1.1/campaigns/get_status", "/api/campaigns/deactivate"] {
+            let response = respond(path, #"{"token": "sandbox-token", "id": 15, "abort_if_running": true}"#)
+            XCTAssertEqual(response.status, 404, path)
+            XCTAssertEqual(try envelope(response)["error"]?.int, 404, path)
+        }
+        let status = try envelope(respond("/api/v1.1/campaigns/get_status", #"{"token": "sandbox-token", "id": 15}"#))
+        XCTAssertEqual(status["data"]?["is_active"], true, "the deactivate without the root changed nothing")
+    }
+
     func testAPIErrorsTravelWithHTTP200() throws {
         let response = respond("/api/v1.1/campaigns/get", #"{"token": "sandbox-token", "id": 99999}"#)
         XCTAssertEqual(response.status, 200)

@@ -76,9 +76,15 @@ final class CheckerTests: XCTestCase {
         assertDiagnostic("show 15 1️⃣limit 3", .optionNotValidForVerb(option: "limit", verb: "show"))
     }
 
-    func testAudienceWithoutNow() {
-        assertDiagnostic("activate 15 1️⃣audience list 3", .audienceWithoutNow)
+    /// Issue 14: `activate 82 limit 5` was sent, though the API ignores a limit without `now`
+    /// as it does an audience; both are the same error.
+    func testAudienceOrLimitWithoutNow() {
+        assertDiagnostic("activate 15 1️⃣audience list 3", .optionWithoutNow(option: "audience"))
+        assertDiagnostic("activate 82 1️⃣limit 5", .optionWithoutNow(option: "limit"))
         assertDiagnostics("activate 15 now audience list 3", [])
+        assertDiagnostics("activate 82 now limit 5", [])
+        assertDiagnostics("list limit 5", [])
+        assertDiagnostics("log 15 limit 5", [])
         assertDiagnostic(
             "activate 15 now audience 1️⃣lists 3",
             .invalidOptionValue(option: "audience", value: "lists", suggestion: "list"))

@@ -66,4 +66,38 @@ final class GrammarTableTests: XCTestCase {
             GrammarTable.setting(named: "output")?.values, .choices(["table", "json", "text"]))
         XCTAssertEqual(GrammarTable.settings.count, 7)
     }
+
+    /// Issue 14: `help until`, `every`, `in`, `and`, … said "no help" though the docs say help
+    /// covers keywords, options and settings. The words are taken from docs/language.md: every
+    /// quoted word of its grammar, and every value word of the option syntax of its command table.
+    func testEveryWordOfTheDocumentedGrammarHasHelp() throws {
+        let docs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("docs/language.md")
+        let text = try String(contentsOf: docs, encoding: .utf8)
+        let grammar = try XCTUnwrap(
+            text.components(separatedBy: "## Grammar").last?.components(separatedBy: "```").dropFirst().first)
+        var words = Set(
+            grammar.matches(of: /"([a-z][a-z-]*)"/).map { String($0.output.1) })
+        // The command table's option syntax: `[type broadcast|regular|trigger]`, `[audience list|segment ID]`.
+        let commands = try XCTUnwrap(
+            text.components(separatedBy: "## Campaign commands").last?.components(separatedBy: "```").first
+        ).replacingOccurrences(of: "\\|", with: "|")  // `\|` inside a Markdown table
+        for option in commands.matches(of: /\[([a-z]+) ([a-z|]+)/) {
+            words.insert(String(option.output.1))
+            for value in option.output.2.split(separator: "|") where value.first?.isLowercase == true {
+                words.insert(String(value))
+            }
+        }
+        XCTAssertGreaterThan(words.count, 30)
+        for word in words.sorted() {
+            XCTAssertNotNil(GrammarTable.helpText(for: word), "no help for '\(word)'")
+            XCTAssertTrue(GrammarTable.helpTopics.contains(word), "'\(word)' is not a help topic (completion)")
+        }
+        for word in ["until", "every", "in", "and", "or", "not", "completed", "deleted", "segment", "true", "null", "broadcast"] {
+            XCTAssertTrue(words.contains(word), "the docs' grammar lost '\(word)'")
+        }
+        XCTAssertTrue(GrammarTable.helpText(for: "timeout")?.contains("set timeout") == true)
+        XCTAssertTrue(GrammarTable.helpText(for: "timeout")?.contains("wait T until STATE timeout D") == true)
+        XCTAssertNil(GrammarTable.helpText(for: "frobnicate"))
+    }
 }

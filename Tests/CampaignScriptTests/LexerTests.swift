@@ -47,6 +47,11 @@ final class LexerTests: XCTestCase {
                 ]
             ),
             (
+                // Issue 14: `$ids[-1]` is documented; a minus touching digits is a negative integer.
+                "negative integers", "-1 -1_000 [-2]",
+                [.integer(-1), .integer(-1000), .leftBracket, .integer(-2), .rightBracket]
+            ),
+            (
                 "durations", "250ms 5s 2m 1h 1m30s 1h2m3s4ms",
                 [
                     .duration(milliseconds: 250), .duration(milliseconds: 5000),
@@ -160,6 +165,8 @@ final class LexerTests: XCTestCase {
             ("lone bang", Array("!".utf8), [.unexpectedCharacter("!")]),
             ("dash flag is one error", Array("--abort 15".utf8), [.unexpectedCharacter("-")]),
             ("lone dash", Array("- 1".utf8), [.unexpectedCharacter("-")]),
+            ("negative duration", Array("-5s".utf8), [.unexpectedCharacter("-")]),
+            ("double minus number", Array("--5".utf8), [.unexpectedCharacter("-")]),
             (
                 "confusable in word", Array("dеactivate".utf8),
                 [.nonASCIIInWord(character: "\u{0435}", word: "dеactivate")]

@@ -91,7 +91,9 @@ final class TargetResolverTests: XCTestCase {
         XCTAssertTrue(viaEnvironment.confirmsEveryMutation)
         XCTAssertTrue(warnings.isEmpty, "\(warnings)")
         XCTAssertEqual(label(resolve(request(profile: "sandbox"), ["COPS_PROFILE": "prod"])), "sandbox")
-        XCTAssertEqual(label(resolve(request(profile: "staging"), ["COPS_PROFILE": "prod", "STAGING_TOKEN": "abcd"])), "staging")
+        XCTAssertEqual(
+            label(resolve(request(profile: "staging"), ["COPS_PROFILE": "prod", "STAGING_TOKEN": "staging-token-abcd"])),
+            "staging")
     }
 
     func testATokenFileReadableByOthersWarnsLikeSsh() throws {

@@ -211,6 +211,38 @@ final class ExitStatusTests: XCTestCase {
         XCTAssertTrue(result.stderr.contains("ALTCRAFT_TOKEN"), result.stderr)
     }
 
+    /// Issue 14: a token shorter than the redactor masks (`T`) was used and echoed as is. It is
+    /// refused before anything is sent: 78 from the environment or a profile, 64 for
+    /// `sandbox serve --token`, naming where it came from.
+    func testATokenTooShortToMaskIsRefused() throws {
+        let endpoint = try cops.run(
+            ["--endpoint", "http://127.0.0.1:9", "-v", "-c", "status 15"], environment: ["ALTCRAFT_TOKEN": "T"])
+        XCTAssertEqual(endpoint.status, 78, endpoint.stderr)
+        XCTAssertEqual(
+            endpoint.stderr,
+            "cops: the token in ALTCRAFT_TOKEN is shorter than 8 characters, too short to be masked in output; "
+                + "use the account's real API token\n")
+        XCTAssertEqual(endpoint.stdout, "")
+
+        let config = cops.stateHome.appendingPathComponent("config")
+        try FileManager.default.createDirectory(
+            at: config.appendingPathComponent("cops"), withIntermediateDirectories: true)
+        try Data("[profiles.short]\nendpoint = \"http://127.0.0.1:9\"\ntoken_env = \"SHORT_TOKEN\"\n".utf8)
+            .write(to: config.appendingPathComponent("cops/config.toml"))
+        let profile = try cops.run(
+            ["-p", "short", "-c", "status 15"], environment: ["XDG_CONFIG_HOME": config.path, "SHORT_TOKEN": "abc1234"])
+        XCTAssertEqual(profile.status, 78, profile.stderr)
+        XCTAssertTrue(profile.stderr.contains("profile 'short': the token in $SHORT_TOKEN is shorter than 8"), profile.stderr)
+        // Eight characters are enough.
+        let eight = try cops.run(
+            ["-p", "short", "-c", "status 15"], environment: ["XDG_CONFIG_HOME": config.path, "SHORT_TOKEN": "abcd1234"])
+        XCTAssertEqual(eight.status, 69, eight.stderr)
+
+        let serve = try cops.run(["sandbox", "serve", "--port", "0", "--token", "T"], deadline: 10)
+        XCTAssertEqual(serve.status, 64, serve.stderr)
+        XCTAssertTrue(serve.stderr.contains("--token is shorter than 8 characters"), serve.stderr)
+    }
+
     func testOneThirtyWhenInterrupted() throws {
         let (process, out, err) = try cops.start([
             "-o", "text", "-c", "echo \"started\"", "-c", "sleep 1m", "-c", "echo \"after\"",

@@ -271,7 +271,9 @@ final class FaultMatrixTests: XCTestCase {
             server.url, ["-o", "json", "--timeout", "1s", "--retries", "1", "-c", "status 15, 20"], limit: 30)
         XCTAssertFalse(outcome.timedOut, "cops hung on a silent server")
         XCTAssertEqual(outcome.status, 69, outcome.stderrText)
-        XCTAssertTrue(outcome.stderrText.contains("15: no answer within 1s after 2 attempts"), outcome.stderrText)
+        // Named like the other transport failures (issue 14: the server was not named).
+        XCTAssertTrue(
+            outcome.stderrText.contains("15: no answer within 1s (\(server.url)) after 2 attempts"), outcome.stderrText)
         // Two attempts of one second each, with a short backoff, per ID, both IDs in parallel.
         XCTAssertLessThan(outcome.seconds, 10)
     }

@@ -137,10 +137,29 @@ final class ProgramModesTests: XCTestCase {
         XCTAssertTrue(result.stderr.contains("cops: ← HTTP 200 "), result.stderr)
         XCTAssertTrue(written.contains("deactivate 15 abort"), written)
         XCTAssertTrue(written.contains("the token is [redacted]"), written)
+        // Issue 14: the header named the script, and no target for --endpoint; it names the
+        // endpoint's host (the URL the server printed), never the token.
+        let host = try XCTUnwrap(URL(string: url)?.host)
+        XCTAssertTrue(written.hasPrefix("# cops "), written)
+        XCTAssertTrue(
+            written.split(separator: "\n").first?.contains("script \(script) on \(host), ") == true, written)
         XCTAssertTrue(written.contains("status 424242: API error"), written)
         var info = stat()
         stat(transcript, &info)
         XCTAssertEqual(info.st_mode & 0o777, 0o600)
+    }
+
+    /// The transcript header names the target of every mode: the built-in sandbox here.
+    func testTranscriptHeaderNamesTheSandboxTarget() throws {
+        let transcript = cops.stateHome.appendingPathComponent("sandbox.log").path
+        let result = try cops.run(["--transcript", transcript, "-c", "status 15"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let header = try String(contentsOfFile: transcript, encoding: .utf8).split(separator: "\n").first ?? ""
+        XCTAssertTrue(header.hasPrefix("# cops ") && header.contains(" script <command line> on sandbox, "), String(header))
+        let stream = try cops.run(["--transcript", transcript, "--stream"], stdin: "status 15\n")
+        XCTAssertEqual(stream.status, 0, stream.stderr)
+        let lines = try String(contentsOfFile: transcript, encoding: .utf8).split(separator: "\n")
+        XCTAssertTrue(lines.contains { $0.hasPrefix("# cops ") && $0.contains(" stream on sandbox, ") }, "\(lines)")
     }
 
     func testColorFollowsTheFlagAndNoColor() throws {
@@ -210,5 +229,38 @@ final class ProgramModesTests: XCTestCase {
         }
         let serve = try cops.run(["sandbox", "serve", "--help"])
         XCTAssertTrue(serve.stdout.contains("sandbox-token"), serve.stdout)
+    }
+
+    /// Issue 14: `cops --help` says "See 'cops help <subcommand>'", but `cops help sandbox` read a
+    /// script file `help` (66), and usage lines said `sandbox serve` without `cops`. Every
+    /// subcommand `cops --help` lists must have its help that way.
+    func testHelpOfEverySubcommandTheMainHelpLists() throws {
+        let main = try cops.run(["--help"])
+        XCTAssertEqual(main.status, 0, main.stderr)
+        XCTAssertTrue(main.stdout.contains("See 'cops help <subcommand>' for detailed help."), main.stdout)
+        let listed = main.stdout.components(separatedBy: "SUBCOMMANDS:").last!.split(separator: "\n")
+            .compactMap { $0.split(separator: " ").first.map(String.init) }.filter { !$0.hasPrefix("See") }
+        XCTAssertEqual(listed, ["sandbox"], main.stdout)
+        for name in listed {
+            let help = try cops.run(["help", name])
+            XCTAssertEqual(help.status, 0, help.stderr)
+            XCTAssertTrue(help.stdout.contains("USAGE: cops \(name) <subcommand>"), help.stdout)
+        }
+        let serve = try cops.run(["help", "sandbox", "serve"])
+        XCTAssertEqual(serve.status, 0, serve.stderr)
+        XCTAssertTrue(serve.stdout.contains("USAGE: cops sandbox serve <options>"), serve.stdout)
+        XCTAssertEqual(try cops.run(["sandbox", "serve", "--help"]).stdout, serve.stdout)
+        let usage = try cops.run(["sandbox", "serve", "--port", "99999"])
+        XCTAssertEqual(usage.status, 64, usage.stderr)
+        XCTAssertTrue(usage.stderr.contains("Usage: cops sandbox serve "), usage.stderr)
+
+        let unknown = try cops.run(["help", "deactivate"])
+        XCTAssertEqual(unknown.status, 64)
+        XCTAssertTrue(unknown.stderr.contains("cops -c 'help deactivate'"), unknown.stderr)
+        // A script file named `help` still runs, by a path.
+        _ = try cops.write("help", "echo \"ran\"\n")
+        let file = try cops.run(["-o", "text", "./help"])
+        XCTAssertEqual(file.status, 0, file.stderr)
+        XCTAssertEqual(file.stdout, "ran\n")
     }
 }

@@ -13,7 +13,7 @@ final class AltcraftOperationsTests: XCTestCase {
             ("not found", .api(code: 404, text: "Campaign not found"), .notFound, .failure),
             ("bad request", .api(code: 400, text: "Campaign 20 is active"), .api, .failure),
             ("refused connection", .unreachable("connection refused"), .unreachable, .unreachable),
-            ("timed out", .timedOut(seconds: 30), .unreachable, .unreachable),
+            ("timed out", .timedOut(seconds: 30, server: nil), .unreachable, .unreachable),
             ("server error", .httpStatus(503, apiCode: nil, apiText: nil), .serverError, .unreachable),
             ("server error with an envelope", .httpStatus(500, apiCode: 1, apiText: "oops"), .serverError, .unreachable),
             ("rate limited after retries", .httpStatus(429, apiCode: nil, apiText: nil), .unreachable, .unreachable),

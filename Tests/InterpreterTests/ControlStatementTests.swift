@@ -1,3 +1,5 @@
+import AltcraftAPI
+import AltcraftSandbox
 import CampaignScript
 import XCTest
 
@@ -15,6 +17,35 @@ final class ControlStatementTests: XCTestCase {
         let chosen = Harness(settings: .with { $0.continueOnError = true })
         let chosenStatus = await chosen.run("status 99999\nexit 3")
         XCTAssertEqual(chosenStatus, ExitStatus(rawValue: 3))
+    }
+
+    /// Issue 14: a missing field listed only 12 of the record's fields. The record's fields come
+    /// from the sandbox's own answer to `campaigns/get`, not from the interpreter.
+    func testAMissingFieldListsEveryFieldOfTheRecord() async throws {
+        let harness = Harness()
+        let sent = harness.sandbox.withEngine {
+            $0.handle(path: "campaigns/get", parameters: WireObject([("token", .string($0.token)), ("id", 15)]))
+        }
+        let fields = try XCTUnwrap(sent.envelope["data"]?.objectValue).fields.map(\.key)
+        XCTAssertGreaterThan(fields.count, 12)
+        let status = await harness.run("let c = show 15\necho $c.nope")
+        XCTAssertEqual(status, .failure)
+        let listed = fields.map { "'\($0)'" }.joined(separator: ", ")
+        XCTAssertTrue(harness.output.stderr.contains("record has no field 'nope'; it has \(listed)"), harness.output.stderr)
+    }
+
+    /// Issue 14: `$ids[-1]` (documented) did not parse; `echo $a [0]` is an error, as the
+    /// docs now say, not two values.
+    func testNegativeIndexesCountFromTheEnd() async {
+        let harness = Harness(arguments: ["first", "middle", "last"])
+        let status = await harness.run("echo $args[-1] $args[-3]\ntry echo $args[-4]\necho $error.message")
+        XCTAssertEqual(status, .success, harness.output.stderr)
+        XCTAssertEqual(harness.lines.first, #"{"op":"echo","text":"last first"}"#)
+        XCTAssertTrue(harness.output.stdout.contains("index -4 is outside the list of 3 items"), harness.output.stdout)
+        let spaced = Harness(arguments: ["a"])
+        let spacedStatus = await spaced.run("echo $args [0]")
+        XCTAssertEqual(spacedStatus, .invalidScript)
+        XCTAssertEqual(spaced.output.stdout, "", "nothing ran")
     }
 
     func testLetIfElifElseAndEcho() async {
