@@ -102,7 +102,12 @@ struct CopsProcess {
         if let deadline {
             DispatchQueue.global().asyncAfter(deadline: .now() + deadline) { if process.isRunning { process.terminate() } }
         }
-        // Read both pipes before waiting, so a full pipe cannot block the child.
+        return Self.finish(process, out: out, err: err)
+    }
+
+    /// Reads both pipes to their end, then waits for the process: reading before waiting, so
+    /// a full pipe cannot block the child.
+    static func finish(_ process: Process, out: Pipe, err: Pipe) -> Outcome {
         let group = DispatchGroup()
         nonisolated(unsafe) var errData = Data()
         group.enter()
