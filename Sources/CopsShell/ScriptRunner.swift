@@ -401,7 +401,7 @@ public enum ScriptRunner {
     ) async -> ExitStatus {
         signal(SIGINT, SIG_IGN)
         let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        let task = Task { await body() }
+        let running = Mutex<Task<ExitStatus, Never>?>(nil)
         let presses = Mutex(0)
         source.setEventHandler {
             let count = presses.withLock { count in
@@ -411,10 +411,17 @@ public enum ScriptRunner {
             if count == 1 {
                 cancellation.cancel()
             } else {
-                task.cancel()
+                running.withLock { $0 }?.cancel()
             }
         }
-        source.resume()
+        // The script starts only once the source is registered: until then SIGINT is ignored,
+        // and a Ctrl-C right after the first output was lost (seen under load in CI).
+        await withCheckedContinuation { (registered: CheckedContinuation<Void, Never>) in
+            source.setRegistrationHandler { registered.resume() }
+            source.resume()
+        }
+        let task = Task { await body() }
+        running.withLock { $0 = task }
         let status = await task.value
         source.cancel()
         return status
