@@ -3,7 +3,7 @@
 /*
  * libedit for Swift. el_set, el_get and history are C variadic functions, which Swift
  * cannot call, so each operation we use gets a fixed-arity inline wrapper here.
- * (Verified on Debian 12, libedit 3.1-20221030: ../shared/design/libedit-probe.md.)
+ * (Verified on Debian 12, libedit 3.1-20221030; docs/program.md, "The prompt".)
  */
 #include <stdio.h>
 #include <locale.h>

@@ -57,7 +57,7 @@ public enum MutatingOperation: Sendable, Equatable {
 
 /// The campaign operations the language needs; the shell adapts them to the Altcraft API.
 ///
-/// One method per operation kind of LANGUAGE.md §2. Values come back as language values,
+/// One method per operation kind of docs/language.md, "Campaign commands". Values come back as language values,
 /// so this module never sees HTTP, wire formats or the token.
 public protocol CampaignOperations: Sendable {
     /// Marks a campaign active; with `now` it also starts a run (the audience and limit apply then).

@@ -1,4 +1,4 @@
-/// The exit status of a run (LANGUAGE.md §6): the named statuses scripts rely on, or the
+/// The exit status of a run (docs/language.md, "Exit status"): the named statuses scripts rely on, or the
 /// code an `exit N` statement gives.
 public struct ExitStatus: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
     /// The process exit code, 0–255.

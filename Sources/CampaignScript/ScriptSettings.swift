@@ -8,7 +8,8 @@ public enum OutputFormat: String, Sendable, Equatable, CaseIterable {
     case text
 }
 
-/// The settings of LANGUAGE.md §2 (`set NAME VALUE`; the same names are command-line flags).
+/// The settings of docs/language.md, "Other statements" (`set NAME VALUE`; the same names are
+/// command-line flags).
 public struct ScriptSettings: Sendable, Equatable {
     /// `set output`.
     public var output: OutputFormat = .json

@@ -1,7 +1,7 @@
 import CampaignScript
 import XCTest
 
-/// The three output formats of LANGUAGE.md §5.
+/// The three output formats of docs/language.md, "Output formats".
 final class FormatterTests: XCTestCase {
     let bulk = ResultBlock(
         op: "deactivate", layout: .perID,

@@ -7,7 +7,7 @@ import XCTest
     import Darwin
 #endif
 
-/// Every row of LANGUAGE.md §6's exit-status table, through the built `cops` binary: files,
+/// Every row of docs/language.md's exit-status table, through the built `cops` binary: files,
 /// `-c` text and pipes, with stdout, stderr and the status checked. Only loopback is used.
 final class ExitStatusTests: XCTestCase {
     var cops: CopsProcess!
