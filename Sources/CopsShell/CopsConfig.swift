@@ -46,6 +46,11 @@ public struct CopsConfig: Sendable, Equatable {
 
     public static let empty = CopsConfig(defaultProfile: nil, profiles: [:])
 
+    /// A path of the config file with a leading `~/` made the home directory's.
+    static func expandingHome(_ path: String, environment: [String: String]) -> String {
+        path.hasPrefix("~/") ? (environment["HOME"] ?? NSHomeDirectory()) + path.dropFirst(1) : path
+    }
+
     /// The config file's path for this environment.
     public static func path(environment: [String: String]) -> String {
         if let config = environment["XDG_CONFIG_HOME"], config.hasPrefix("/") { return config + "/cops/config.toml" }
@@ -206,7 +211,7 @@ public enum TokenLoader {
             }
             return token
         case .file(let file):
-            let expanded = file.hasPrefix("~/") ? (environment["HOME"] ?? NSHomeDirectory()) + file.dropFirst(1) : file
+            let expanded = CopsConfig.expandingHome(file, environment: environment)
             guard let data = FileManager.default.contents(atPath: expanded),
                 let text = String(data: data, encoding: .utf8)
             else {

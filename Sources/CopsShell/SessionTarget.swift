@@ -107,8 +107,7 @@ enum TargetResolver {
         warn: (String) -> Void
     ) -> Result<(ConnectionOptions, ProxyRules.Choice), TargetFailure> {
         var options = ConnectionOptions()
-        let home = environment["HOME"] ?? NSHomeDirectory()
-        func expanded(_ path: String) -> String { path.hasPrefix("~/") ? home + path.dropFirst(1) : path }
+        func expanded(_ path: String) -> String { CopsConfig.expandingHome(path, environment: environment) }
         if let file = request.caFile {
             options.trust = .file(expanded(file))
         } else if let file = profile?.caFile {
