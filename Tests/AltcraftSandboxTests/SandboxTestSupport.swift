@@ -1,5 +1,6 @@
 import AltcraftAPI
 import AltcraftSandbox
+import CopsTestSupport
 import Dispatch
 import Foundation
 import Synchronization
@@ -113,7 +114,7 @@ func withServer<T: Sendable>(
     var iterator = ports.makeAsyncIterator()
     guard let port = await iterator.next(), port > 0 else {
         task.cancel()
-        throw XCTSkip("the sandbox server did not start")
+        throw TestSupportError("the sandbox server did not start")
     }
     defer { task.cancel() }
     let result = try await body(port)

@@ -108,23 +108,56 @@ final class ParserTests: XCTestCase {
         }
     }
 
-    func testStatementsOneAtATimeAreTheParsedProgram() {
-        // Long enough that the parser drops consumed tokens several times on the way.
-        var text = ""
+    func testStatementsArriveOneAtATimeInSourceOrder() {
+        // Long enough that the parser drops consumed tokens several times on the way. Each group
+        // of three lines holds four statements; what is expected of each is computed from the
+        // generated text, not from the parser.
+        var lines: [String] = []
         for index in 1...400 {
-            text += "let s\(index) = status \(index)\nif $s\(index).is_active { deactivate \(index) abort }\n"
-            text += "echo \"n=$s\(index).id\" $s\(index).status; wait \(index) until inactive timeout 1m\n"
+            lines.append("let s\(index) = status \(index)")
+            lines.append("if $s\(index).is_active { deactivate \(index) abort }")
+            lines.append("echo \"n=$s\(index).id\" $s\(index).status; wait \(index) until inactive timeout 1m")
         }
-        text += "deactivate 1 --abort\n}\nstatus ("
-        let file = SourceFile(name: "long.cops", text: text)
+        lines += ["deactivate 1 --abort", "}", "status ("]
+        var expected: [(kind: String, line: Int, column: Int)] = []
+        for group in 0..<400 {
+            let echo = lines[3 * group + 2]
+            let waitColumn = echo.distance(from: echo.startIndex, to: echo.range(of: "wait")!.lowerBound) + 1
+            expected += [("let", 3 * group + 1, 1), ("if", 3 * group + 2, 1), ("echo", 3 * group + 3, 1)]
+            expected.append(("wait", 3 * group + 3, waitColumn))
+        }
+        expected.append(("command", 1201, 1))
+        let file = SourceFile(name: "long.cops", text: lines.joined(separator: "\n"))
+        let expectedDiagnostics = [
+            "long.cops:1201:14: error: unexpected character '-' (U+002D HYPHEN-MINUS)",
+            "long.cops:1202:1: error: expected a command or statement, found '}'",
+            "long.cops:1203:9: error: expected a command or statement, found end of file",
+        ]
+        func kind(_ statement: Statement) -> String {
+            String(String(describing: statement.kind).prefix { $0 != "(" })
+        }
+        func firstLines(_ diagnostics: [Diagnostic]) -> [String] {
+            diagnostics.map {
+                String(DiagnosticRenderer(colors: false).render([$0], in: file, sourced: []).split(separator: "\n")[0])
+            }
+        }
+
+        var streamed: [Statement] = []
+        let (range, streamedDiagnostics) = Parser.parseStatements(file) { streamed.append($0) }
         let (program, diagnostics) = Parser.parse(file)
-        var statements: [Statement] = []
-        let (range, streamed) = Parser.parseStatements(file) { statements.append($0) }
-        XCTAssertGreaterThanOrEqual(program.statements.count, 1600)
-        XCTAssertEqual(diagnostics.count, 3)
-        XCTAssertEqual(statements, program.statements)
-        XCTAssertEqual(range, program.range)
-        XCTAssertEqual(streamed, diagnostics)
+        for (name, statements) in [("parseStatements", streamed), ("parse", program.statements)] {
+            XCTAssertEqual(statements.count, expected.count, name)
+            for (statement, want) in zip(statements, expected) {
+                XCTAssertEqual(kind(statement), want.kind, "\(name): \(want)")
+                XCTAssertEqual(statement.range.start.line, want.line, "\(name): \(want)")
+                XCTAssertEqual(statement.range.start.column, want.column, "\(name): \(want)")
+            }
+        }
+        XCTAssertEqual(firstLines(streamedDiagnostics), expectedDiagnostics)
+        XCTAssertEqual(firstLines(diagnostics), expectedDiagnostics)
+        XCTAssertEqual(range.start.offset, 0)
+        XCTAssertEqual(range.end.offset, file.bytes.count)
+        XCTAssertEqual(program.range, range)
     }
 
     func testRunbookShape() throws {

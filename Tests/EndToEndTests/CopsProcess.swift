@@ -33,6 +33,13 @@ struct CopsProcess {
 
     let stateHome: URL
 
+    /// These tests run the built binary: without it they fail (never skip), saying what to do.
+    static func requireBinary() throws {
+        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
+            throw TestSupportError("\(binary.path) is missing: build cops first (swift build)")
+        }
+    }
+
     init() throws {
         stateHome = FileManager.default.temporaryDirectory.appendingPathComponent("cops-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: stateHome, withIntermediateDirectories: true)

@@ -14,7 +14,7 @@ final class ExitStatusTests: XCTestCase {
 
     override func setUpWithError() throws {
         cops = try CopsProcess()
-        try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: CopsProcess.binary.path), "build cops first")
+        try CopsProcess.requireBinary()
     }
 
     override func tearDown() {

@@ -29,7 +29,7 @@ final class FaultMatrixTests: XCTestCase {
     var cops: CopsProcess!
 
     override func setUpWithError() throws {
-        try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: CopsProcess.binary.path), "build cops first")
+        try CopsProcess.requireBinary()
         cops = try CopsProcess()
     }
 
@@ -40,7 +40,8 @@ final class FaultMatrixTests: XCTestCase {
     // MARK: Deactivating 1000 campaigns under each fault
 
     func testFailRate() throws {
-        try deactivateAll(faults: ["--fail-rate", "0.3", "--latency", "1ms..3ms"], seed: 11, retries: 1)
+        let figures = try deactivateAll(faults: ["--fail-rate", "0.3", "--latency", "1ms..3ms"], seed: 11, retries: 1)
+        assertFaultsFired(figures)
     }
 
     func testLatency() throws {
@@ -49,25 +50,33 @@ final class FaultMatrixTests: XCTestCase {
     }
 
     func testResetRate() throws {
-        try deactivateAll(faults: ["--reset-rate", "0.25", "--latency", "1ms..3ms"], seed: 13, retries: 1)
+        let figures = try deactivateAll(faults: ["--reset-rate", "0.25", "--latency", "1ms..3ms"], seed: 13, retries: 1)
+        assertFaultsFired(figures, changesLost: true)
     }
 
     func testCloseRate() throws {
-        try deactivateAll(faults: ["--close-rate", "0.25", "--latency", "1ms..3ms"], seed: 14, retries: 1)
+        let figures = try deactivateAll(faults: ["--close-rate", "0.25", "--latency", "1ms..3ms"], seed: 14, retries: 1)
+        assertFaultsFired(figures, changesLost: true)
     }
 
     // The same faults over https (TLS sandbox, cops trusting its CA through SSL_CERT_FILE).
 
     func testFailRateOverHTTPS() throws {
-        try deactivateAll(faults: ["--fail-rate", "0.3", "--latency", "1ms..3ms"], seed: 11, retries: 1, tls: true)
+        let figures = try deactivateAll(
+            faults: ["--fail-rate", "0.3", "--latency", "1ms..3ms"], seed: 11, retries: 1, tls: true)
+        assertFaultsFired(figures)
     }
 
     func testResetRateOverHTTPS() throws {
-        try deactivateAll(faults: ["--reset-rate", "0.25", "--latency", "1ms..3ms"], seed: 13, retries: 1, tls: true)
+        let figures = try deactivateAll(
+            faults: ["--reset-rate", "0.25", "--latency", "1ms..3ms"], seed: 13, retries: 1, tls: true)
+        assertFaultsFired(figures, changesLost: true)
     }
 
     func testCloseRateOverHTTPS() throws {
-        try deactivateAll(faults: ["--close-rate", "0.25", "--latency", "1ms..3ms"], seed: 14, retries: 1, tls: true)
+        let figures = try deactivateAll(
+            faults: ["--close-rate", "0.25", "--latency", "1ms..3ms"], seed: 14, retries: 1, tls: true)
+        assertFaultsFired(figures, changesLost: true)
     }
 
     func testRateLimitWithRetryAfterOverHTTPS() throws {
@@ -92,6 +101,22 @@ final class FaultMatrixTests: XCTestCase {
                 "--rate-limit", "1500",
             ], seed: 16, retries: 2, missing: 999_999)
         XCTAssertEqual(figures.status, 1)
+        assertFaultsFired(figures, changesLost: true)
+    }
+
+    /// A fault test that saw no fault proves nothing: with these rates and seeds some requests
+    /// must have failed after their retries, and each such row must say the server may have
+    /// carried it out. Faults that strike after the change (`--reset-rate`, `--close-rate`)
+    /// must also have left changes the report could not confirm (docs/reliability.md's table).
+    func assertFaultsFired(
+        _ figures: Figures, changesLost: Bool = false, file: StaticString = #filePath, line: UInt = #line
+    ) {
+        XCTAssertGreaterThan(figures.failed, 0, "no fault fired", file: file, line: line)
+        XCTAssertGreaterThan(figures.mayHaveBeenApplied, 0, "no row says 'may have been applied'", file: file, line: line)
+        if changesLost {
+            XCTAssertGreaterThan(
+                figures.appliedThoughFailed, 0, "no change was lost with its answer", file: file, line: line)
+        }
     }
 
     /// What one run did, for the figures in docs/reliability.md.
@@ -214,6 +239,8 @@ final class FaultMatrixTests: XCTestCase {
         // The sandbox drops or closes the connection after the change and fails (500) before
         // it, so exactly the lost connections made clones nobody was told about.
         let lost = failed.filter { $0.contains("clone 7: connection lost: ") }
+        XCTAssertFalse(lost.isEmpty, "no connection was lost: the faults did not fire")
+        XCTAssertFalse(mayHave.isEmpty, "no failed clone says it may have been carried out")
         XCTAssertEqual(created.count, reported.count + lost.count, "clones exist that nothing accounts for")
         // Every injected fault is a network failure (lost connection, HTTP 5xx): 69 when any.
         XCTAssertEqual(outcome.status, failed.isEmpty ? 0 : 69, outcome.stderrText.prefix(2_000).description)

@@ -10,7 +10,7 @@ final class SandboxServeTLSTests: XCTestCase {
 
     override func setUpWithError() throws {
         cops = try CopsProcess()
-        try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: CopsProcess.binary.path), "build cops first")
+        try CopsProcess.requireBinary()
     }
 
     override func tearDown() {
