@@ -90,7 +90,7 @@ public final class Interpreter {
     /// Parses and checks a file whole, prints every diagnostic, and runs it only when it has no
     /// errors (otherwise nothing is sent and the status is 65).
     public func run(_ file: SourceFile) async -> ExitStatus {
-        let checked = Self.check(file, defined: Set(variables.keys), readFile: readFile)
+        let checked = Checker.check(file, defined: Set(variables.keys), readFile: readFile)
         let rendered = renderer.render(checked.diagnostics, in: file, sourced: checked.sourced)
         if !rendered.isEmpty { output.message(rendered) }
         guard checked.isRunnable else {
@@ -362,8 +362,7 @@ public final class Interpreter {
         // A path computed at run time: read and checked only now.
         guard let bytes = readFile(resolved) else { throw fail(.sourceUnreadable(path: resolved), at: range) }
         let sourced = SourceFile(name: resolved, bytes: bytes)
-        let checked = Self.check(
-            sourced, defined: Set(variables.keys), chain: files.map(\.name), readFile: readFile)
+        let checked = Checker.check(sourced, defined: Set(variables.keys), sourcedBy: files.map(\.name), readFile: readFile)
         let rendered = renderer.render(checked.diagnostics, in: sourced, sourced: checked.sourced)
         if !rendered.isEmpty { output.message(rendered) }
         guard checked.isRunnable else {
@@ -376,24 +375,5 @@ public final class Interpreter {
         files.append(sourced)
         defer { files.removeLast() }
         try await execute(checked.program.statements)
-    }
-
-    /// Parses and checks a file whole, with the files that its `source` statements with a
-    /// constant path name (recursively): an error in any of them makes it not runnable, and
-    /// their variables count as defined after the `source` statement. `chain` names the files
-    /// that source this one, outermost first (a `source` with a computed path at run time).
-    public static func check(
-        _ file: SourceFile, defined: Set<String> = [], chain: [String] = [], readFile: @escaping (String) -> [UInt8]?
-    ) -> CheckedProgram {
-        Checker.check(file, defined: defined, sources: SourceLoader(root: file.name, chain: chain, readFile: readFile))
-    }
-
-    /// `check` without the syntax tree of the file itself (`cops --check` needs only the
-    /// verdict): memory stays that of one statement whatever the size of the file. Same
-    /// diagnostics as `check`, `source`d files included.
-    public static func validate(
-        _ file: SourceFile, defined: Set<String> = [], readFile: @escaping (String) -> [UInt8]?
-    ) -> CheckVerdict {
-        Checker.validate(file, defined: defined, sources: SourceLoader(root: file.name, readFile: readFile))
     }
 }

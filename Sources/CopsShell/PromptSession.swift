@@ -171,7 +171,7 @@ public final class PromptSession {
     /// Checks and runs one entry; Ctrl-C while it runs cancels it.
     func execute(_ entry: String) async {
         let file = SourceFile(name: "<prompt>", text: entry)
-        let checked = Interpreter.check(file, defined: Set(interpreter.variables.keys), readFile: ScriptRunner.readSourced)
+        let checked = Checker.check(file, defined: Set(interpreter.variables.keys), readFile: ScriptRunner.readSourced)
         let rendered = DiagnosticRenderer(colors: parts.colors).render(
             checked.diagnostics, in: file, sourced: checked.sourced)
         if !rendered.isEmpty { sink.message(rendered) }

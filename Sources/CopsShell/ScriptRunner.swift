@@ -154,7 +154,7 @@ public enum ScriptRunner {
             }
             // Only the verdict is needed: no syntax tree is kept (a million-statement runbook
             // would otherwise hold all of it; docs/performance.md).
-            let checked = Interpreter.validate(file, readFile: readSourced)
+            let checked = Checker.validate(file, readFile: readSourced)
             let rendered = DiagnosticRenderer(colors: environment.colors(color)).render(
                 checked.diagnostics, in: file, sourced: checked.sourced)
             if !rendered.isEmpty { environment.sink.message(rendered) }
@@ -272,7 +272,7 @@ public enum ScriptRunner {
         output.transcript?.begin(mode: "script \(file.name)", target: label)
         output.transcript?.write(String(decoding: file.bytes, as: UTF8.self) + (file.bytes.last == 10 ? "" : "\n"))
         // Parsed and checked whole before anything is sent.
-        let checked = Interpreter.check(file, readFile: readSourced)
+        let checked = Checker.check(file, readFile: readSourced)
         let rendered = DiagnosticRenderer(colors: colors).render(checked.diagnostics, in: file, sourced: checked.sourced)
         if !rendered.isEmpty { output.sink.message(rendered) }
         guard checked.isRunnable else { return .invalidScript }

@@ -42,22 +42,22 @@ final class CheckerTests: XCTestCase {
         let file = SourceFile(name: "t.cops", text: text)
         let checked = Checker.check(file)
         var seen: [Statement] = []
-        let verdict = Checker.validate(file) { seen.append($0) }
+        let verdict = Checker.validate(file, each: { seen.append($0) })
         XCTAssertFalse(checked.diagnostics.isEmpty)
         XCTAssertEqual(verdict.diagnostics, checked.diagnostics)
         XCTAssertEqual(verdict.definedVariables, checked.definedVariables)
         XCTAssertEqual(verdict.isRunnable, checked.isRunnable)
         XCTAssertEqual(seen, checked.program.statements)
-        let interpreterVerdict = Interpreter.validate(file, readFile: { _ in nil })
-        XCTAssertEqual(interpreterVerdict.diagnostics, Interpreter.check(file, readFile: { _ in nil }).diagnostics)
+        let readingVerdict = Checker.validate(file, readFile: { _ in nil })
+        XCTAssertEqual(readingVerdict.diagnostics, Checker.check(file, readFile: { _ in nil }).diagnostics)
     }
 
     func testValidateSeesDefinitionsOfSourcedFiles() {
         let file = SourceFile(name: "/r/main.cops", text: "source \"common.cops\"\nstatus $target")
         let read: (String) -> [UInt8]? = { $0 == "/r/common.cops" ? Array("let target = 15".utf8) : nil }
-        XCTAssertTrue(Interpreter.validate(file, readFile: read).isRunnable)
-        XCTAssertTrue(Interpreter.check(file, readFile: read).isRunnable)
-        XCTAssertFalse(Interpreter.validate(file, readFile: { _ in nil }).isRunnable)
+        XCTAssertTrue(Checker.validate(file, readFile: read).isRunnable)
+        XCTAssertTrue(Checker.check(file, readFile: read).isRunnable)
+        XCTAssertFalse(Checker.validate(file, readFile: { _ in nil }).isRunnable)
     }
 
     func testUnknownOptionWithDidYouMean() {
