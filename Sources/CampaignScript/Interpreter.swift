@@ -1,8 +1,9 @@
-/// Runs checked programs: statements in order, campaign commands through `CampaignOperations`,
-/// results through the output formatter, failures as `RuntimeError`s with source positions.
+/// Runs checked programs (`Checker.check` makes them): statements in order, campaign commands
+/// through `CampaignOperations`, results through the output formatter, failures as
+/// `RuntimeError`s with source positions.
 ///
-/// One interpreter is one session: variables and settings persist across `run` calls (the
-/// prompt runs each entry with the same interpreter; `source` shares it too).
+/// Variables and settings persist across `run` calls: the prompt runs each entry with the same
+/// interpreter, and `source` shares it too.
 public final class Interpreter {
     /// The current settings; `set` changes them.
     public internal(set) var settings: ScriptSettings
@@ -87,31 +88,23 @@ public final class Interpreter {
 
     // MARK: Running
 
-    /// Parses and checks a file whole, prints every diagnostic, and runs it only when it has no
-    /// errors (otherwise nothing is sent and the status is 65).
-    public func run(_ file: SourceFile) async -> ExitStatus {
-        let checked = Checker.check(file, defined: Set(variables.keys), readFile: readFile)
-        let rendered = renderer.render(checked.diagnostics, in: file, sourced: checked.sourced)
-        if !rendered.isEmpty { output.message(rendered) }
-        guard checked.isRunnable else {
-            if answersFailures, let error = checked.diagnostics.first(where: { $0.severity == .error }) {
-                emit(Self.answer(to: error, in: file))
-            }
-            return .invalidScript
-        }
-        return await run(checked, in: file)
-    }
-
     /// Runs a program that has been checked without errors, with the files it sources.
     public func run(_ checked: CheckedProgram, in file: SourceFile) async -> ExitStatus {
+        precondition(checked.isRunnable, "only a program without errors runs")
         checkedSources = [:]
         for sourced in checked.sourced { checkedSources[sourced.file.name] = sourced }
         defer { checkedSources = [:] }
         return await run(checked.program, in: file)
     }
 
-    /// Runs a program that has been checked without errors.
-    public func run(_ program: Program, in file: SourceFile) async -> ExitStatus {
+    /// `--stream` answers every statement: one that its errors kept from running answers with
+    /// its first error (nothing is printed otherwise).
+    public func answer(notRunning checked: CheckedProgram, in file: SourceFile) {
+        guard answersFailures, let error = checked.diagnostics.first(where: { $0.severity == .error }) else { return }
+        emit(Self.answer(to: error, in: file))
+    }
+
+    private func run(_ program: Program, in file: SourceFile) async -> ExitStatus {
         continuedFailure = nil
         exitRequested = nil
         files = [file]
