@@ -56,10 +56,22 @@ public struct Checker {
     /// The name of the file being checked (`source` paths are relative to it).
     private var fileName = ""
 
-    /// Parses and checks a file; `defined` names variables that already exist (earlier prompt
-    /// lines). With `sources`, the files that `source` statements with a constant path name are
-    /// read and checked too, as they are met (so they see the variables defined before them).
-    public static func check(_ file: SourceFile, defined: Set<String> = [], sources: SourceLoader? = nil) -> CheckedProgram {
+    /// Parses and checks a file whole; `defined` names variables that already exist (earlier
+    /// prompt entries). With `readFile`, the files that its `source` statements with a constant
+    /// path name are read and checked too, recursively, as they are met: they see the variables
+    /// defined before them, theirs count as defined after the `source` statement, and an error
+    /// in any of them makes the program not runnable. `sourcedBy` names the files that source
+    /// this one, outermost first (a `source` whose path was computed at run time).
+    public static func check(
+        _ file: SourceFile, defined: Set<String> = [], sourcedBy chain: [String] = [],
+        readFile: ((String) -> [UInt8]?)? = nil
+    ) -> CheckedProgram {
+        check(file, defined: defined, sources: readFile.map { SourceLoader(root: file.name, chain: chain, readFile: $0) })
+    }
+
+    /// `check` with the loader of the file that sources this one (files sourced twice are read
+    /// and checked once, and cycles are found across the whole chain).
+    static func check(_ file: SourceFile, defined: Set<String>, sources: SourceLoader?) -> CheckedProgram {
         var statements: [Statement] = []
         let (range, verdict) = checkStatements(file, defined: defined, sources: sources) { statements.append($0) }
         return CheckedProgram(
@@ -69,12 +81,14 @@ public struct Checker {
 
     /// Checks a file without keeping its syntax tree: each top-level statement is checked as soon
     /// as it is parsed and then dropped, so memory does not grow with the file (`cops --check`
-    /// needs only the verdict). The diagnostics are those of `check(_:defined:)`, in the same
-    /// order; `each` sees every top-level statement on the way.
+    /// needs only the verdict). The diagnostics are those of `check`, in the same order, `source`d
+    /// files included; `each` sees every top-level statement on the way.
     public static func validate(
-        _ file: SourceFile, defined: Set<String> = [], sources: SourceLoader? = nil, each: (Statement) -> Void = { _ in }
+        _ file: SourceFile, defined: Set<String> = [], readFile: ((String) -> [UInt8]?)? = nil,
+        each: (Statement) -> Void = { _ in }
     ) -> CheckVerdict {
-        checkStatements(file, defined: defined, sources: sources, each).1
+        let sources = readFile.map { SourceLoader(root: file.name, readFile: $0) }
+        return checkStatements(file, defined: defined, sources: sources, each).1
     }
 
     private static func checkStatements(

@@ -1,8 +1,9 @@
-/// Runs checked programs: statements in order, campaign commands through `CampaignOperations`,
-/// results through the output formatter, failures as `RuntimeError`s with source positions.
+/// Runs checked programs (`Checker.check` makes them): statements in order, campaign commands
+/// through `CampaignOperations`, results through the output formatter, failures as
+/// `RuntimeError`s with source positions.
 ///
-/// One interpreter is one session: variables and settings persist across `run` calls (the
-/// prompt runs each entry with the same interpreter; `source` shares it too).
+/// Variables and settings persist across `run` calls: the prompt runs each entry with the same
+/// interpreter, and `source` shares it too.
 public final class Interpreter {
     /// The current settings; `set` changes them.
     public internal(set) var settings: ScriptSettings
@@ -87,31 +88,23 @@ public final class Interpreter {
 
     // MARK: Running
 
-    /// Parses and checks a file whole, prints every diagnostic, and runs it only when it has no
-    /// errors (otherwise nothing is sent and the status is 65).
-    public func run(_ file: SourceFile) async -> ExitStatus {
-        let checked = Self.check(file, defined: Set(variables.keys), readFile: readFile)
-        let rendered = renderer.render(checked.diagnostics, in: file, sourced: checked.sourced)
-        if !rendered.isEmpty { output.message(rendered) }
-        guard checked.isRunnable else {
-            if answersFailures, let error = checked.diagnostics.first(where: { $0.severity == .error }) {
-                emit(Self.answer(to: error, in: file))
-            }
-            return .invalidScript
-        }
-        return await run(checked, in: file)
-    }
-
     /// Runs a program that has been checked without errors, with the files it sources.
     public func run(_ checked: CheckedProgram, in file: SourceFile) async -> ExitStatus {
+        precondition(checked.isRunnable, "only a program without errors runs")
         checkedSources = [:]
         for sourced in checked.sourced { checkedSources[sourced.file.name] = sourced }
         defer { checkedSources = [:] }
         return await run(checked.program, in: file)
     }
 
-    /// Runs a program that has been checked without errors.
-    public func run(_ program: Program, in file: SourceFile) async -> ExitStatus {
+    /// `--stream` answers every statement: one that its errors kept from running answers with
+    /// its first error (nothing is printed otherwise).
+    public func answer(notRunning checked: CheckedProgram, in file: SourceFile) {
+        guard answersFailures, let error = checked.diagnostics.first(where: { $0.severity == .error }) else { return }
+        emit(Self.answer(to: error, in: file))
+    }
+
+    private func run(_ program: Program, in file: SourceFile) async -> ExitStatus {
         continuedFailure = nil
         exitRequested = nil
         files = [file]
@@ -362,8 +355,7 @@ public final class Interpreter {
         // A path computed at run time: read and checked only now.
         guard let bytes = readFile(resolved) else { throw fail(.sourceUnreadable(path: resolved), at: range) }
         let sourced = SourceFile(name: resolved, bytes: bytes)
-        let checked = Self.check(
-            sourced, defined: Set(variables.keys), chain: files.map(\.name), readFile: readFile)
+        let checked = Checker.check(sourced, defined: Set(variables.keys), sourcedBy: files.map(\.name), readFile: readFile)
         let rendered = renderer.render(checked.diagnostics, in: sourced, sourced: checked.sourced)
         if !rendered.isEmpty { output.message(rendered) }
         guard checked.isRunnable else {
@@ -376,24 +368,5 @@ public final class Interpreter {
         files.append(sourced)
         defer { files.removeLast() }
         try await execute(checked.program.statements)
-    }
-
-    /// Parses and checks a file whole, with the files that its `source` statements with a
-    /// constant path name (recursively): an error in any of them makes it not runnable, and
-    /// their variables count as defined after the `source` statement. `chain` names the files
-    /// that source this one, outermost first (a `source` with a computed path at run time).
-    public static func check(
-        _ file: SourceFile, defined: Set<String> = [], chain: [String] = [], readFile: @escaping (String) -> [UInt8]?
-    ) -> CheckedProgram {
-        Checker.check(file, defined: defined, sources: SourceLoader(root: file.name, chain: chain, readFile: readFile))
-    }
-
-    /// `check` without the syntax tree of the file itself (`cops --check` needs only the
-    /// verdict): memory stays that of one statement whatever the size of the file. Same
-    /// diagnostics as `check`, `source`d files included.
-    public static func validate(
-        _ file: SourceFile, defined: Set<String> = [], readFile: @escaping (String) -> [UInt8]?
-    ) -> CheckVerdict {
-        Checker.validate(file, defined: defined, sources: SourceLoader(root: file.name, readFile: readFile))
     }
 }

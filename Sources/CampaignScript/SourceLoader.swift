@@ -16,7 +16,7 @@ public struct SourcedFile: Sendable {
 /// the checker of the file that sources them, recursively. One error anywhere in them makes the
 /// whole program not runnable, so a syntax error in a library cannot stop a runbook halfway,
 /// after its first statements were sent. A path computed at run time is checked when it runs.
-public final class SourceLoader {
+final class SourceLoader {
     /// What a `source` statement found.
     enum Outcome {
         /// The file (read now or earlier) and the variables defined by its end.
@@ -33,11 +33,11 @@ public final class SourceLoader {
     /// Files checked so far, by resolved path, with the variables they define.
     private var done: [String: (SourcedFile, Set<String>)] = [:]
     /// Every sourced file, in the order they were first checked.
-    public private(set) var files: [SourcedFile] = []
+    private(set) var files: [SourcedFile] = []
 
     /// Creates a loader for a file named `root` (and the files that source it, when checking
     /// a file that is itself being sourced: `chain`, outermost first).
-    public init(root: String, chain: [String] = [], readFile: @escaping (String) -> [UInt8]?) {
+    init(root: String, chain: [String] = [], readFile: @escaping (String) -> [UInt8]?) {
         self.readFile = readFile
         self.chain = chain + [root]
     }

@@ -46,7 +46,7 @@ public struct Invocation: Equatable, Sendable {
 
     /// Runs what the command line asks for; the caller exits with the status right after.
     public func run() async -> ExitStatus {
-        if check { return ScriptRunner.check(script, color: options.color) }
+        if check { return await ScriptRunner.check(script, color: options.color) }
         var options = self.options
         options.timeoutMilliseconds = timeout.flatMap(DurationText.seconds).map { Int64(($0 * 1000).rounded()) }
         let input: ScriptRunner.Input

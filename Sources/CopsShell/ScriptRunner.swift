@@ -12,8 +12,9 @@ import Synchronization
     import Darwin
 #endif
 
-/// Runs scripts, `-c` text and piped statements: read whole, parse and check whole (any
-/// error: print every diagnostic, exit 65, send nothing), pick the target, interpret.
+/// The process's front: what the command line asks to run, read from files, `-c` or stdin (whole,
+/// or statement by statement for `--stream`), the prompt on a terminal, and Ctrl-C. Each mode
+/// hands its text to one `Session`, which checks, reports and runs it.
 public enum ScriptRunner {
     /// What to run.
     public enum Input: Sendable, Equatable {
@@ -141,30 +142,29 @@ public enum ScriptRunner {
     }
 
     /// `cops --check FILE…`: parse and check only; exit 0, 65 (errors) or 66 (unreadable).
-    public static func check(_ paths: [String], color: ColorChoice = .auto, environment: Environment = .process) -> ExitStatus {
-        var status = ExitStatus.success
-        for path in paths {
-            let file: SourceFile
-            switch source(.file(path), environment) {
-            case .success(let read): file = read
-            case .failure(let failure):
-                environment.sink.message(Wording.cannotRead(path, failure.why))
-                status = .unreadableScript
-                continue
+    public static func check(_ paths: [String], color: ColorChoice = .auto, environment: Environment = .process) async
+        -> ExitStatus
+    {
+        let parts = Session.Parts(purpose: .check, sink: environment.sink, colors: environment.colors(color))
+        return await Session.with(parts) { session in
+            var status = ExitStatus.success
+            for path in paths {
+                let file: SourceFile
+                switch source(.file(path), environment) {
+                case .success(let read): file = read
+                case .failure(let failure):
+                    session.sink.message(Wording.cannotRead(path, failure.why))
+                    status = .unreadableScript
+                    continue
+                }
+                if await session.submit(file) == .success {
+                    session.sink.result(Wording.checked(path))
+                } else if status == .success {
+                    status = .invalidScript
+                }
             }
-            // Only the verdict is needed: no syntax tree is kept (a million-statement runbook
-            // would otherwise hold all of it; docs/performance.md).
-            let checked = Interpreter.validate(file, readFile: readSourced)
-            let rendered = DiagnosticRenderer(colors: environment.colors(color)).render(
-                checked.diagnostics, in: file, sourced: checked.sourced)
-            if !rendered.isEmpty { environment.sink.message(rendered) }
-            if checked.isRunnable {
-                environment.sink.result(Wording.checked(path))
-            } else if status == .success {
-                status = .invalidScript
-            }
+            return status
         }
-        return status
     }
 
     /// The settings a run starts with: the language's defaults, then the flags.
@@ -193,104 +193,29 @@ public enum ScriptRunner {
         SandboxStore.defaultDirectory(environment: environment)
     }
 
-    /// A run that ends before it starts, with this status (the reason is already printed).
-    struct Stop: Error {
-        var status: ExitStatus
-    }
-
-    /// The process's output with the transcript copied in and every known token masked, and
-    /// the target chosen (not yet built) for the run.
-    struct Output {
-        var sink: OutputSink
-        var transcript: Transcript?
-        var choice: Result<TargetResolver.Choice, TargetFailure>
-    }
-
-    static func output(_ options: Options, environment: Environment) -> Result<Output, Stop> {
-        // Masked from the first byte: the environment's token and the one the target will use
-        // (a script is echoed into the transcript and quoted in diagnostics before the target
-        // exists).
-        let choice = TargetResolver.choose(targetRequest(options, settings: ScriptSettings()), environment: environment.variables)
-        let secrets =
-            [environment.variables["ALTCRAFT_TOKEN"] ?? ""] + ((try? choice.get())?.secrets ?? [])
-            + ProxyRules.environmentSecrets(environment.variables)
-        var transcript: Transcript?
-        if let path = options.transcriptPath {
-            switch Transcript.open(path: path, secrets: secrets) {
-            case .success(let opened): transcript = opened
-            case .failure(let error):
-                environment.sink.message(Wording.transcriptUnwritable(error.path, error.reason))
-                return .failure(Stop(status: .usage))
-            }
-        }
-        var sink = environment.sink
-        if let transcript { sink = sink.copying(to: transcript) }
-        return .success(Output(sink: sink.redacting(Redactor(secrets: secrets)), transcript: transcript, choice: choice))
-    }
-
-    /// Picks the target, printing why not; `announce` names the sandbox on stderr.
-    static func target(_ options: Options, settings: ScriptSettings, output: Output, environment: Environment, announce: Bool)
-        -> Result<SessionTarget, Stop>
-    {
-        let sink = output.sink
-        let trace: (@Sendable (String) -> Void)? = options.verbose ? sink.message : nil
-        let request = targetRequest(options, settings: settings, trace: trace)
-        switch output.choice.flatMap({ TargetResolver.build($0, request, environment: environment.variables, warn: sink.message) }
-        ) {
-        case .success(let target):
-            if announce, case .sandbox(let path) = target.kind { sink.message(Wording.usingSandbox(path: path)) }
-            return .success(target)
-        case .failure(let failure):
-            sink.message(failure.message)
-            return .failure(Stop(status: failure.status))
-        }
-    }
-
-    /// Runs a script against the chosen target and returns its exit status.
+    /// Runs a script (read, checked and run whole) and returns its exit status.
     public static func run(
         _ input: Input, options: Options, environment: Environment = .process,
         cancellation: CancellationSwitch = CancellationSwitch()
     ) async -> ExitStatus {
-        // A backstop: whatever a script prints (even a literal the user typed), the token
-        // never reaches stdout, stderr or the transcript.
-        let output: Output
-        switch Self.output(options, environment: environment) {
-        case .success(let made): output = made
-        case .failure(let stop): return stop.status
-        }
-        let colors = environment.colors(options.color)
-        let file: SourceFile
-        switch source(input, environment) {
-        case .success(let read): file = read
-        case .failure(let failure):
-            if case .file(let path) = input { output.sink.message(Wording.cannotRead(path, failure.why)) }
-            return .unreadableScript
-        }
-        // The header names the target (issue 14: it named the script, and nothing for
-        // --endpoint); the script is named too, as the mode's subject.
-        let label = (try? output.choice.get())?.label ?? Wording.transcriptNoTarget
-        output.transcript?.begin(mode: "script \(file.name)", target: label)
-        output.transcript?.write(String(decoding: file.bytes, as: UTF8.self) + (file.bytes.last == 10 ? "" : "\n"))
-        // Parsed and checked whole before anything is sent.
-        let checked = Interpreter.check(file, readFile: readSourced)
-        let rendered = DiagnosticRenderer(colors: colors).render(checked.diagnostics, in: file, sourced: checked.sourced)
-        if !rendered.isEmpty { output.sink.message(rendered) }
-        guard checked.isRunnable else { return .invalidScript }
-
         let settings = Self.settings(options, defaultOutput: environment.stdoutIsTerminal ? .table : .json)
-        let target: SessionTarget
-        switch Self.target(options, settings: settings, output: output, environment: environment, announce: true) {
-        case .success(let chosen): target = chosen
-        case .failure(let stop): return stop.status
+        return await Session.with(
+            options, environment: environment, settings: settings, announcesSandbox: true, cancellation: cancellation
+        ) { session in
+            let file: SourceFile
+            switch source(input, environment) {
+            case .success(let read): file = read
+            case .failure(let failure):
+                if case .file(let path) = input { session.sink.message(Wording.cannotRead(path, failure.why)) }
+                return .unreadableScript
+            }
+            // The header names the target (issue 14: it named the script, and nothing for
+            // --endpoint); the script is named too, as the mode's subject.
+            session.begin("script \(file.name)")
+            session.transcript?.write(String(decoding: file.bytes, as: UTF8.self) + (file.bytes.last == 10 ? "" : "\n"))
+            session.showsProgress = environment.stderrIsTerminal
+            return await session.submit(file)
         }
-        let interpreter = Interpreter(
-            operations: target.operations, settings: settings,
-            output: output.sink, cancellation: cancellation,
-            arguments: options.arguments, readFile: readSourced, renderer: DiagnosticRenderer(colors: colors))
-        interpreter.showsProgress = environment.stderrIsTerminal
-        let status = await interpreter.run(checked, in: file)
-        await target.operations.shutdown()
-        return status
     }
 
     /// `--stream`: statements run one by one as soon as each is complete on stdin, so a program
@@ -301,94 +226,68 @@ public enum ScriptRunner {
         options: Options, environment: Environment = .process, reader: any LineReader = PlainLineReader(),
         cancellation: CancellationSwitch = CancellationSwitch()
     ) async -> ExitStatus {
-        let output: Output
-        switch Self.output(options, environment: environment) {
-        case .success(let made): output = made
-        case .failure(let stop): return stop.status
-        }
-        let colors = environment.colors(options.color)
         let settings = Self.settings(options, defaultOutput: environment.stdoutIsTerminal ? .table : .json)
-        let target: SessionTarget
-        switch Self.target(options, settings: settings, output: output, environment: environment, announce: true) {
-        case .success(let chosen): target = chosen
-        case .failure(let stop): return stop.status
-        }
-        let sink = output.sink
-        output.transcript?.begin(mode: "stream", target: target.label)
-        let renderer = DiagnosticRenderer(colors: colors)
-        let interpreter = Interpreter(
-            operations: target.operations, settings: settings, output: sink, cancellation: cancellation,
-            arguments: options.arguments, readFile: readSourced, renderer: renderer)
-        interpreter.answersFailures = true
-        var status = ExitStatus.success
-        var buffer = ""
-        var firstLine = 1
-        var lineNumber = 0
-        reading: while !cancellation.isCancelled && !Task.isCancelled {
-            var ended = false
-            switch reader.readLine(prompt: "") {
-            case .line(let line):
-                lineNumber += 1
-                if buffer.isEmpty { firstLine = lineNumber }
-                buffer += buffer.isEmpty ? line : "\n" + line
-                if Parser.isIncomplete(buffer) { continue reading }
-            case .interrupted:
-                continue reading
-            case .endOfInput:
-                ended = true
-            }
-            if buffer.allSatisfy(\.isWhitespace) {
-                buffer = ""
+        return await Session.with(
+            options, environment: environment, settings: settings, announcesSandbox: true, cancellation: cancellation
+        ) { session in
+            if let stop = session.connect() { return stop }
+            session.begin("stream")
+            session.answersFailures = true
+            var status = ExitStatus.success
+            var pending = ContinuationBuffer()
+            reading: while !cancellation.isCancelled && !Task.isCancelled {
+                let entry: ContinuationBuffer.Entry?
+                var ended = false
+                switch reader.readLine(prompt: "") {
+                case .line(let line):
+                    guard let complete = pending.add(line) else { continue reading }
+                    entry = complete
+                case .interrupted:
+                    continue reading
+                case .endOfInput:
+                    ended = true
+                    entry = pending.flush()
+                }
+                if let entry {
+                    var file = SourceFile(name: "<stdin>", text: entry.text)
+                    file.lineOffset = entry.firstLine - 1
+                    session.transcript?.entered(entry.text, prompt: "> ")
+                    let result = await session.submit(file)
+                    if let exit = session.exitRequested {
+                        status = exit
+                        break reading
+                    }
+                    if result != .success {
+                        if status == .success { status = result }
+                        if !session.settings.continueOnError || result == .interrupted { break reading }
+                    }
+                }
                 if ended { break reading }
-                continue reading
             }
-            var file = SourceFile(name: "<stdin>", text: buffer)
-            file.lineOffset = firstLine - 1
-            buffer = ""
-            output.transcript?.entered(String(decoding: file.bytes, as: UTF8.self), prompt: "> ")
-            // Checked, rendered and answered (even when it has errors) by the interpreter.
-            let result = await interpreter.run(file)
-            if let exit = interpreter.exitRequested {
-                status = exit
-                break reading
-            }
-            if result != .success {
-                if status == .success { status = result }
-                if !interpreter.settings.continueOnError || result == .interrupted { break reading }
-            }
-            if ended { break reading }
+            if cancellation.isCancelled || Task.isCancelled, status == .success { status = .interrupted }
+            return status
         }
-        if cancellation.isCancelled || Task.isCancelled, status == .success { status = .interrupted }
-        await target.operations.shutdown()
-        return status
     }
 
     /// The interactive prompt on this terminal (libedit when a person is there).
     public static func prompt(options: Options, environment: Environment = .process) async -> ExitStatus {
-        let output: Output
-        switch Self.output(options, environment: environment) {
-        case .success(let made): output = made
-        case .failure(let stop): return stop.status
+        await Session.with(
+            options, environment: environment, settings: PromptSession.initialSettings(options), announcesSandbox: false,
+            cancellation: CancellationSwitch()
+        ) { session in
+            if let stop = session.connect() { return stop }
+            let editor = EditLineReader.make(programName: "cops")
+            // Ctrl-C only sets a flag, with or without libedit; the session polls it.
+            EditLineReader.installInterruptHandler()
+            let reader: any LineReader =
+                editor
+                ?? PlainLineReader(showPrompt: { prompt in StandardStreams.err(PromptSession.plain(prompt)) })
+            let parts = PromptSession.Parts(
+                reader: reader, takeInterrupt: { EditLineReader.takeInterrupt() }, environment: environment.variables)
+            let prompt = PromptSession(session: session, options: options, parts: parts)
+            editor?.completer = { [unowned prompt] in prompt.complete($0) }
+            return await prompt.run()
         }
-        let colors = environment.colors(options.color)
-        let settings = PromptSession.initialSettings(options)
-        let target: SessionTarget
-        switch Self.target(options, settings: settings, output: output, environment: environment, announce: false) {
-        case .success(let chosen): target = chosen
-        case .failure(let stop): return stop.status
-        }
-        let editor = EditLineReader.make(programName: "cops")
-        // Ctrl-C only sets a flag, with or without libedit; the session polls it.
-        EditLineReader.installInterruptHandler()
-        let reader: any LineReader =
-            editor
-            ?? PlainLineReader(showPrompt: { prompt in StandardStreams.err(PromptSession.plain(prompt)) })
-        let parts = PromptSession.Parts(
-            reader: reader, sink: output.sink, transcript: output.transcript,
-            takeInterrupt: { EditLineReader.takeInterrupt() }, colors: colors, environment: environment.variables)
-        let session = PromptSession(target: target, options: options, parts: parts)
-        editor?.completer = { [unowned session] in session.complete($0) }
-        return await session.run()
     }
 
     /// Runs `body` with Ctrl-C wired to the cancellation switch: the first Ctrl-C stops new
@@ -425,29 +324,5 @@ public enum ScriptRunner {
         let status = await task.value
         source.cancel()
         return status
-    }
-}
-
-extension OutputSink {
-    /// The same sink, with everything also written to the transcript.
-    func copying(to transcript: Transcript) -> OutputSink {
-        let result = self.result
-        let message = self.message
-        return OutputSink(
-            result: {
-                result($0)
-                transcript.write($0)
-            },
-            message: {
-                message($0)
-                transcript.write($0)
-            })
-    }
-
-    /// The same sink with every secret of `redactor` masked in what passes through.
-    func redacting(_ redactor: Redactor) -> OutputSink {
-        let result = self.result
-        let message = self.message
-        return OutputSink(result: { result(redactor.redact($0)) }, message: { message(redactor.redact($0)) })
     }
 }

@@ -4,7 +4,7 @@ import CampaignScript
 import Foundation
 import Logging
 
-/// Where requests go for one run or prompt session: the built-in sandbox, a profile of the
+/// Where the requests of a session (`Session`) go: the built-in sandbox, a profile of the
 /// config file, or `--endpoint` with `ALTCRAFT_TOKEN`.
 public struct SessionTarget: Sendable {
     /// What kind of target, for the prompt and messages.
@@ -28,12 +28,6 @@ public struct SessionTarget: Sendable {
     public var secrets: [String]
     /// The operations over the client.
     public var operations: AltcraftOperations
-
-    /// The built-in sandbox.
-    public var isSandbox: Bool {
-        if case .sandbox = kind { return true }
-        return false
-    }
 }
 
 /// Why no target could be chosen: the message (ending in a newline) and the exit status.

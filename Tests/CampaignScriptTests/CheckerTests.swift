@@ -55,7 +55,7 @@ final class CheckerTests: XCTestCase {
         }
         let checked = Checker.check(file)
         var seen: [Statement] = []
-        let verdict = Checker.validate(file) { seen.append($0) }
+        let verdict = Checker.validate(file, each: { seen.append($0) })
         XCTAssertEqual(firstLines(checked.diagnostics), expected)
         XCTAssertEqual(firstLines(verdict.diagnostics), expected)
         XCTAssertFalse(checked.isRunnable)
@@ -68,15 +68,16 @@ final class CheckerTests: XCTestCase {
         // The statements that parsed, on their lines (line 4 and the unclosed `(` did not).
         XCTAssertEqual(seen.map(\.range.start.line), [1, 2, 3, 5, 6])
         XCTAssertEqual(checked.program.statements.map(\.range.start.line), [1, 2, 3, 5, 6])
-        XCTAssertEqual(firstLines(Interpreter.validate(file, readFile: { _ in nil }).diagnostics), expected)
+        XCTAssertEqual(firstLines(Checker.validate(file, readFile: { _ in nil }).diagnostics), expected)
+        XCTAssertEqual(firstLines(Checker.check(file, readFile: { _ in nil }).diagnostics), expected)
     }
 
     func testValidateSeesDefinitionsOfSourcedFiles() {
         let file = SourceFile(name: "/r/main.cops", text: "source \"common.cops\"\nstatus $target")
         let read: (String) -> [UInt8]? = { $0 == "/r/common.cops" ? Array("let target = 15".utf8) : nil }
-        XCTAssertTrue(Interpreter.validate(file, readFile: read).isRunnable)
-        XCTAssertTrue(Interpreter.check(file, readFile: read).isRunnable)
-        XCTAssertFalse(Interpreter.validate(file, readFile: { _ in nil }).isRunnable)
+        XCTAssertTrue(Checker.validate(file, readFile: read).isRunnable)
+        XCTAssertTrue(Checker.check(file, readFile: read).isRunnable)
+        XCTAssertFalse(Checker.validate(file, readFile: { _ in nil }).isRunnable)
     }
 
     func testUnknownOptionWithDidYouMean() {

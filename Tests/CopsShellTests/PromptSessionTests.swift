@@ -79,15 +79,29 @@ final class PromptSessionTests: XCTestCase {
             secrets: [SandboxEngine.defaultToken], operations: AltcraftOperations(client: client))
     }
 
-    func session(
+    /// Runs the prompt over `reader` as `cops` on a terminal does, minus the terminal: one
+    /// session on the target, the prompt around it.
+    @discardableResult
+    func prompt(
         _ reader: any LineReader, output: Captured, options: ScriptRunner.Options = ScriptRunner.Options(),
         target: SessionTarget? = nil, interrupt: @escaping @Sendable () -> Bool = { false }, transcript: Transcript? = nil
-    ) -> PromptSession {
-        PromptSession(
-            target: target ?? self.target(), options: options,
-            parts: PromptSession.Parts(
-                reader: reader, sink: output.sink, transcript: transcript, takeInterrupt: interrupt,
-                environment: ["XDG_STATE_HOME": directory, "XDG_CONFIG_HOME": directory]))
+    ) async -> (status: ExitStatus, prompt: PromptSession?) {
+        let target = target ?? self.target()
+        let parts = Session.Parts(
+            purpose: .run(connect: { _, _ in .success(target) }), sink: output.sink, transcript: transcript,
+            label: target.label, settings: PromptSession.initialSettings(options))
+        var prompt: PromptSession?
+        let status = await Session.with(parts) { session in
+            if let stop = session.connect() { return stop }
+            let running = PromptSession(
+                session: session, options: options,
+                parts: PromptSession.Parts(
+                    reader: reader, takeInterrupt: interrupt,
+                    environment: ["XDG_STATE_HOME": directory, "XDG_CONFIG_HOME": directory]))
+            prompt = running
+            return await running.run()
+        }
+        return (status, prompt)
     }
 
     func exists(_ id: Int) -> Bool { sandbox.withEngine { $0.campaign(id) != nil } }
@@ -96,7 +110,7 @@ final class PromptSessionTests: XCTestCase {
     func testEntriesShareVariablesAndContinuationLinesMakeOneHistoryEntry() async {
         let reader = ScriptedReader([.line("let ids = ("), .line("  list active limit 2)"), .line("echo $ids[0].id")])
         let output = Captured()
-        let status = await session(reader, output: output).run()
+        let status = await prompt(reader, output: output).status
         XCTAssertEqual(status, .success)
         XCTAssertEqual(reader.prompts[0], "cops(sandbox)> ")
         XCTAssertTrue(reader.prompts[1].hasSuffix("...> "), reader.prompts[1])
@@ -110,7 +124,7 @@ final class PromptSessionTests: XCTestCase {
     func testAnEntryWithErrorsRunsNothingAndTheSessionGoesOn() async {
         let reader = ScriptedReader([.line("deactivate 15; bogus 3"), .line("status 15")])
         let output = Captured()
-        _ = await session(reader, output: output).run()
+        await prompt(reader, output: output)
         XCTAssertTrue(output.messages.contains("unknown command 'bogus'"), output.messages)
         XCTAssertTrue(isActive(15), "the valid half of a bad entry must not run")
         XCTAssertTrue(output.results.contains("15"), output.results)
@@ -118,7 +132,7 @@ final class PromptSessionTests: XCTestCase {
 
     func testLinesStartingWithASpaceAndSecretsAreNotRecorded() async {
         let reader = ScriptedReader([.line(" status 15"), .line("echo \"token=abc\""), .line("status 1")])
-        _ = await session(reader, output: Captured()).run()
+        await prompt(reader, output: Captured())
         XCTAssertEqual(reader.recalled, ["status 1"])
     }
 
@@ -131,7 +145,7 @@ final class PromptSessionTests: XCTestCase {
         let transcript = try Transcript.open(path: path, secrets: target.secrets).get()
         let reader = ScriptedReader([.line("echo \"pr0xy-pa55word\""), .line("status 1")])
         let output = Captured()
-        _ = await session(reader, output: output, target: target, transcript: transcript).run()
+        await prompt(reader, output: output, target: target, transcript: transcript)
         XCTAssertEqual(reader.recalled, ["status 1"])
         let history = (try? String(contentsOfFile: directory + "/cops/history-sandbox", encoding: .utf8)) ?? ""
         let written = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
@@ -144,7 +158,7 @@ final class PromptSessionTests: XCTestCase {
     func testDeleteAsksAndNoSendsNothing() async {
         let reader = ScriptedReader([.line("delete 5"), .line("n"), .line("delete 7"), .line("yes")])
         let output = Captured()
-        _ = await session(reader, output: output).run()
+        await prompt(reader, output: output)
         XCTAssertEqual(reader.prompts[1], "delete campaign 5 on sandbox? [y/N] ")
         XCTAssertTrue(exists(5))
         XCTAssertFalse(exists(7))
@@ -158,14 +172,14 @@ final class PromptSessionTests: XCTestCase {
         try? pipe.fileHandleForWriting.close()
         let reader = PlainLineReader(fileDescriptor: pipe.fileHandleForReading.fileDescriptor)
         let output = Captured()
-        _ = await session(reader, output: output).run()
+        await prompt(reader, output: output)
         XCTAssertTrue(exists(5), "a pasted 'y' must not confirm")
         XCTAssertTrue(output.messages.contains("pasted or typed-ahead input dropped"), output.messages)
     }
 
     func testMoreThanTenCampaignsAsksTenDoNot() async {
         let reader = ScriptedReader([.line("deactivate 1..3"), .line("deactivate 2..14"), .line("n")])
-        _ = await session(reader, output: Captured()).run()
+        await prompt(reader, output: Captured())
         XCTAssertEqual(reader.prompts.filter { $0.contains("[y/N]") }.count, 1)
         XCTAssertTrue(reader.prompts.contains { $0.hasPrefix("deactivate 13 campaigns (2, 3,") }, "\(reader.prompts)")
         let sent = sandbox.withEngine { $0.requestLog.filter { $0.endpoint == .deactivate }.count }
@@ -176,17 +190,17 @@ final class PromptSessionTests: XCTestCase {
         var options = ScriptRunner.Options()
         options.yes = true
         let reader = ScriptedReader([.line("delete 5")])
-        _ = await session(reader, output: Captured(), options: options).run()
+        await prompt(reader, output: Captured(), options: options)
         XCTAssertFalse(exists(5))
         let second = ScriptedReader([.line("set confirm off"), .line("delete 7")])
-        _ = await session(second, output: Captured()).run()
+        await prompt(second, output: Captured())
         XCTAssertFalse(exists(7))
         XCTAssertFalse(second.prompts.contains { $0.contains("[y/N]") })
     }
 
     func testAConfirmProfileAsksBeforeEveryChangeButNotReads() async {
         let reader = ScriptedReader([.line("status 15"), .line("deactivate 15"), .line("")])
-        _ = await session(reader, output: Captured(), target: target(label: "prod", confirmAll: true)).run()
+        await prompt(reader, output: Captured(), target: target(label: "prod", confirmAll: true))
         XCTAssertEqual(reader.prompts.filter { $0.contains("[y/N]") }, ["deactivate campaign 15 on prod? [y/N] "])
         XCTAssertTrue(isActive(15))
     }
@@ -195,24 +209,24 @@ final class PromptSessionTests: XCTestCase {
         var options = ScriptRunner.Options()
         options.dryRun = true
         let reader = ScriptedReader([.line("delete 5")])
-        _ = await session(reader, output: Captured(), options: options).run()
+        await prompt(reader, output: Captured(), options: options)
         XCTAssertFalse(reader.prompts.contains { $0.contains("[y/N]") })
         XCTAssertTrue(exists(5))
     }
 
     func testExitEndsTheSessionWithItsStatusAndCtrlDWithZero() async {
         let reader = ScriptedReader([.line("exit 3"), .line("delete 5")])
-        let status = await session(reader, output: Captured()).run()
+        let status = await prompt(reader, output: Captured()).status
         XCTAssertEqual(status, ExitStatus(rawValue: 3))
         XCTAssertEqual(reader.prompts.count, 1)
-        let quiet = await session(ScriptedReader([.interrupted, .endOfInput]), output: Captured()).run()
+        let quiet = await prompt(ScriptedReader([.interrupted, .endOfInput]), output: Captured()).status
         XCTAssertEqual(quiet, .success)
     }
 
     func testCtrlCAtThePromptDropsAHalfEnteredStatement() async {
         let reader = ScriptedReader([.line("deactivate ("), .interrupted, .line("status 15")])
         let output = Captured()
-        _ = await session(reader, output: output).run()
+        await prompt(reader, output: output)
         XCTAssertEqual(reader.prompts[2], "cops(sandbox)> ", "after Ctrl-C the main prompt comes back")
         XCTAssertTrue(isActive(15))
     }
@@ -235,9 +249,8 @@ final class PromptSessionTests: XCTestCase {
         let output = Captured()
         let clock = ContinuousClock()
         let elapsed = await clock.measure {
-            _ = await session(
-                reader, output: output, options: options, target: target(delay: .milliseconds(100)), interrupt: interrupt
-            ).run()
+            await prompt(
+                reader, output: output, options: options, target: target(delay: .milliseconds(100)), interrupt: interrupt)
         }
         XCTAssertTrue(output.messages.contains("deactivate: cancelled; done: "), output.messages + output.results)
         XCTAssertTrue(output.messages.contains("not done: "), output.messages)
@@ -270,10 +283,8 @@ final class PromptSessionTests: XCTestCase {
         options.concurrency = 2
         let reader = ScriptedReader([.line("deactivate 1..20")])
         let output = Captured()
-        _ = await session(
-            reader, output: output, options: options, target: target(delay: .milliseconds(400)), interrupt: interrupt
-        )
-        .run()
+        await prompt(
+            reader, output: output, options: options, target: target(delay: .milliseconds(400)), interrupt: interrupt)
         XCTAssertTrue(output.messages.contains("deactivate: cancelled; done: none; not done: 3, 4, 5"), output.messages)
         XCTAssertTrue(output.messages.contains("abandoned in flight, may have been applied: 1, 2"), output.messages)
     }
@@ -283,7 +294,7 @@ final class PromptSessionTests: XCTestCase {
         let transcript = try Transcript.open(path: path, secrets: []).get()
         let output = Captured()
         let reader = ScriptedReader([.line("status 15"), .line("bogus"), .line("delete 5"), .line("n")])
-        _ = await session(reader, output: output, transcript: transcript).run()
+        await prompt(reader, output: output, transcript: transcript)
         let text = try String(contentsOfFile: path, encoding: .utf8)
         XCTAssertTrue(text.contains("cops(sandbox)> status 15\n"), text)
         XCTAssertTrue(text.contains("cops(sandbox)> bogus\n"), text)
@@ -298,8 +309,7 @@ final class PromptSessionTests: XCTestCase {
             .line("status 15"), .line("\\profile nosuch"), .line("\\profile sandbox"), .line("status 1"),
         ])
         let output = Captured()
-        let session = session(reader, output: output, target: target(label: "staging"))
-        _ = await session.run()
+        await prompt(reader, output: output, target: target(label: "staging"))
         XCTAssertTrue(output.messages.contains("no profile 'nosuch'"), output.messages)
         XCTAssertTrue(output.messages.contains("now on sandbox"), output.messages)
         XCTAssertEqual(reader.prompts.last, "cops(sandbox)> ")
@@ -309,8 +319,7 @@ final class PromptSessionTests: XCTestCase {
 
     func testCompletionOffersCampaignsSeenInAnswers() async {
         let reader = ScriptedReader([.line("list limit 2"), .line("let picked = 15")])
-        let session = session(reader, output: Captured())
-        _ = await session.run()
+        let session = await prompt(reader, output: Captured()).prompt!
         let result = session.complete("show ")
         XCTAssertEqual(result.candidates.map(\.display), ["1 (New campaign1)", "2 (New campaign2)"])
         XCTAssertEqual(session.complete("echo $pi").candidates.map(\.text), ["$picked"])

@@ -156,8 +156,7 @@ final class BulkStatementTests: XCTestCase {
     }
 
     func testLongBulkStatementsReportProgressOnTheMessageStreamOnly() async {
-        let harness = Harness(settings: .with { $0.continueOnError = true })
-        harness.interpreter.showsProgress = true
+        let harness = Harness(settings: .with { $0.continueOnError = true }, showsProgress: true)
         _ = await harness.run("status 1..60\nstatus 15, 87")
         XCTAssertTrue(harness.output.stderr.contains("\rstatus: 10/60"), harness.output.stderr)
         XCTAssertTrue(harness.output.stderr.contains("\rstatus: 60/60\r\u{1B}[K"))

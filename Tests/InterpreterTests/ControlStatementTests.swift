@@ -118,9 +118,9 @@ final class ControlStatementTests: XCTestCase {
         let status = await harness.run("set output text\nset concurrency 2\nset timeout 5s\nset retries 0\nstatus 15")
         XCTAssertEqual(status, .success, harness.output.stderr)
         XCTAssertEqual(harness.output.stdout, "op=status id=15 ok=true status=Sending is_active=true is_completed=false\n")
-        XCTAssertEqual(harness.interpreter.settings.concurrency, 2)
-        XCTAssertEqual(harness.interpreter.settings.timeoutMilliseconds, 5_000)
-        XCTAssertEqual(harness.interpreter.settings.output, .text)
+        XCTAssertEqual(harness.settings.concurrency, 2)
+        XCTAssertEqual(harness.settings.timeoutMilliseconds, 5_000)
+        XCTAssertEqual(harness.settings.output, .text)
     }
 
     func testSleepUsesTheInjectedClock() async {

@@ -1,9 +1,10 @@
 import AltcraftAPI
 import AltcraftSandbox
 import CampaignScript
-import CopsShell
 import Synchronization
 import XCTest
+
+@testable import CopsShell
 
 /// A clock that moves only when the interpreter sleeps, and moves the sandbox's clock with it,
 /// so `wait` sees queues drain without any real waiting.
@@ -42,37 +43,55 @@ final class Captured: Sendable {
     }
 }
 
-/// An interpreter over the in-process sandbox with a manual clock.
+/// A session over the in-process sandbox with a manual clock: each `run` goes the way a script
+/// does in `cops` (checked whole, diagnostics shown, run), on a fresh session.
 final class Harness {
     let sandboxClock = ManualSandboxClock()
     let sandbox: Sandbox
     let clock: TestClock
     let output = Captured()
     let cancellation = CancellationSwitch()
-    let interpreter: Interpreter
+    private let parts: Session.Parts
+    private let showsProgress: Bool
+    /// The session of the last `run`: its settings and variables as the run left them.
+    private var session: Session?
 
     /// - Parameters:
     ///   - files: what `source` can read, by path.
-    ///   - wrap: wraps the operations (to inject failures or cancellation).
+    ///   - showsProgress: as on a terminal's stderr.
+    ///   - wrap: wraps the transport (to inject failures or cancellation).
     init(
         settings: ScriptSettings = ScriptSettings(), token: String = SandboxEngine.defaultToken, arguments: [String] = [],
-        files: [String: String] = [:],
-        wrap: (any CampaignOperations, CancellationSwitch) -> any CampaignOperations = { operations, _ in operations }
+        files: [String: String] = [:], showsProgress: Bool = false,
+        wrap: (InProcessTransport, CancellationSwitch) -> any AltcraftTransport = { transport, _ in transport }
     ) {
         sandbox = Sandbox(engine: SandboxEngine(clock: sandboxClock))
         clock = TestClock(sandboxClock: sandboxClock)
+        self.showsProgress = showsProgress
         let client = AltcraftClient(
-            configuration: ClientConfiguration(token: token, retries: 0), transport: InProcessTransport(sandbox: sandbox))
-        let operations = wrap(AltcraftOperations(client: client), cancellation)
-        interpreter = Interpreter(
-            operations: operations, settings: settings, output: output.sink, clock: clock, cancellation: cancellation,
-            arguments: arguments, readFile: { path in files[path].map { Array($0.utf8) } })
+            configuration: ClientConfiguration(token: token, retries: 0),
+            transport: wrap(InProcessTransport(sandbox: sandbox), cancellation))
+        // No secrets to mask: a test sees whatever the interpreter and the client would print.
+        let target = SessionTarget(
+            kind: .sandbox(path: "in-process"), label: "sandbox", confirmsEveryMutation: false, token: token, secrets: [],
+            operations: AltcraftOperations(client: client))
+        parts = Session.Parts(
+            purpose: .run(connect: { _, _ in .success(target) }), sink: output.sink, settings: settings,
+            arguments: arguments, clock: clock, readFile: { path in files[path].map { Array($0.utf8) } },
+            cancellation: cancellation)
     }
 
-    /// Runs a script (parsed and checked whole first) and returns its status.
+    /// Runs a script and returns its status.
     func run(_ text: String, name: String = "test.cops") async -> ExitStatus {
-        await interpreter.run(SourceFile(name: name, text: text))
+        await Session.with(parts) { session in
+            self.session = session
+            session.showsProgress = showsProgress
+            return await session.submit(SourceFile(name: name, text: text))
+        }
     }
+
+    /// The settings as the last run left them.
+    var settings: ScriptSettings { session?.settings ?? parts.settings }
 
     /// The endpoints the sandbox received, in order.
     var requests: [Endpoint] { sandbox.withEngine { $0.requestLog.map(\.endpoint) } }
@@ -83,7 +102,7 @@ final class Harness {
     /// The JSON lines of standard output.
     var lines: [String] { output.stdout.split(separator: "\n").map(String.init) }
 
-    func variable(_ name: String) -> Value? { interpreter.variables[name] }
+    func variable(_ name: String) -> Value? { session?.variables[name] }
 }
 
 extension ScriptSettings {

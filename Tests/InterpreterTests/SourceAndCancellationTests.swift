@@ -1,3 +1,5 @@
+import AltcraftAPI
+import AltcraftSandbox
 import CampaignScript
 import XCTest
 
@@ -102,8 +104,8 @@ final class SourceAndCancellationTests: XCTestCase {
     }
 
     func testCancelledBulkStatementStopsStartingRequestsAndReportsDoneAndNotDone() async {
-        let harness = Harness(settings: .with { $0.concurrency = 1 }) { operations, cancellation in
-            CancellingOperations(base: operations, cancellation: cancellation, cancelAfter: 21)
+        let harness = Harness(settings: .with { $0.concurrency = 1 }) { transport, cancellation in
+            CancellingTransport(inner: transport, cancellation: cancellation, cancelAfter: 21)
         }
         let status = await harness.run("deactivate 20, 21, 22, 87, 15 abort\necho \"not reached\"")
         XCTAssertEqual(status, .interrupted)
@@ -118,26 +120,16 @@ final class SourceAndCancellationTests: XCTestCase {
 }
 
 /// Flips the cancellation switch after deactivating one given ID, as Ctrl-C would mid-statement.
-struct CancellingOperations: CampaignOperations {
-    let base: any CampaignOperations
+struct CancellingTransport: AltcraftTransport {
+    let inner: InProcessTransport
     let cancellation: CancellationSwitch
     let cancelAfter: Int64
 
-    func activate(id: Int64, now: Bool, audience: AudienceOverride?, limit: Int64?) async throws(OperationError) {
-        try await base.activate(id: id, now: now, audience: audience, limit: limit)
+    func send(_ request: TransportRequest) async throws(TransportError) -> TransportResponse {
+        let response = try await inner.send(request)
+        // What the sandbox just handled, as it decoded it.
+        let handled = inner.sandbox.withEngine { $0.requestLog.last }
+        if handled?.endpoint == .deactivate, handled?.parameters["id"]?.intValue == cancelAfter { cancellation.cancel() }
+        return response
     }
-    func deactivate(id: Int64, abort: Bool) async throws(OperationError) {
-        try await base.deactivate(id: id, abort: abort)
-        if id == cancelAfter { cancellation.cancel() }
-    }
-    func status(id: Int64) async throws(OperationError) -> Value { try await base.status(id: id) }
-    func show(id: Int64) async throws(OperationError) -> Value { try await base.show(id: id) }
-    func list(_ filter: ListFilter) async throws(OperationError) -> [Value] { try await base.list(filter) }
-    func log(id: Int64, since: LogSince?, limit: Int64?) async throws(OperationError) -> [Value] {
-        try await base.log(id: id, since: since, limit: limit)
-    }
-    func clone(id: Int64, name: String?) async throws(OperationError) -> Int64 { try await base.clone(id: id, name: name) }
-    func delete(id: Int64) async throws(OperationError) { try await base.delete(id: id) }
-    func launch(id: Int64) async throws(OperationError) { try await base.launch(id: id) }
-    func plan(_ operation: MutatingOperation) async throws(OperationError) -> String { try await base.plan(operation) }
 }

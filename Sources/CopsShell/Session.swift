@@ -1,0 +1,227 @@
+import AltcraftAPI
+import CampaignScript
+
+/// One session of cops, whichever front starts it: a script, `-c` text, piped statements,
+/// `--stream`, the prompt or `--check`. It owns what they all share: the output (every known
+/// secret masked, copied into the transcript), the target and its client, the interpreter with
+/// its settings, and `submit`, the one way a text is parsed, checked, its diagnostics shown and
+/// run.
+///
+/// A session exists only inside `Session.with`, which shuts the client down when its body
+/// returns, by whichever path: no exit has to remember it (a missed shutdown once crashed a
+/// debug build).
+final class Session {
+    /// What `submit` does with a text.
+    enum Purpose {
+        /// Runs what checks without errors, on the target `connect` builds (from the settings
+        /// it starts with, telling the output its warnings and the `-v` trace).
+        case run(connect: (ScriptSettings, OutputSink) -> Result<SessionTarget, TargetFailure>)
+        /// `--check`: parse and check only, keeping no syntax tree (a million-statement runbook
+        /// would otherwise be held whole; docs/performance.md). Nothing is built or sent.
+        case check
+    }
+
+    /// What a session is made of: `Session.with(_:environment:…)` makes them from the command
+    /// line and the process, tests from an in-process sandbox and a test clock.
+    struct Parts {
+        var purpose: Purpose
+        /// Where output goes, already copied into the transcript (not yet masked).
+        var sink: OutputSink
+        /// Masked in all output from the first byte; the target's own are added once it is built.
+        var secrets: [String] = []
+        var transcript: Transcript? = nil
+        /// The target's name before it is built (a script's transcript header names it).
+        var label = ""
+        var settings = ScriptSettings()
+        /// `$1`…`$9` and `$args`.
+        var arguments: [String] = []
+        /// Colour in diagnostics.
+        var colors = false
+        /// Whether building the target names the sandbox on stderr (scripts and `--stream`; the
+        /// prompt names it itself, after its transcript header and greeting).
+        var announcesSandbox = false
+        var clock: any ScriptClock = SystemScriptClock()
+        /// What `source` reads.
+        var readFile: @Sendable (String) -> [UInt8]? = ScriptRunner.readSourced
+        /// Flipped by the first Ctrl-C: no new requests.
+        var cancellation = CancellationSwitch()
+    }
+
+    private let parts: Parts
+    /// Output with every known secret masked (the target's too, once it is built).
+    private(set) var sink: OutputSink
+    /// Where requests go; nil until the first program to run has checked without errors.
+    private(set) var target: SessionTarget?
+    /// Runs the programs, over the target's operations (a new one with each target).
+    private var interpreter: Interpreter?
+
+    /// Long bulk statements report progress on stderr (a person is watching it).
+    var showsProgress = false {
+        didSet { interpreter?.showsProgress = showsProgress }
+    }
+    /// `--stream`: every statement answers, failures included (see `Interpreter.answersFailures`).
+    var answersFailures = false {
+        didSet { interpreter?.answersFailures = answersFailures }
+    }
+    /// Asked before a risky statement is sent (the prompt asks a person).
+    var confirmer: ((ConfirmationRequest) -> Bool)? {
+        didSet { interpreter?.confirmer = confirmer }
+    }
+
+    var transcript: Transcript? { parts.transcript }
+    var colors: Bool { parts.colors }
+    var cancellation: CancellationSwitch { parts.cancellation }
+    /// The settings: those the session started with until something runs, then the
+    /// interpreter's (`set` changes them).
+    var settings: ScriptSettings { interpreter?.settings ?? parts.settings }
+    /// The variables defined so far.
+    var variables: [String: Value] { interpreter?.variables ?? [:] }
+    /// Set when the last program ended by `exit`.
+    var exitRequested: ExitStatus? { interpreter?.exitRequested }
+
+    private init(_ parts: Parts) {
+        self.parts = parts
+        sink = parts.sink.redacting(Redactor(secrets: parts.secrets))
+    }
+
+    /// Runs `body` with a session made of `parts`, then shuts down the client of the session's
+    /// last target, if it got one.
+    static func with<Outcome>(_ parts: Parts, _ body: (Session) async -> Outcome) async -> Outcome {
+        let session = Session(parts)
+        let outcome = await body(session)
+        await session.target?.operations.shutdown()
+        return outcome
+    }
+
+    /// Runs `body` with a session for this command line in this process. Output masks, from
+    /// the first byte, the environment's token and the one the chosen target will use (a script
+    /// is echoed into the transcript and quoted in diagnostics before the target exists); the
+    /// target is chosen now and built when needed. A transcript that cannot be opened ends the
+    /// session before `body` runs, with status 64.
+    static func with(
+        _ options: ScriptRunner.Options, environment: ScriptRunner.Environment, settings: ScriptSettings,
+        announcesSandbox: Bool, cancellation: CancellationSwitch, _ body: (Session) async -> ExitStatus
+    ) async -> ExitStatus {
+        let variables = environment.variables
+        let choice = TargetResolver.choose(
+            ScriptRunner.targetRequest(options, settings: ScriptSettings()), environment: variables)
+        let secrets =
+            [variables["ALTCRAFT_TOKEN"] ?? ""] + ((try? choice.get())?.secrets ?? [])
+            + ProxyRules.environmentSecrets(variables)
+        var transcript: Transcript?
+        if let path = options.transcriptPath {
+            switch Transcript.open(path: path, secrets: secrets) {
+            case .success(let opened): transcript = opened
+            case .failure(let error):
+                environment.sink.message(Wording.transcriptUnwritable(error.path, error.reason))
+                return .usage
+            }
+        }
+        let connect: (ScriptSettings, OutputSink) -> Result<SessionTarget, TargetFailure> = { settings, sink in
+            let request = ScriptRunner.targetRequest(options, settings: settings, trace: options.verbose ? sink.message : nil)
+            return choice.flatMap { TargetResolver.build($0, request, environment: variables, warn: sink.message) }
+        }
+        let parts = Parts(
+            purpose: .run(connect: connect), sink: transcript.map(environment.sink.copying(to:)) ?? environment.sink,
+            secrets: secrets, transcript: transcript, label: (try? choice.get())?.label ?? Wording.transcriptNoTarget,
+            settings: settings, arguments: options.arguments, colors: environment.colors(options.color),
+            announcesSandbox: announcesSandbox, cancellation: cancellation)
+        return await with(parts, body)
+    }
+
+    /// Builds the target and an interpreter over it, unless there is one. Nil when ready,
+    /// otherwise the status to end with (why is printed).
+    func connect() -> ExitStatus? {
+        guard target == nil else { return nil }
+        guard case .run(let connect) = parts.purpose else { preconditionFailure("--check sends nothing") }
+        switch connect(parts.settings, sink) {
+        case .failure(let failure):
+            sink.message(failure.message)
+            return failure.status
+        case .success(let built):
+            use(built, settings: parts.settings)
+            if parts.announcesSandbox { announce() }
+            return nil
+        }
+    }
+
+    /// `\profile`: requests go to `next` from now on; the old target's client is shut down, the
+    /// settings carry over, the variables do not (IDs of one account mean nothing in another).
+    func replaceTarget(with next: SessionTarget) async {
+        await target?.operations.shutdown()
+        for secret in next.secrets { transcript?.addSecret(secret) }
+        use(next, settings: settings)
+    }
+
+    private func use(_ next: SessionTarget, settings: ScriptSettings) {
+        target = next
+        sink = parts.sink.redacting(Redactor(secrets: parts.secrets + next.secrets.filter { !parts.secrets.contains($0) }))
+        let interpreter = Interpreter(
+            operations: next.operations, settings: settings, output: sink, clock: parts.clock,
+            cancellation: parts.cancellation, arguments: parts.arguments, readFile: parts.readFile,
+            renderer: DiagnosticRenderer(colors: parts.colors))
+        interpreter.showsProgress = showsProgress
+        interpreter.answersFailures = answersFailures
+        interpreter.confirmer = confirmer
+        self.interpreter = interpreter
+    }
+
+    /// Names the built-in sandbox and its state file on stderr (nothing for other targets).
+    func announce() {
+        if case .sandbox(let path) = target?.kind { sink.message(Wording.usingSandbox(path: path)) }
+    }
+
+    /// The transcript's first line for this session: the mode and the target's name.
+    func begin(_ mode: String) {
+        transcript?.begin(mode: mode, target: target?.label ?? parts.label)
+    }
+
+    /// Parses and checks `file` whole, with the files it `source`s by a constant path, shows
+    /// every diagnostic, and runs it when there is no error (building the target first if
+    /// need be); any error and nothing is sent: status 65. For `--check` it stops after the
+    /// diagnostics.
+    func submit(_ file: SourceFile) async -> ExitStatus {
+        let renderer = DiagnosticRenderer(colors: parts.colors)
+        guard case .run = parts.purpose else {
+            let verdict = Checker.validate(file, readFile: parts.readFile)
+            show(renderer.render(verdict.diagnostics, in: file, sourced: verdict.sourced))
+            return verdict.isRunnable ? .success : .invalidScript
+        }
+        let checked = Checker.check(file, defined: Set(variables.keys), readFile: parts.readFile)
+        show(renderer.render(checked.diagnostics, in: file, sourced: checked.sourced))
+        guard checked.isRunnable else {
+            interpreter?.answer(notRunning: checked, in: file)
+            return .invalidScript
+        }
+        if let stop = connect() { return stop }
+        return await interpreter!.run(checked, in: file)
+    }
+
+    private func show(_ rendered: String) {
+        if !rendered.isEmpty { sink.message(rendered) }
+    }
+}
+
+extension OutputSink {
+    /// The same sink, with everything also written to the transcript.
+    func copying(to transcript: Transcript) -> OutputSink {
+        let result = self.result
+        let message = self.message
+        return OutputSink(
+            result: {
+                result($0)
+                transcript.write($0)
+            },
+            message: {
+                message($0)
+                transcript.write($0)
+            })
+    }
+
+    /// The same sink with every secret of `redactor` masked in what passes through.
+    func redacting(_ redactor: Redactor) -> OutputSink {
+        let result = self.result
+        let message = self.message
+        return OutputSink(result: { result(redactor.redact($0)) }, message: { message(redactor.redact($0)) })
+    }
+}
