@@ -21,9 +21,12 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
+        // The JSON string escaper that the wire and the result formats share; depends on nothing.
+        .target(name: "JSONText"),
         .target(
             name: "AltcraftAPI",
             dependencies: [
+                "JSONText",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -50,8 +53,9 @@ let package = Package(
         .systemLibrary(name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
         // The prompt's line reading and history; knows nothing of campaigns.
         .target(name: "LineEditor", dependencies: ["CEditLine"]),
-        // The language: no dependencies, talks to the world through one protocol.
-        .target(name: "CampaignScript"),
+        // The language: talks to the world through one protocol; depends on nothing else of
+        // ours but the leaf JSONText.
+        .target(name: "CampaignScript", dependencies: ["JSONText"]),
         .target(
             name: "CopsShell",
             dependencies: [
@@ -101,6 +105,7 @@ let package = Package(
         .testTarget(
             name: "InterpreterTests", dependencies: ["CampaignScript", "CopsShell", "AltcraftAPI", "AltcraftSandbox"]),
         .testTarget(name: "EndToEndTests", dependencies: ["CampaignScript", "AltcraftSandbox", "CopsTestSupport"]),
+        .testTarget(name: "JSONTextTests", dependencies: ["JSONText", "AltcraftAPI", "CampaignScript"]),
         .testTarget(name: "CampaignScriptTests", dependencies: ["CampaignScript"], exclude: ["Golden"]),
     ]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import JSONText
 
 /// Reads and writes `WireValue` as JSON (RFC 8259), keeping object key order.
 ///
@@ -39,7 +40,7 @@ public enum JSONWire {
             } else {
                 out.append(contentsOf: "null".utf8)
             }
-        case .string(let text): writeString(text, into: &out)
+        case .string(let text): JSONString.append(text, to: &out)
         case .array(let items):
             out.append(UInt8(ascii: "["))
             for (index, item) in items.enumerated() {
@@ -51,30 +52,12 @@ public enum JSONWire {
             out.append(UInt8(ascii: "{"))
             for (index, field) in object.fields.enumerated() {
                 if index > 0 { out.append(UInt8(ascii: ",")) }
-                writeString(field.key, into: &out)
+                JSONString.append(field.key, to: &out)
                 out.append(UInt8(ascii: ":"))
                 write(field.value, into: &out)
             }
             out.append(UInt8(ascii: "}"))
         }
-    }
-
-    static func writeString(_ text: String, into out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): out.append(contentsOf: [92, 34])
-            case UInt8(ascii: "\\"): out.append(contentsOf: [92, 92])
-            case 0x0A: out.append(contentsOf: [92, UInt8(ascii: "n")])
-            case 0x0D: out.append(contentsOf: [92, UInt8(ascii: "r")])
-            case 0x09: out.append(contentsOf: [92, UInt8(ascii: "t")])
-            case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                out.append(contentsOf: [92, UInt8(ascii: "u"), 48, 48, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
-            default: out.append(byte)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
     }
 }
 

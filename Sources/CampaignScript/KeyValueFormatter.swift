@@ -1,3 +1,5 @@
+import JSONText
+
 /// `text` output: one line per row of space-separated `key=value` pairs, for grep and awk.
 ///
 /// Values with spaces, quotes or `=` are written as JSON strings; lists join their items with
@@ -26,8 +28,8 @@ public struct KeyValueFormatter: ResultFormatter {
     static func text(_ value: Value) -> String {
         switch value {
         case .string(let text):
-            let plain = !text.isEmpty && !text.unicodeScalars.contains { $0 == " " || $0 == "\"" || $0 == "=" || $0.value < 0x20 }
-            return plain ? text : JSONLinesFormatter.quote(text)
+            let plain = !text.isEmpty && !text.utf8.contains { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "=") }
+            return plain && !JSONString.needsEscapes(text) ? text : JSONString.literal(text)
         case .list(let items): return items.map(text).joined(separator: ",")
         case .record: return JSONLinesFormatter.encode(value)
         default: return value.displayText
