@@ -351,7 +351,7 @@ extension Interpreter {
         case .status(let text):
             let status = try await interpolate(text.parts)
             wanted = status.lowercased()
-            stateName = "status \"\(status)\""
+            stateName = "status " + ScriptLiteral.quoted(status)
         }
         func reached(_ record: Record) -> Bool {
             switch state.kind {

@@ -141,18 +141,9 @@ public enum SyntaxPrinter {
                         scalar.properties.isAlphabetic || scalar == "_" || ("0"..."9").contains(scalar)
                         || scalar == "."
                     if position == 0 && afterVariable && extendsName {
-                        text += "\\u{\(String(scalar.value, radix: 16))}"
-                        continue
-                    }
-                    switch scalar {
-                    case "\"": text += "\\\""
-                    case "\\": text += "\\\\"
-                    case "\n": text += "\\n"
-                    case "\t": text += "\\t"
-                    case "$": text += "\\$"
-                    case _ where scalar.value < 0x20 || scalar.value == 0x7F:
-                        text += "\\u{\(String(scalar.value, radix: 16))}"
-                    default: text.unicodeScalars.append(scalar)
+                        text += ScriptLiteral.unicodeEscape(scalar)
+                    } else {
+                        ScriptLiteral.append(scalar, to: &text)
                     }
                 }
                 afterVariable = false

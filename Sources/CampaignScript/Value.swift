@@ -124,11 +124,11 @@ public enum Value: Sendable, Equatable {
         }
     }
 
-    /// The value written the way a person would type it: strings quoted.
+    /// The value written the way a person would type it: strings as script literals.
     public var literalText: String {
         switch self {
         case .int(let value): String(value)
-        case .string(let text): "\"" + text.replacingAll("\\", with: "\\\\").replacingAll("\"", with: "\\\"") + "\""
+        case .string(let text): ScriptLiteral.quoted(text)
         case .bool(let value): value ? "true" : "false"
         case .null: "null"
         case .duration(let milliseconds): Self.durationText(milliseconds)
@@ -192,12 +192,4 @@ public struct Record: Sendable, Equatable {
 
     /// The field names in order.
     public var names: [String] { fields.map(\.name) }
-}
-
-extension String {
-    /// Replaces every occurrence without Foundation (the language module imports nothing).
-    func replacingAll(_ target: String, with replacement: String) -> String {
-        guard !target.isEmpty, contains(target) else { return self }
-        return split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
-    }
 }
