@@ -35,8 +35,8 @@ public struct ListFilter: Sendable, Equatable {
 
 /// Where `log … since` starts.
 public enum LogSince: Sendable, Equatable {
-    /// An RFC 3339 time or a date, as written.
-    case time(String)
+    /// A time or a date.
+    case time(Timestamp)
     /// This many milliseconds before now.
     case ago(milliseconds: Int64)
 }

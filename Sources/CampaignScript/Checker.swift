@@ -338,22 +338,12 @@ public struct Checker {
             nonZero(duration, context: spec.name)
         case .text(let text):
             string(text.parts)
-            if spec.shape == .timeOrDuration, let constant = text.constantText,
-                !Self.isTimestamp(constant)
-            {
+            if spec.shape == .timeOrDuration, let constant = text.constantText, Timestamp(constant) == nil {
                 report(.invalidTimestamp(constant), at: text.range)
             }
         case .integer, .none:
             break
         }
-    }
-
-    /// `YYYY-MM-DD`, optionally followed by `Thh:mm[:ss[.fff]]` and `Z` or `±hh:mm`, which is
-    /// what `log_v2`'s `from_time` accepts (RFC 3339 and its date-only prefix).
-    static func isTimestamp(_ text: String) -> Bool {
-        let pattern = #"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$"#
-        guard let regex = try? Regex(pattern) else { return false }
-        return text.wholeMatch(of: regex) != nil
     }
 
     private mutating func targets(_ targets: Targets, singleIDFor verb: String?) {

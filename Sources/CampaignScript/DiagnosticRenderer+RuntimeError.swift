@@ -54,6 +54,8 @@ extension DiagnosticRenderer {
             return "\(value) is not a campaign ID"
         case .invalidCampaignID(let id):
             return "campaign ID must be at least 1, not \(id)"
+        case .invalidTimestamp(let text):
+            return message(for: DiagnosticKind.invalidTimestamp(text))
         case .singleIDExpected(let verb, let count):
             return "'\(verb)' takes a single campaign ID, got \(count)"
         case .noSuchField(let name, let type, let available):

@@ -104,7 +104,11 @@ extension Interpreter {
             var limit: Int64?
             for option in command.options {
                 switch (option.key, option.value) {
-                case (.since, .text(let text)): since = .time(try await interpolate(text.parts))
+                case (.since, .text(let text)):
+                    // Checked before the run when constant; a string made now is checked now.
+                    let written = try await interpolate(text.parts)
+                    guard let time = Timestamp(written) else { throw fail(.invalidTimestamp(written), at: text.range) }
+                    since = .time(time)
                 case (.since, .duration(let duration)): since = .ago(milliseconds: duration.milliseconds)
                 case (.limit, .integer(let integer)): limit = integer.value
                 default: break

@@ -37,6 +37,8 @@ public enum RuntimeErrorKind: Sendable, Equatable {
     case waitUnknownIDs(state: String, ids: [Int64])
     /// A value used as a campaign ID is not one.
     case notACampaignID(value: String)
+    /// `log … since "$t"` where `$t` holds no time (a constant one is the checker's error).
+    case invalidTimestamp(String)
     /// A value used as a campaign ID is below 1.
     case invalidCampaignID(Int64)
     /// A verb that takes one campaign got several.

@@ -187,17 +187,11 @@ public final class AltcraftOperations: CampaignOperations {
             overrideSourceID: audience.map { Int($0.id) }, overrideLimit: limit.map(Int.init))
     }
 
-    /// `log_v2`'s `from_time`: RFC 3339 as written (a bare date is midnight UTC), or now minus
-    /// the duration.
+    /// `log_v2`'s `from_time`: the time in RFC 3339, or now minus the duration.
     static func fromTime(_ since: LogSince) -> String {
         switch since {
-        case .time(var text):
-            if text.count == 10 { return text + "T00:00:00Z" }
-            text = text.replacingOccurrences(of: " ", with: "T")
-            let hasZone = text.hasSuffix("Z") || text.dropFirst(19).contains(where: { $0 == "+" || $0 == "-" })
-            if !hasZone { text += "Z" }
-            if text.count == 17 { text = String(text.dropLast()) + ":00Z" }  // hh:mm without seconds
-            return text
+        case .time(let time):
+            return time.rfc3339
         case .ago(let milliseconds):
             let formatter = ISO8601DateFormatter()
             formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
