@@ -79,7 +79,12 @@ public final class AltcraftClient: Sendable {
     /// sent, so it cannot create two copies.
     public func clone(id: Int, name: String? = nil) async throws(AltcraftError) -> Int {
         let call = APICall.clone(id: id, name: name)
-        return try decode(call, try await perform(call).data) { data throws(WireDecodingError) in
+        return try clonedID(in: try await perform(call), of: call)
+    }
+
+    /// The new campaign's ID in the answer to a `campaigns/clone` call.
+    public func clonedID(in answer: Answer, of call: APICall) throws(AltcraftError) -> Int {
+        try decode(call, answer.data) { data throws(WireDecodingError) in
             try WireReader(data, context: "clone answer").int("saved_id")
         }
     }

@@ -41,7 +41,8 @@ public enum LogSince: Sendable, Equatable {
     case ago(milliseconds: Int64)
 }
 
-/// A request that changes server state, as a dry run describes it.
+/// A request that changes server state, whole: the interpreter builds it once, then performs
+/// it or, in a dry run, plans it.
 public enum MutatingOperation: Sendable, Equatable {
     /// `activate ID [now] [audience …] [limit N]`
     case activate(id: Int64, now: Bool, audience: AudienceOverride?, limit: Int64?)
@@ -51,19 +52,23 @@ public enum MutatingOperation: Sendable, Equatable {
     case clone(id: Int64, name: String?)
     /// `delete ID`
     case delete(id: Int64)
-    /// `launch ID`
+    /// `launch ID`; the start endpoint follows from the campaign's type, read when it is sent.
     case launch(id: Int64)
 }
 
 /// The campaign operations the language needs; the shell adapts them to the Altcraft API.
 ///
-/// One method per operation kind of docs/language.md, "Campaign commands". Values come back as language values,
-/// so this module never sees HTTP, wire formats or the token.
+/// The reads of docs/language.md, "Campaign commands", one method each, and the changes as
+/// `MutatingOperation` values, performed or planned. Values come back as language values, so
+/// this module never sees HTTP, wire formats or the token.
 public protocol CampaignOperations: Sendable {
-    /// Marks a campaign active; with `now` it also starts a run (the audience and limit apply then).
-    func activate(id: Int64, now: Bool, audience: AudienceOverride?, limit: Int64?) async throws(OperationError)
-    /// Switches a campaign off; `abort` drops the messages still queued.
-    func deactivate(id: Int64, abort: Bool) async throws(OperationError)
+    /// Sends a change: `activate` (with `now` it also starts a run, the audience and limit
+    /// apply then), `deactivate` (`abort` drops the messages still queued), `clone`, `delete`,
+    /// `launch` (broadcasts and regulars). Returns the new campaign's ID for a clone, else nil.
+    func perform(_ operation: MutatingOperation) async throws(OperationError) -> Int64?
+    /// The request a dry run prints instead of sending: endpoint and body, token masked.
+    /// May read (a launch looks up the campaign's type to name its endpoint).
+    func plan(_ operation: MutatingOperation) async throws(OperationError) -> String
     /// `{id, status, is_active, is_completed}`.
     func status(id: Int64) async throws(OperationError) -> Value
     /// The campaign's whole record.
@@ -72,15 +77,6 @@ public protocol CampaignOperations: Sendable {
     func list(_ filter: ListFilter) async throws(OperationError) -> [Value]
     /// Log entries, oldest first.
     func log(id: Int64, since: LogSince?, limit: Int64?) async throws(OperationError) -> [Value]
-    /// Copies a campaign and returns the new campaign's ID.
-    func clone(id: Int64, name: String?) async throws(OperationError) -> Int64
-    /// Deletes a campaign.
-    func delete(id: Int64) async throws(OperationError)
-    /// Starts a broadcast or regular campaign now.
-    func launch(id: Int64) async throws(OperationError)
-    /// The request a dry run prints instead of sending: endpoint and body, token masked.
-    /// May read (a launch looks up the campaign's type to name its endpoint).
-    func plan(_ operation: MutatingOperation) async throws(OperationError) -> String
     /// Applies `set timeout` (one request, milliseconds) and `set retries`.
     func configure(timeoutMilliseconds: Int64, retries: Int) async
 }

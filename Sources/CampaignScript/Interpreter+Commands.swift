@@ -161,9 +161,10 @@ extension Interpreter {
             let source = targets.ids[0]
             var name: String?
             if case .text(let text)? = command.option(.as)?.value { name = try await interpolate(text.parts) }
+            let operation = MutatingOperation.clone(id: source, name: name)
             if settings.dryRun {
-                let plan = try await single(op, id: source, at: command.range) { [name] () async throws(OperationError) in
-                    try await operations.plan(.clone(id: source, name: name))
+                let plan = try await single(op, id: source, at: command.range) { () async throws(OperationError) in
+                    try await operations.plan(operation)
                 }
                 let planned = Record(
                     [
@@ -175,17 +176,18 @@ extension Interpreter {
                 variables["failed"] = .list([])
                 return .record(planned)
             }
-            let newID = try await single(op, id: source, at: command.range) { [name] () async throws(OperationError) in
-                try await operations.clone(id: source, name: name)
+            let newID = try await single(op, id: source, at: command.range) { () async throws(OperationError) in
+                try await operations.perform(operation)
             }
+            let id: Value = newID.map { .int($0) } ?? .null
             variables["failed"] = .list([])
             if display {
                 emit(
                     ResultBlock(
                         op: op, layout: .perID,
-                        rows: [ResultRow(Record([("id", .int(newID)), ("source", .int(source)), ("ok", .bool(true))]))]))
+                        rows: [ResultRow(Record([("id", id), ("source", .int(source)), ("ok", .bool(true))]))]))
             }
-            return .record(Record([("id", .int(newID)), ("source", .int(source))]))
+            return .record(Record([("id", id), ("source", .int(source))]))
         }
     }
 
@@ -235,32 +237,21 @@ extension Interpreter {
         return filter
     }
 
-    /// A mutating command over a target set: sent, or in a dry run planned (nothing is sent).
+    /// A mutating command over a target set: each ID's operation performed, or in a dry run
+    /// planned (nothing is sent).
     private func mutate(
         _ op: String, _ targets: ResolvedTargets, display: Bool, at range: SourceRange,
         _ operation: @escaping @Sendable (Int64) -> MutatingOperation
     ) async throws -> Value {
         let operations = self.operations
-        if settings.dryRun {
-            return try await perID(op, targets, display: display, at: range, mutating: true, planned: true) {
-                id async throws(OperationError) in
+        let dryRun = settings.dryRun
+        return try await perID(op, targets, display: display, at: range, mutating: true, planned: dryRun) {
+            id async throws(OperationError) in
+            if dryRun {
                 let plan = try await operations.plan(operation(id))
                 return Record([("id", .int(id)), ("planned", .bool(true)), ("request", .string(plan))], isPlanned: true)
             }
-        }
-        return try await perID(op, targets, display: display, at: range, mutating: true) { id async throws(OperationError) in
-            switch operation(id) {
-            case .activate(let id, let now, let audience, let limit):
-                try await operations.activate(id: id, now: now, audience: audience, limit: limit)
-            case .deactivate(let id, let abort):
-                try await operations.deactivate(id: id, abort: abort)
-            case .delete(let id):
-                try await operations.delete(id: id)
-            case .launch(let id):
-                try await operations.launch(id: id)
-            case .clone(let id, let name):
-                _ = try await operations.clone(id: id, name: name)
-            }
+            _ = try await operations.perform(operation(id))
             return Record([("id", .int(id))])
         }
     }

@@ -38,14 +38,25 @@ public final class AltcraftOperations: CampaignOperations {
 
     // MARK: Operations
 
-    public func activate(id: Int64, now: Bool, audience: AudienceOverride?, limit: Int64?) async throws(OperationError) {
-        try await call { () async throws(AltcraftError) in
-            try await current.activate(id: Int(id), runNow: now, options: Self.launchOptions(audience, limit))
+    public func perform(_ operation: MutatingOperation) async throws(OperationError) -> Int64? {
+        let client = current
+        let call = try await apiCall(for: operation, client: client)
+        let newID = try await self.call { () async throws(AltcraftError) -> Int64? in
+            let answer = try await client.perform(call)
+            guard case .clone = operation else { return nil }
+            return Int64(try client.clonedID(in: answer, of: call))
         }
+        switch operation {
+        case .clone(_, let name?): if let newID { seen.record(id: newID, name: name) }
+        case .delete(let id): seen.forget(id: id)
+        default: break
+        }
+        return newID
     }
 
-    public func deactivate(id: Int64, abort: Bool) async throws(OperationError) {
-        try await call { () async throws(AltcraftError) in try await current.deactivate(id: Int(id), abortIfRunning: abort) }
+    public func plan(_ operation: MutatingOperation) async throws(OperationError) -> String {
+        let client = current
+        return client.plan(for: try await apiCall(for: operation, client: client))
     }
 
     public func status(id: Int64) async throws(OperationError) -> Value {
@@ -95,43 +106,25 @@ public final class AltcraftOperations: CampaignOperations {
         }
     }
 
-    public func clone(id: Int64, name: String?) async throws(OperationError) -> Int64 {
-        let newID = Int64(try await call { () async throws(AltcraftError) in try await current.clone(id: Int(id), name: name) })
-        if let name { seen.record(id: newID, name: name) }
-        return newID
-    }
+    // MARK: Helpers
 
-    public func delete(id: Int64) async throws(OperationError) {
-        try await call { () async throws(AltcraftError) in try await current.delete(id: Int(id)) }
-        seen.forget(id: id)
-    }
-
-    public func launch(id: Int64) async throws(OperationError) {
-        let client = current
-        let typed = try await startingAPI(id: id, client: client)
-        try await call { () async throws(AltcraftError) in try await typed.start(id: Int(id)) }
-    }
-
-    public func plan(_ operation: MutatingOperation) async throws(OperationError) -> String {
-        let client = current
+    /// The one request an operation is, so that what `perform` sends is what `plan` shows.
+    private func apiCall(for operation: MutatingOperation, client: AltcraftClient) async throws(OperationError) -> APICall {
         switch operation {
         case .activate(let id, let now, let audience, let limit):
-            return client.plan(for: .activate(id: Int(id), runNow: now, options: Self.launchOptions(audience, limit)))
+            return .activate(id: Int(id), runNow: now, options: Self.launchOptions(audience, limit))
         case .deactivate(let id, let abort):
-            return client.plan(for: .deactivate(id: Int(id), abortIfRunning: abort))
+            return .deactivate(id: Int(id), abortIfRunning: abort)
         case .clone(let id, let name):
-            return client.plan(for: .clone(id: Int(id), name: name))
+            return .clone(id: Int(id), name: name)
         case .delete(let id):
-            return client.plan(for: .delete(id: Int(id)))
+            return .delete(id: Int(id))
         case .launch(let id):
             // Which start endpoint depends on the campaign's type: a read, which dry runs allow.
             let type = try await campaignType(id: id, client: client)
-            let endpoint: Endpoint = type == "regular" ? .regularsStart : .broadcastsStart
-            return client.plan(for: .start(endpoint, id: Int(id)))
+            return .start(type == "regular" ? .regularsStart : .broadcastsStart, id: Int(id))
         }
     }
-
-    // MARK: Helpers
 
     private func remembered(_ campaign: CampaignSummary) -> Value {
         seen.record(id: Int64(campaign.id), name: campaign.name)
@@ -145,10 +138,6 @@ public final class AltcraftOperations: CampaignOperations {
             throw OperationError(.other, text: Wording.cannotLaunch(id: id, type: type))
         }
         return type
-    }
-
-    private func startingAPI(id: Int64, client: AltcraftClient) async throws(OperationError) -> TypedCampaigns {
-        try await campaignType(id: id, client: client) == "regular" ? client.regulars : client.broadcasts
     }
 
     private func call<T>(_ body: () async throws(AltcraftError) -> T) async throws(OperationError) -> T {

@@ -1,4 +1,5 @@
 import AltcraftAPI
+import AltcraftSandbox
 import CampaignScript
 import CopsShell
 import XCTest
@@ -36,6 +37,41 @@ final class AltcraftOperationsTests: XCTestCase {
             AltcraftError(.api(code: 401, text: "API token required"), endpoint: .deactivate))
         XCTAssertEqual(api.text, "API error 401 (API token required)")
         XCTAssertEqual(api.code, 401)
+    }
+
+    func testWhatPerformSendsIsWhatPlanShows() async throws {
+        let sandbox = Sandbox(engine: SandboxEngine(clock: ManualSandboxClock()))
+        let client = AltcraftClient(
+            configuration: ClientConfiguration(token: SandboxEngine.defaultToken, retries: 0),
+            transport: InProcessTransport(sandbox: sandbox))
+        let operations = AltcraftOperations(client: client)
+        let cases: [(MutatingOperation, Endpoint)] = [
+            (.activate(id: 82, now: true, audience: AudienceOverride(source: "segment", id: 2550), limit: 300), .activate),
+            (.deactivate(id: 15, abort: true), .deactivate),
+            (.clone(id: 118, name: "Весна \"copy\""), .clone),
+            (.delete(id: 40), .delete),
+            (.launch(id: 22), .broadcastsStart),
+            (.launch(id: 1), .regularsStart),
+        ]
+        for (operation, endpoint) in cases {
+            let plan = try await operations.plan(operation)
+            let prefix = "POST \(endpoint.path) "
+            XCTAssertTrue(plan.hasPrefix(prefix), plan)
+            guard case .object(var planned) = try JSONWire.decode(String(plan.dropFirst(prefix.count))) else {
+                return XCTFail(plan)
+            }
+            planned["token"] = nil
+            let newID = try await operations.perform(operation)
+            let sent = try XCTUnwrap(sandbox.withEngine { $0.requestLog.last })
+            XCTAssertEqual(sent.endpoint, endpoint, "\(operation)")
+            XCTAssertEqual(sent.parameters, planned, "\(operation)")
+            if case .clone = operation {
+                let id = try XCTUnwrap(newID)
+                XCTAssertEqual(sandbox.withEngine { $0.campaign(Int(id))?.name }, "Весна \"copy\"")
+            } else {
+                XCTAssertNil(newID, "\(operation)")
+            }
+        }
     }
 
     func testWireValuesBecomeLanguageValuesInOrder() {
