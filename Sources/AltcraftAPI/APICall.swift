@@ -6,14 +6,14 @@ public struct APICall: Sendable, Hashable {
     /// The body parameters other than `token`.
     public var parameters: WireObject
     /// The campaign the call is about, for error messages.
-    public var campaignID: Int?
+    public var campaignID: Int64?
     public var retryPolicy: RetryPolicy
     /// A `not found` after an attempt that may have been applied means our earlier attempt
     /// did the work (a retried delete).
     public var notFoundAfterRetryIsSuccess: Bool
 
     public init(
-        _ endpoint: Endpoint, parameters: WireObject = WireObject(), campaignID: Int? = nil,
+        _ endpoint: Endpoint, parameters: WireObject = WireObject(), campaignID: Int64? = nil,
         retryPolicy: RetryPolicy? = nil, notFoundAfterRetryIsSuccess: Bool = false
     ) {
         self.endpoint = endpoint
@@ -23,15 +23,15 @@ public struct APICall: Sendable, Hashable {
         self.notFoundAfterRetryIsSuccess = notFoundAfterRetryIsSuccess
     }
 
-    static func byID(_ endpoint: Endpoint, _ id: Int, _ extra: [(String, WireValue)] = []) -> APICall {
-        var parameters = WireObject([("id", .int(Int64(id)))])
+    static func byID(_ endpoint: Endpoint, _ id: Int64, _ extra: [(String, WireValue)] = []) -> APICall {
+        var parameters = WireObject([("id", .int(id))])
         for (key, value) in extra { parameters[key] = value }
         return APICall(endpoint, parameters: parameters, campaignID: id)
     }
 
     // MARK: The calls of the reference, §3–§6
 
-    public static func activate(id: Int, runNow: Bool = false, options: LaunchOptions = LaunchOptions()) -> APICall {
+    public static func activate(id: Int64, runNow: Bool = false, options: LaunchOptions = LaunchOptions()) -> APICall {
         var call = byID(.activate, id)
         if runNow { call.parameters["run_now"] = .bool(true) }
         options.add(to: &call.parameters)
@@ -40,7 +40,7 @@ public struct APICall: Sendable, Hashable {
         return call
     }
 
-    public static func deactivate(id: Int, abortIfRunning: Bool = false) -> APICall {
+    public static func deactivate(id: Int64, abortIfRunning: Bool = false) -> APICall {
         var call = byID(.deactivate, id)
         if abortIfRunning { call.parameters["abort_if_running"] = .bool(true) }
         return call
@@ -50,34 +50,34 @@ public struct APICall: Sendable, Hashable {
         APICall(.list, parameters: query.parameters)
     }
 
-    public static func get(id: Int) -> APICall { byID(.get, id) }
+    public static func get(id: Int64) -> APICall { byID(.get, id) }
 
-    public static func log(id: Int, fromTime: String? = nil, limit: Int? = nil) -> APICall {
+    public static func log(id: Int64, fromTime: String? = nil, limit: Int64? = nil) -> APICall {
         var call = byID(.log, id)
         if let fromTime { call.parameters["from_time"] = .string(fromTime) }
-        if let limit { call.parameters["limit"] = .int(Int64(limit)) }
+        if let limit { call.parameters["limit"] = .int(limit) }
         return call
     }
 
-    public static func clone(id: Int, name: String? = nil) -> APICall {
+    public static func clone(id: Int64, name: String? = nil) -> APICall {
         var call = byID(.clone, id)
         if let name { call.parameters["name"] = .string(name) }
         return call
     }
 
-    public static func delete(id: Int) -> APICall {
+    public static func delete(id: Int64) -> APICall {
         var call = byID(.delete, id)
         call.notFoundAfterRetryIsSuccess = true
         return call
     }
 
-    public static func status(id: Int) -> APICall { byID(.status, id) }
+    public static func status(id: Int64) -> APICall { byID(.status, id) }
 
     public static func typedList(_ endpoint: Endpoint, _ query: CampaignListQuery) -> APICall {
         APICall(endpoint, parameters: query.parameters)
     }
 
-    public static func start(_ endpoint: Endpoint, id: Int, options: LaunchOptions = LaunchOptions()) -> APICall {
+    public static func start(_ endpoint: Endpoint, id: Int64, options: LaunchOptions = LaunchOptions()) -> APICall {
         var call = byID(endpoint, id)
         options.add(to: &call.parameters)
         return call

@@ -37,12 +37,12 @@ public final class AltcraftClient: Sendable {
 
     /// Marks a campaign active; with `runNow` it is also launched at once (overrides apply
     /// only then).
-    public func activate(id: Int, runNow: Bool = false, options: LaunchOptions = LaunchOptions()) async throws(AltcraftError) {
+    public func activate(id: Int64, runNow: Bool = false, options: LaunchOptions = LaunchOptions()) async throws(AltcraftError) {
         _ = try await perform(.activate(id: id, runNow: runNow, options: options))
     }
 
     /// Switches a campaign off; `abortIfRunning` drops the messages still queued.
-    public func deactivate(id: Int, abortIfRunning: Bool = false) async throws(AltcraftError) {
+    public func deactivate(id: Int64, abortIfRunning: Bool = false) async throws(AltcraftError) {
         _ = try await perform(.deactivate(id: id, abortIfRunning: abortIfRunning))
     }
 
@@ -57,13 +57,13 @@ public final class AltcraftClient: Sendable {
     }
 
     /// The campaign's whole record (`campaigns/get`).
-    public func get(id: Int) async throws(AltcraftError) -> CampaignRecord {
+    public func get(id: Int64) async throws(AltcraftError) -> CampaignRecord {
         let call = APICall.get(id: id)
         return try decode(call, try await perform(call).data) { data throws(WireDecodingError) in try CampaignRecord(wire: data) }
     }
 
     /// Log entries (`campaigns/log_v2`); `fromTime` is RFC 3339.
-    public func log(id: Int, fromTime: String? = nil, limit: Int? = nil) async throws(AltcraftError) -> CampaignLog {
+    public func log(id: Int64, fromTime: String? = nil, limit: Int64? = nil) async throws(AltcraftError) -> CampaignLog {
         let call = APICall.log(id: id, fromTime: fromTime, limit: limit)
         let answer = try await perform(call)
         return try decode(call, answer.data) { data throws(WireDecodingError) in
@@ -77,25 +77,25 @@ public final class AltcraftClient: Sendable {
 
     /// Copies a campaign; returns the new campaign's ID. Never retried once it may have been
     /// sent, so it cannot create two copies.
-    public func clone(id: Int, name: String? = nil) async throws(AltcraftError) -> Int {
+    public func clone(id: Int64, name: String? = nil) async throws(AltcraftError) -> Int64 {
         let call = APICall.clone(id: id, name: name)
         return try clonedID(in: try await perform(call), of: call)
     }
 
     /// The new campaign's ID in the answer to a `campaigns/clone` call.
-    public func clonedID(in answer: Answer, of call: APICall) throws(AltcraftError) -> Int {
+    public func clonedID(in answer: Answer, of call: APICall) throws(AltcraftError) -> Int64 {
         try decode(call, answer.data) { data throws(WireDecodingError) in
             try WireReader(data, context: "clone answer").int("saved_id")
         }
     }
 
     /// Deletes a campaign. A retry that finds the campaign gone counts as success.
-    public func delete(id: Int) async throws(AltcraftError) {
+    public func delete(id: Int64) async throws(AltcraftError) {
         _ = try await perform(.delete(id: id))
     }
 
     /// `campaigns/get_status`.
-    public func status(id: Int) async throws(AltcraftError) -> CampaignStatus {
+    public func status(id: Int64) async throws(AltcraftError) -> CampaignStatus {
         let call = APICall.status(id: id)
         return try decode(call, try await perform(call).data) { data throws(WireDecodingError) in try CampaignStatus(wire: data) }
     }
@@ -127,8 +127,9 @@ public final class AltcraftClient: Sendable {
             var campaigns: [CampaignSummary] = []
             campaigns.reserveCapacity(items.count)
             for item in items { campaigns.append(try CampaignSummary(wire: item)) }
-            func count(_ key: String) -> Int? { answer.envelope[key]?.intValue.flatMap { Int(exactly: $0) } }
-            return CampaignPage(campaigns: campaigns, totalCount: count("total_count"), nextFromID: count("next_from_id"))
+            return CampaignPage(
+                campaigns: campaigns, totalCount: answer.envelope["total_count"]?.intValue.flatMap { Int(exactly: $0) },
+                nextFromID: answer.envelope["next_from_id"]?.intValue)
         }
     }
 
@@ -386,7 +387,7 @@ public struct TypedCampaigns: Sendable {
         CampaignListSequence(client: client, endpoint: listEndpoint, query: query)
     }
 
-    public func get(id: Int) async throws(AltcraftError) -> CampaignRecord {
+    public func get(id: Int64) async throws(AltcraftError) -> CampaignRecord {
         let call = APICall.byID(getEndpoint, id)
         return try client.decode(call, try await client.perform(call).data) { data throws(WireDecodingError) in
             try CampaignRecord(wire: data)
@@ -395,7 +396,7 @@ public struct TypedCampaigns: Sendable {
 
     /// Launches an active campaign now (broadcasts and regulars only). Never retried once it
     /// may have been sent.
-    public func start(id: Int, options: LaunchOptions = LaunchOptions()) async throws(AltcraftError) {
+    public func start(id: Int64, options: LaunchOptions = LaunchOptions()) async throws(AltcraftError) {
         guard let startEndpoint else {
             throw AltcraftError(
                 .invalidRequest("trigger campaigns are launched by their trigger"), endpoint: getEndpoint, campaignID: id)

@@ -35,7 +35,7 @@ public struct AltcraftError: Error, Sendable, Equatable, CustomStringConvertible
 
     public var kind: Kind
     public var endpoint: Endpoint
-    public var campaignID: Int?
+    public var campaignID: Int64?
     /// How many times the request was sent in all.
     public var attempts: Int
     /// True when the server may have carried the request out although we report a failure
@@ -43,7 +43,7 @@ public struct AltcraftError: Error, Sendable, Equatable, CustomStringConvertible
     public var mayHaveBeenApplied: Bool
 
     public init(
-        _ kind: Kind, endpoint: Endpoint, campaignID: Int? = nil, attempts: Int = 1, mayHaveBeenApplied: Bool = false
+        _ kind: Kind, endpoint: Endpoint, campaignID: Int64? = nil, attempts: Int = 1, mayHaveBeenApplied: Bool = false
     ) {
         self.kind = kind
         self.endpoint = endpoint

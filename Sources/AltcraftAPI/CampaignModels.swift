@@ -1,9 +1,9 @@
 /// An access group of a campaign (`{"id": 0, "name": "main"}`, or `Id`/`Name` in older answers).
 public struct CampaignGroup: Sendable, Hashable {
-    public var id: Int
+    public var id: Int64
     public var name: String
 
-    public init(id: Int, name: String) {
+    public init(id: Int64, name: String) {
         self.id = id
         self.name = name
     }
@@ -17,7 +17,7 @@ public struct CampaignGroup: Sendable, Hashable {
 
 /// One row of a campaign list (`campaigns/list` and the per-type lists).
 public struct CampaignSummary: Sendable, Hashable {
-    public var id: Int
+    public var id: Int64
     public var name: String
     /// `broadcast`, `regular`, `trigger`; in trigger lists the trigger type (`api_call`).
     public var type: String
@@ -48,9 +48,9 @@ public struct CampaignPage: Sendable, Hashable {
     public var campaigns: [CampaignSummary]
     public var totalCount: Int?
     /// The `from_id` of the next page (`campaigns/list` only).
-    public var nextFromID: Int?
+    public var nextFromID: Int64?
 
-    public init(campaigns: [CampaignSummary], totalCount: Int?, nextFromID: Int?) {
+    public init(campaigns: [CampaignSummary], totalCount: Int?, nextFromID: Int64?) {
         self.campaigns = campaigns
         self.totalCount = totalCount
         self.nextFromID = nextFromID
@@ -60,7 +60,7 @@ public struct CampaignPage: Sendable, Hashable {
 /// A campaign's whole record as `get` returns it: a few typed fields and every field the
 /// server sent, in its order, so that showing it loses nothing.
 public struct CampaignRecord: Sendable, Hashable {
-    public var id: Int
+    public var id: Int64
     public var name: String
     public var type: String?
     public var status: String?
@@ -136,19 +136,19 @@ public struct CampaignLog: Sendable, Hashable {
 
 /// Filters and paging of the list endpoints.
 public struct CampaignListQuery: Sendable, Hashable {
-    public var fromID: Int?
-    public var limit: Int?
+    public var fromID: Int64?
+    public var limit: Int64?
     public var type: String?
     public var isActive: Bool?
     public var uiTags: [String]
     public var groups: [String]
-    public var groupIDs: [Int]
+    public var groupIDs: [Int64]
     /// The v72 attribute filter (`{"season": {"options": […]}}`), passed through as given.
     public var attributes: WireValue?
 
     public init(
-        fromID: Int? = nil, limit: Int? = nil, type: String? = nil, isActive: Bool? = nil, uiTags: [String] = [],
-        groups: [String] = [], groupIDs: [Int] = [], attributes: WireValue? = nil
+        fromID: Int64? = nil, limit: Int64? = nil, type: String? = nil, isActive: Bool? = nil, uiTags: [String] = [],
+        groups: [String] = [], groupIDs: [Int64] = [], attributes: WireValue? = nil
     ) {
         self.fromID = fromID
         self.limit = limit
@@ -162,13 +162,13 @@ public struct CampaignListQuery: Sendable, Hashable {
 
     var parameters: WireObject {
         var object = WireObject()
-        if let fromID { object["from_id"] = .int(Int64(fromID)) }
-        if let limit { object["limit"] = .int(Int64(limit)) }
+        if let fromID { object["from_id"] = .int(fromID) }
+        if let limit { object["limit"] = .int(limit) }
         if let type { object["type"] = .string(type) }
         if let isActive { object["is_active"] = .bool(isActive) }
         if !uiTags.isEmpty { object["ui_tags"] = .array(uiTags.map { .string($0) }) }
         if !groups.isEmpty { object["groups"] = .array(groups.map { .string($0) }) }
-        if !groupIDs.isEmpty { object["groups_id"] = .array(groupIDs.map { .int(Int64($0)) }) }
+        if !groupIDs.isEmpty { object["groups_id"] = .array(groupIDs.map { .int($0) }) }
         if let attributes { object["attributes"] = attributes }
         return object
     }
@@ -182,15 +182,15 @@ public enum AudienceSource: String, Sendable, Hashable {
 /// Options of `activate` and of the broadcast/regular `start` calls.
 public struct LaunchOptions: Sendable, Hashable {
     public var overrideSourceType: AudienceSource?
-    public var overrideSourceID: Int?
-    public var overrideLimit: Int?
+    public var overrideSourceID: Int64?
+    public var overrideLimit: Int64?
     /// Data for the API-content filter node and `apicontent` template variables.
     public var content: WireValue?
     /// File objects attached to the messages.
     public var attach: [WireValue]?
 
     public init(
-        overrideSourceType: AudienceSource? = nil, overrideSourceID: Int? = nil, overrideLimit: Int? = nil,
+        overrideSourceType: AudienceSource? = nil, overrideSourceID: Int64? = nil, overrideLimit: Int64? = nil,
         content: WireValue? = nil, attach: [WireValue]? = nil
     ) {
         self.overrideSourceType = overrideSourceType
@@ -202,8 +202,8 @@ public struct LaunchOptions: Sendable, Hashable {
 
     func add(to object: inout WireObject) {
         if let overrideSourceType { object["override_source_type"] = .string(overrideSourceType.rawValue) }
-        if let overrideSourceID { object["override_source_id"] = .int(Int64(overrideSourceID)) }
-        if let overrideLimit { object["override_limit"] = .int(Int64(overrideLimit)) }
+        if let overrideSourceID { object["override_source_id"] = .int(overrideSourceID) }
+        if let overrideLimit { object["override_limit"] = .int(overrideLimit) }
         if let content { object["content"] = content }
         if let attach { object["attach"] = .array(attach) }
     }

@@ -11,20 +11,12 @@ struct WireReader {
         self.context = context
     }
 
-    func int(_ key: String) throws(WireDecodingError) -> Int {
+    func int(_ key: String) throws(WireDecodingError) -> Int64 {
         guard let value = object[key] else { throw WireDecodingError("\(context): missing field '\(key)'") }
-        guard let number = value.intValue, let result = Int(exactly: number) else {
+        guard let number = value.intValue else {
             throw WireDecodingError("\(context): field '\(key)' should be an integer, got \(value.kindName)")
         }
-        return result
-    }
-
-    func optionalInt(_ key: String) throws(WireDecodingError) -> Int? {
-        guard let value = object[key], !value.isNull else { return nil }
-        guard let number = value.intValue, let result = Int(exactly: number) else {
-            throw WireDecodingError("\(context): field '\(key)' should be an integer, got \(value.kindName)")
-        }
-        return result
+        return number
     }
 
     func bool(_ key: String, default fallback: Bool? = nil) throws(WireDecodingError) -> Bool {

@@ -270,7 +270,7 @@ public struct SandboxEngine: Sendable {
 
     private func launch(_ campaign: inout SandboxCampaign, _ options: LaunchOptions, _ now: Double) {
         var size = campaign.audienceSize
-        if let limit = options.overrideLimit, limit > 0 { size = min(size, limit) }
+        if let limit = options.overrideLimit, limit > 0 { size = min(size, Int(limit)) }
         campaign.isCompleted = false
         campaign.queued = size
         campaign.sentThisRun = 0
@@ -483,8 +483,8 @@ struct Parameters {
             }
             options.overrideSourceType = source
         }
-        options.overrideSourceID = try int("override_source_id", in: 1...Int.max)
-        options.overrideLimit = try int("override_limit", in: 0...Int.max)
+        options.overrideSourceID = try int("override_source_id", in: 1...Int.max).map(Int64.init)
+        options.overrideLimit = try int("override_limit", in: 0...Int.max).map(Int64.init)
         return options
     }
 }

@@ -44,7 +44,7 @@ public final class AltcraftOperations: CampaignOperations {
         let newID = try await self.call { () async throws(AltcraftError) -> Int64? in
             let answer = try await client.perform(call)
             guard case .clone = operation else { return nil }
-            return Int64(try client.clonedID(in: answer, of: call))
+            return try client.clonedID(in: answer, of: call)
         }
         switch operation {
         case .clone(_, let name?): if let newID { seen.record(id: newID, name: name) }
@@ -60,7 +60,7 @@ public final class AltcraftOperations: CampaignOperations {
     }
 
     public func status(id: Int64) async throws(OperationError) -> Value {
-        let status = try await call { () async throws(AltcraftError) in try await current.status(id: Int(id)) }
+        let status = try await call { () async throws(AltcraftError) in try await current.status(id: id) }
         return .record(
             Record([
                 ("id", .int(id)), ("status", .string(status.status)), ("is_active", .bool(status.isActive)),
@@ -69,15 +69,15 @@ public final class AltcraftOperations: CampaignOperations {
     }
 
     public func show(id: Int64) async throws(OperationError) -> Value {
-        let record = try await call { () async throws(AltcraftError) in try await current.get(id: Int(id)) }
+        let record = try await call { () async throws(AltcraftError) in try await current.get(id: id) }
         seen.record(id: id, name: record.name)
         return Self.value(.object(record.normalized))
     }
 
     public func list(_ filter: ListFilter) async throws(OperationError) -> [Value] {
         var query = CampaignListQuery(
-            fromID: filter.fromID.map(Int.init), limit: filter.limit.map(Int.init), type: filter.type,
-            isActive: filter.isActive, uiTags: filter.tags, groups: filter.groupNames, groupIDs: filter.groupIDs.map(Int.init))
+            fromID: filter.fromID, limit: filter.limit, type: filter.type,
+            isActive: filter.isActive, uiTags: filter.tags, groups: filter.groupNames, groupIDs: filter.groupIDs)
         let client = current
         if filter.limit != nil {
             let page = try await call { () async throws(AltcraftError) in try await client.list(query) }
@@ -95,7 +95,7 @@ public final class AltcraftOperations: CampaignOperations {
     public func log(id: Int64, since: LogSince?, limit: Int64?) async throws(OperationError) -> [Value] {
         let fromTime = since.map(Self.fromTime)
         let log = try await call { () async throws(AltcraftError) in
-            try await current.log(id: Int(id), fromTime: fromTime, limit: limit.map(Int.init))
+            try await current.log(id: id, fromTime: fromTime, limit: limit)
         }
         return log.entries.map { entry in
             .record(
@@ -112,27 +112,27 @@ public final class AltcraftOperations: CampaignOperations {
     private func apiCall(for operation: MutatingOperation, client: AltcraftClient) async throws(OperationError) -> APICall {
         switch operation {
         case .activate(let id, let now, let audience, let limit):
-            return .activate(id: Int(id), runNow: now, options: Self.launchOptions(audience, limit))
+            return .activate(id: id, runNow: now, options: Self.launchOptions(audience, limit))
         case .deactivate(let id, let abort):
-            return .deactivate(id: Int(id), abortIfRunning: abort)
+            return .deactivate(id: id, abortIfRunning: abort)
         case .clone(let id, let name):
-            return .clone(id: Int(id), name: name)
+            return .clone(id: id, name: name)
         case .delete(let id):
-            return .delete(id: Int(id))
+            return .delete(id: id)
         case .launch(let id):
             // Which start endpoint depends on the campaign's type: a read, which dry runs allow.
             let type = try await campaignType(id: id, client: client)
-            return .start(type == "regular" ? .regularsStart : .broadcastsStart, id: Int(id))
+            return .start(type == "regular" ? .regularsStart : .broadcastsStart, id: id)
         }
     }
 
     private func remembered(_ campaign: CampaignSummary) -> Value {
-        seen.record(id: Int64(campaign.id), name: campaign.name)
+        seen.record(id: campaign.id, name: campaign.name)
         return Self.value(.object(campaign.normalized))
     }
 
     private func campaignType(id: Int64, client: AltcraftClient) async throws(OperationError) -> String {
-        let record = try await call { () async throws(AltcraftError) in try await client.get(id: Int(id)) }
+        let record = try await call { () async throws(AltcraftError) in try await client.get(id: id) }
         let type = record.type ?? ""
         guard type == "broadcast" || type == "regular" else {
             throw OperationError(.other, text: Wording.cannotLaunch(id: id, type: type))
@@ -173,7 +173,7 @@ public final class AltcraftOperations: CampaignOperations {
     static func launchOptions(_ audience: AudienceOverride?, _ limit: Int64?) -> LaunchOptions {
         LaunchOptions(
             overrideSourceType: audience.flatMap { AudienceSource(rawValue: $0.source) },
-            overrideSourceID: audience.map { Int($0.id) }, overrideLimit: limit.map(Int.init))
+            overrideSourceID: audience.map(\.id), overrideLimit: limit)
     }
 
     /// `log_v2`'s `from_time`: the time in RFC 3339, or now minus the duration.

@@ -61,9 +61,9 @@ final class ClientOverHTTPTests: XCTestCase {
             let page = try await client.list(CampaignListQuery(limit: 5))
             XCTAssertEqual(page.campaigns.count, 5)
             XCTAssertEqual(page.nextFromID, page.campaigns.last!.id + 1)
-            var all: [Int] = []
+            var all: [Int64] = []
             for try await campaign in client.listAll(CampaignListQuery(limit: 4)) { all.append(campaign.id) }
-            XCTAssertEqual(all, sandbox.withEngine { $0.campaignIDs })
+            XCTAssertEqual(all, sandbox.withEngine { $0.campaignIDs.map(Int64.init) })
             let spring = try await client.list(CampaignListQuery(isActive: true, uiTags: ["spring-2024"]))
             XCTAssertEqual(spring.campaigns.map(\.id), [20, 21, 22])
             XCTAssertEqual(spring.campaigns[1].name, "Весенняя акция — SMS", "Cyrillic survives the wire")

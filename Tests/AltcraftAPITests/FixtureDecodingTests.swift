@@ -19,7 +19,7 @@ final class FixtureDecodingTests: XCTestCase {
     }
 
     struct Row: Equatable {
-        var id: Int, name: String, type: String, isActive: Bool, forConfirm: Bool, tags: [String], groups: [CampaignGroup]
+        var id: Int64, name: String, type: String, isActive: Bool, forConfirm: Bool, tags: [String], groups: [CampaignGroup]
         init(_ s: CampaignSummary) {
             (id, name, type, isActive, forConfirm, tags, groups) = (
                 s.id, s.name, s.type, s.isActive, s.forConfirm, s.uiTags, s.groups
@@ -28,7 +28,7 @@ final class FixtureDecodingTests: XCTestCase {
     }
 
     func assertPage(
-        _ base: String, _ list: (AltcraftClient) async throws -> CampaignPage, ids: [Int], total: Int, next: Int?,
+        _ base: String, _ list: (AltcraftClient) async throws -> CampaignPage, ids: [Int64], total: Int, next: Int64?,
         check: (CampaignPage) -> Void = { _ in }
     ) async throws {
         var first: [Row]?
@@ -200,7 +200,7 @@ final class FixtureDecodingTests: XCTestCase {
                 }
             }
         }
-        for (base, id) in [("campaigns-get.v72", 118), ("regulars-get.v72", 15), ("broadcasts-get", 179)] {
+        for (base, id): (String, Int64) in [("campaigns-get.v72", 118), ("regulars-get.v72", 15), ("broadcasts-get", 179)] {
             let urls = try variants(base)
             let jsonURL = try XCTUnwrap(urls.first { $0.pathExtension == "json" })
             let json = try await client(answering: jsonURL).get(id: id).normalized

@@ -110,10 +110,10 @@ final class MalformedAnswerTests: XCTestCase {
         let page = #"{"error":0,"data":[{"id":9223372036854775807,"name":"x","type":"broadcast","is_active":true}]}"#
         let transport = StubTransport(body: page)
         let client = AltcraftClient(configuration: ClientConfiguration(token: "t0ken-value", retries: 0), transport: transport)
-        var ids: [Int] = []
+        var ids: [Int64] = []
         for try await campaign in client.listAll() { ids.append(campaign.id) }
         for try await campaign in client.broadcasts.listAll() { ids.append(campaign.id) }
-        XCTAssertEqual(ids, [Int.max, Int.max])
+        XCTAssertEqual(ids, [Int64.max, Int64.max])
         XCTAssertEqual(transport.requests.count, 2, "one page each, then done")
     }
 

@@ -148,8 +148,8 @@ final class RetryTests: XCTestCase {
         let sandbox = makeSandbox(fillTo: 120)
         try await withSandboxServer(sandbox, faults: faults, over: kind) { url in
             let client = try faultyClient(url, retries: 12, kind)
-            for id in 1...120 { try await client.deactivate(id: id, abortIfRunning: true) }
-            for id in stride(from: 1, through: 120, by: 7) {
+            for id: Int64 in 1...120 { try await client.deactivate(id: id, abortIfRunning: true) }
+            for id in stride(from: Int64(1), through: 120, by: 7) {
                 let status = try await client.status(id: id)
                 XCTAssertFalse(status.isActive)
             }
@@ -191,7 +191,7 @@ final class RetryTests: XCTestCase {
         faults.closeAfterHeadersRate = 0.1
         faults.seed = 7
         let sandbox = makeSandbox()
-        var reported: [String: Result<Int, AltcraftError>] = [:]
+        var reported: [String: Result<Int64, AltcraftError>] = [:]
         try await withSandboxServer(sandbox, faults: faults, over: kind) { url in
             let client = try faultyClient(url, kind)
             for index in 0..<80 {
@@ -212,7 +212,7 @@ final class RetryTests: XCTestCase {
             switch result {
             case .success(let id):
                 XCTAssertEqual(count, 1)
-                XCTAssertEqual(sandbox.withEngine { $0.campaign(id)?.name }, name)
+                XCTAssertEqual(sandbox.withEngine { $0.campaign(Int(id))?.name }, name)
             case .failure(let error):
                 if count == 1 {
                     failedButApplied += 1
