@@ -118,18 +118,6 @@ public struct Checker {
         }.map(\.element)
     }
 
-    /// Checks a parsed program, merging the parser's diagnostics in source order.
-    public static func check(
-        _ program: Program, parseDiagnostics: [Diagnostic] = [], defined: Set<String> = []
-    ) -> CheckedProgram {
-        var checker = Checker()
-        checker.defined.formUnion(defined)
-        checker.statements(program.statements)
-        return CheckedProgram(
-            program: program, diagnostics: merged(parseDiagnostics, checker.diagnostics),
-            definedVariables: checker.defined)
-    }
-
     private mutating func report(
         _ kind: DiagnosticKind, at range: SourceRange, notes: [DiagnosticNote] = []
     ) {

@@ -143,8 +143,6 @@ public enum NoteKind: Equatable, Sendable {
     case verbTakesOneID(String)
     /// Where the earlier copy of an option is.
     case previousOption(String)
-    /// The deepest nesting allowed.
-    case nestingLimit(Int)
 }
 
 /// Things the parser can expect.

@@ -1,8 +1,8 @@
 /// Run-time errors and warnings, worded and rendered in the same place and shape as diagnostics.
 extension DiagnosticRenderer {
     /// `file:line:col: error: message`, the source line with a caret, then notes.
-    public func render(_ error: RuntimeError, severity: Severity = .error) -> String {
-        var output = header(file: error.file, range: error.range, severity: severity, message: Self.message(for: error.kind))
+    public func render(_ error: RuntimeError) -> String {
+        var output = header(file: error.file, range: error.range, severity: .error, message: Self.message(for: error.kind))
         output += snippet(error.range, in: error.file)
         for note in Self.notes(for: error.kind) {
             output += paint("note:", .cyan, bold: true) + " " + note + "\n"

@@ -294,8 +294,6 @@ public struct DiagnosticRenderer: Sendable {
             return "use 'for id in … { \(verb) $id }' to repeat it"
         case .previousOption(let option):
             return "'\(option)' first given here"
-        case .nestingLimit(let limit):
-            return "the limit is \(limit) levels"
         }
     }
 

@@ -55,8 +55,6 @@ public struct VerbSpec: Sendable {
     public var options: [OptionKey]
     /// Options that cannot appear together.
     public var exclusive: [[OptionKey]]
-    /// The API endpoint it calls.
-    public var endpoint: String
 
     /// The canonical spelling.
     public var name: String { verb.rawValue }
@@ -117,42 +115,37 @@ public enum GrammarTable {
         VerbSpec(
             verb: .activate, aliases: [], summary: "activate campaigns, optionally starting a run now",
             syntax: "activate T [now] [audience list|segment ID] [limit N]", mutates: true,
-            argument: .targetSet, options: [.now, .audience, .limit], exclusive: [],
-            endpoint: "campaigns/activate"),
+            argument: .targetSet, options: [.now, .audience, .limit], exclusive: []),
         VerbSpec(
             verb: .deactivate, aliases: [], summary: "deactivate campaigns; abort drops queued messages",
             syntax: "deactivate T [abort]", mutates: true, argument: .targetSet, options: [.abort],
-            exclusive: [], endpoint: "campaigns/deactivate"),
+            exclusive: []),
         VerbSpec(
             verb: .status, aliases: [], summary: "show whether campaigns are active or completed",
-            syntax: "status T", mutates: false, argument: .targetSet, options: [], exclusive: [],
-            endpoint: "campaigns/get_status"),
+            syntax: "status T", mutates: false, argument: .targetSet, options: [], exclusive: []),
         VerbSpec(
             verb: .show, aliases: ["info"], summary: "show one campaign's full record",
-            syntax: "show ID", mutates: false, argument: .singleID, options: [], exclusive: [],
-            endpoint: "campaigns/get"),
+            syntax: "show ID", mutates: false, argument: .singleID, options: [], exclusive: []),
         VerbSpec(
             verb: .list, aliases: [], summary: "list campaigns, following pages until done",
             syntax:
                 "list [active|inactive] [type broadcast|regular|trigger] [tag S]... [group S|N]... [from ID] [limit N]",
             mutates: false, argument: .none,
             options: [.active, .inactive, .type, .tag, .group, .from, .limit],
-            exclusive: [[.active, .inactive]], endpoint: "campaigns/list"),
+            exclusive: [[.active, .inactive]]),
         VerbSpec(
             verb: .log, aliases: [], summary: "show a campaign's log entries",
             syntax: "log ID [since TIME|DURATION] [limit N]", mutates: false, argument: .singleID,
-            options: [.since, .limit], exclusive: [], endpoint: "campaigns/log_v2"),
+            options: [.since, .limit], exclusive: []),
         VerbSpec(
             verb: .clone, aliases: [], summary: "copy a campaign into a new inactive one",
-            syntax: "clone ID [as S]", mutates: true, argument: .singleID, options: [.as], exclusive: [],
-            endpoint: "campaigns/clone"),
+            syntax: "clone ID [as S]", mutates: true, argument: .singleID, options: [.as], exclusive: []),
         VerbSpec(
             verb: .delete, aliases: [], summary: "delete campaigns", syntax: "delete T", mutates: true,
-            argument: .targetSet, options: [], exclusive: [], endpoint: "campaigns/delete"),
+            argument: .targetSet, options: [], exclusive: []),
         VerbSpec(
             verb: .launch, aliases: [], summary: "start a broadcast or regular campaign now",
-            syntax: "launch ID", mutates: true, argument: .singleID, options: [], exclusive: [],
-            endpoint: "broadcasts/start|regulars/start"),
+            syntax: "launch ID", mutates: true, argument: .singleID, options: [], exclusive: []),
     ]
 
     /// Options of a verb with `now` (`activate`) that shape the run `now` starts, and that the
@@ -348,7 +341,6 @@ public enum GrammarTable {
         }
     }
 
-    /// The text `help` prints: an overview, or one topic; `nil` for an unknown topic.
     /// Examples `help VERB` shows; each is a valid statement (a test parses and checks them).
     public static let examples: [Verb: [String]] = [
         .activate: ["activate 82", "activate 82 now audience segment 2550 limit 300"],
@@ -362,6 +354,7 @@ public enum GrammarTable {
         .launch: ["launch 3"],
     ]
 
+    /// The text `help` prints: an overview, or one topic; `nil` for an unknown topic.
     public static func helpText(for topic: String? = nil) -> String? {
         guard let topic else {
             var lines = ["verbs:"]

@@ -34,9 +34,6 @@ public struct Lexer {
         }
     }
 
-    /// True while an opened `(`, `[` or `{` has not been closed yet.
-    public var hasOpenBrackets: Bool { !openBrackets.isEmpty }
-
     // MARK: - Character helpers
 
     private var location: SourceLocation { SourceLocation(line: line, column: column, offset: index) }

@@ -9,9 +9,8 @@ public struct Parser {
     // Tokens come from the lexer as the parser reaches them, and the tokens of finished
     // top-level statements are dropped, so a million-statement file is never one token array
     // (that array was most of `cops --check`'s memory). `window` holds the tokens from the
-    // absolute index `windowStart` on; `current` is absolute. Without a lexer (`init(tokens:)`)
-    // the window is the whole given array.
-    private var lexer: Lexer?
+    // absolute index `windowStart` on; `current` is absolute.
+    private var lexer: Lexer
     private var window: [Token]
     private var windowStart = 0
     private var current = 0
@@ -67,17 +66,6 @@ public struct Parser {
         }
     }
 
-    /// Creates a parser over tokens ending in `.endOfFile`.
-    public init(tokens: [Token]) {
-        var tokens = tokens
-        if tokens.last?.kind != .endOfFile {
-            let end = tokens.last?.range.end ?? SourceLocation(line: 1, column: 1, offset: 0)
-            tokens.append(Token(kind: .endOfFile, range: SourceRange(at: end), leadingSpace: true))
-        }
-        self.window = tokens
-        skipErrorTokens()
-    }
-
     /// A parser that pulls tokens from `lexer` as it goes.
     init(lexer: Lexer) {
         self.lexer = lexer
@@ -92,11 +80,10 @@ public struct Parser {
     private func tokenAt(_ index: Int) -> Token { window[index - windowStart] }
 
     /// Makes sure the window reaches the absolute index `index` (the lexer keeps returning
-    /// `.endOfFile` after the end, and an array always ends with it).
+    /// `.endOfFile` after the end).
     private mutating func load(_ index: Int) {
-        guard lexer != nil else { return }
         while index - windowStart >= window.count {
-            window.append(lexer!.next())
+            window.append(lexer.next())
         }
     }
 
@@ -104,7 +91,7 @@ public struct Parser {
     /// position before them can be returned to.
     private mutating func dropConsumedTokens() {
         let consumed = current - 1 - windowStart
-        guard lexer != nil, consumed >= 1024 else { return }
+        guard consumed >= 1024 else { return }
         // The few tokens still ahead move to a fresh buffer.
         window = Array(window[consumed...])
         windowStart += consumed

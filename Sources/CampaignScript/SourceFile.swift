@@ -45,15 +45,6 @@ public struct SourceFile: Sendable {
         return String(decoding: bytes[start..<end], as: UTF8.self)
     }
 
-    /// The text of a 1-based line; each invalid UTF-8 unit becomes U+FFFD so columns still line up.
-    public func lineText(_ line: Int) -> String {
-        var text = ""
-        for scalar in Self.scalars(of: lineBytes(line)) {
-            text.unicodeScalars.append(scalar ?? "\u{FFFD}")
-        }
-        return text
-    }
-
     /// The location of a byte offset (clamped to the file).
     public func location(atOffset rawOffset: Int) -> SourceLocation {
         let offset = max(0, min(rawOffset, bytes.count))

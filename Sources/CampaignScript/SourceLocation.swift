@@ -61,9 +61,6 @@ public struct SourceRange: Hashable, Sendable, CustomStringConvertible {
         SourceRange(start: min(start, other.start), end: max(end, other.end))
     }
 
-    /// The range's length in bytes.
-    public var byteCount: Int { end.offset - start.offset }
-
     /// `line:column-line:column`, for test failure messages.
     public var description: String { "\(start)-\(end)" }
 }

@@ -13,9 +13,10 @@ final class MarkedSourceTests: XCTestCase {
     func testSourceFileLines() {
         let file = SourceFile(name: "f", bytes: Array("a\r\nб\n".utf8) + [0xFF])
         XCTAssertEqual(file.lineCount, 3)
-        XCTAssertEqual(file.lineText(1), "a")
-        XCTAssertEqual(file.lineText(2), "б")
-        XCTAssertEqual(file.lineText(3), "\u{FFFD}")
-        XCTAssertEqual(file.lineText(9), "")
+        XCTAssertEqual(Array(file.lineBytes(1)), Array("a".utf8))
+        XCTAssertEqual(Array(file.lineBytes(2)), Array("б".utf8))
+        XCTAssertEqual(Array(file.lineBytes(3)), [0xFF])
+        XCTAssertEqual(SourceFile.scalars(of: file.lineBytes(3)), [nil])
+        XCTAssertEqual(Array(file.lineBytes(9)), [])
     }
 }
