@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "cops", targets: ["cops"]),
+        .library(name: "AltcraftWire", targets: ["AltcraftWire"]),
         .library(name: "AltcraftAPI", targets: ["AltcraftAPI"]),
         .library(name: "AltcraftSandbox", targets: ["AltcraftSandbox"]),
         .library(name: "CampaignScript", targets: ["CampaignScript"]),
@@ -23,10 +24,14 @@ let package = Package(
     targets: [
         // The JSON string escaper that the wire and the result formats share; depends on nothing.
         .target(name: "JSONText"),
+        // What travels between the client and the API (values, JSON and XML, endpoints, formats):
+        // shared by the client and the sandbox; of ours it needs only JSONText.
+        .target(name: "AltcraftWire", dependencies: ["JSONText"]),
+        // The client core: the API over HTTP(S).
         .target(
             name: "AltcraftAPI",
             dependencies: [
-                "JSONText",
+                "AltcraftWire",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -39,6 +44,7 @@ let package = Package(
             name: "AltcraftSandbox",
             dependencies: [
                 "AltcraftAPI",
+                "AltcraftWire",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -60,6 +66,7 @@ let package = Package(
             name: "CopsShell",
             dependencies: [
                 "AltcraftAPI",
+                "AltcraftWire",
                 "CampaignScript",
                 "AltcraftSandbox",
                 "LineEditor",
@@ -92,10 +99,13 @@ let package = Package(
         // What tests of the https path share: a throwaway PKI made with openssl, a loopback
         // CONNECT proxy, a TLS sandbox server. Only test targets depend on it.
         .target(name: "CopsTestSupport", dependencies: ["AltcraftSandbox"], path: "Tests/CopsTestSupport"),
+        .testTarget(name: "AltcraftWireTests", dependencies: ["AltcraftWire"]),
         .testTarget(
-            name: "AltcraftAPITests", dependencies: ["AltcraftAPI", "AltcraftSandbox", "CopsTestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "AltcraftSandboxTests", dependencies: ["AltcraftSandbox", "AltcraftAPI", "CopsTestSupport"]),
-        .testTarget(name: "CopsShellTests", dependencies: ["CopsShell", "CampaignScript", "CopsTestSupport"]),
+            name: "AltcraftAPITests", dependencies: ["AltcraftAPI", "AltcraftWire", "AltcraftSandbox", "CopsTestSupport"],
+            resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "AltcraftSandboxTests", dependencies: ["AltcraftSandbox", "AltcraftAPI", "AltcraftWire", "CopsTestSupport"]),
+        .testTarget(name: "CopsShellTests", dependencies: ["CopsShell", "CampaignScript", "AltcraftWire", "CopsTestSupport"]),
         .testTarget(
             name: "CopsCommandLineTests",
             dependencies: [
@@ -103,9 +113,10 @@ let package = Package(
             ]),
         .testTarget(name: "LineEditorTests", dependencies: ["LineEditor"]),
         .testTarget(
-            name: "InterpreterTests", dependencies: ["CampaignScript", "CopsShell", "AltcraftAPI", "AltcraftSandbox"]),
+            name: "InterpreterTests",
+            dependencies: ["CampaignScript", "CopsShell", "AltcraftAPI", "AltcraftSandbox", "AltcraftWire"]),
         .testTarget(name: "EndToEndTests", dependencies: ["CampaignScript", "AltcraftSandbox", "CopsTestSupport"]),
-        .testTarget(name: "JSONTextTests", dependencies: ["JSONText", "AltcraftAPI", "CampaignScript"]),
+        .testTarget(name: "JSONTextTests", dependencies: ["JSONText", "AltcraftWire", "CampaignScript"]),
         .testTarget(name: "CampaignScriptTests", dependencies: ["CampaignScript"], exclude: ["Golden"]),
     ]
 )

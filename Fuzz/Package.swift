@@ -25,6 +25,7 @@ let package = Package(
             dependencies: [
                 "CFuzzerDriver",
                 .product(name: "AltcraftAPI", package: "CampaignOps"),
+                .product(name: "AltcraftWire", package: "CampaignOps"),
             ]
         ),
     ]

@@ -1,3 +1,5 @@
+import AltcraftWire
+
 /// One API call before it is sent: endpoint and parameters, without the token.
 ///
 /// Building a call is pure, so a dry run can show exactly what would be sent.

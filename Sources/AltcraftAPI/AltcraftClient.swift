@@ -1,3 +1,4 @@
+import AltcraftWire
 import Foundation
 import Logging
 
@@ -171,14 +172,7 @@ public final class AltcraftClient: Sendable {
             body = WireObject([("token", .string(token))] + body.fields.map { ($0.key, $0.value) })
         }
         if configuration.format == .xml, body["format"] == nil { body["format"] = .string("xml") }
-        return Self.encode(.object(body), configuration.format)
-    }
-
-    static func encode(_ value: WireValue, _ format: ClientConfiguration.WireFormat) -> [UInt8] {
-        switch format {
-        case .json: return JSONWire.encode(value)
-        case .xml: return XMLWire.encode(value)
-        }
+        return configuration.format.encode(.object(body))
     }
 
     /// Sends a call, retrying as its policy allows, and returns the decoded envelope.
@@ -311,33 +305,18 @@ public final class AltcraftClient: Sendable {
 
     /// Parses a body by its Content-Type, or by its first character when the type says
     /// nothing useful.
-    static func parseBody(_ response: TransportResponse, fallback: ClientConfiguration.WireFormat) throws(WireFormatError)
+    static func parseBody(_ response: TransportResponse, fallback: WireFormat) throws(WireFormatError)
         -> WireValue
     {
         let type = response.header("Content-Type") ?? ""
         if type.containsIgnoringASCIICase("html") {
             throw WireFormatError("expected an API answer, got an HTML page")
         }
-        let first = response.body.first { !(" \t\r\n".utf8.contains($0)) }
-        let format: ClientConfiguration.WireFormat
-        if type.containsIgnoringASCIICase("json") {
-            format = .json
-        } else if type.containsIgnoringASCIICase("xml") {
-            format = .xml
-        } else if first == UInt8(ascii: "<") {
-            format = .xml
-        } else if first == UInt8(ascii: "{") || first == UInt8(ascii: "[") {
-            format = .json
-        } else {
-            format = fallback
-        }
-        if format == .json, first == UInt8(ascii: "<") {
+        let format = WireFormat(contentType: type, body: response.body, fallback: fallback)
+        if format == .json, WireFormat.leadingByte(of: response.body) == UInt8(ascii: "<") {
             throw WireFormatError("expected JSON, got markup (an HTML or XML page)")
         }
-        switch format {
-        case .json: return try JSONWire.decode(response.body)
-        case .xml: return try XMLWire.decode(response.body)
-        }
+        return try format.decode(response.body)
     }
 
     /// Exponential backoff with jitter: half the delay fixed, half random.

@@ -1,3 +1,5 @@
+import AltcraftWire
+
 /// A failed API call: which stage failed, for which endpoint and campaign.
 ///
 /// Never carries the token: messages are built from our own wording and from server text
@@ -139,16 +141,4 @@ public struct AltcraftError: Error, Sendable, Equatable, CustomStringConvertible
     private func formatSeconds(_ seconds: Double) -> String {
         seconds.rounded() == seconds ? "\(Int(seconds))s" : "\(seconds)s"
     }
-}
-
-/// The API error codes the reference documents (§1.4), plus the ones the sandbox infers.
-public enum APIErrorCode {
-    public static let success = 0
-    public static let badRequest = 400
-    public static let tokenRequired = 401
-    public static let tariffLimit = 402
-    public static let forbidden = 403
-    /// INFERRED: the reference's code table is cut off after 403; the sandbox answers 404
-    /// for an unknown campaign ID.
-    public static let notFound = 404
 }

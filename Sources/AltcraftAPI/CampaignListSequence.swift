@@ -1,3 +1,5 @@
+import AltcraftWire
+
 /// Every campaign of a list endpoint, fetched one page at a time as it is iterated.
 ///
 /// Follows `next_from_id` (or, for the per-type lists that lack it, the last ID plus one)

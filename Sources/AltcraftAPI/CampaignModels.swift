@@ -1,3 +1,5 @@
+import AltcraftWire
+
 /// An access group of a campaign (`{"id": 0, "name": "main"}`, or `Id`/`Name` in older answers).
 public struct CampaignGroup: Sendable, Hashable {
     public var id: Int64

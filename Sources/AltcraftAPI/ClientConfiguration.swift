@@ -1,18 +1,10 @@
+import AltcraftWire
 import Foundation
 
 /// How an `AltcraftClient` talks to its server.
 public struct ClientConfiguration: Sendable {
     /// The wire format of request and response bodies.
-    public enum WireFormat: String, Sendable, CaseIterable {
-        case json, xml
-
-        public var contentType: String {
-            switch self {
-            case .json: return "application/json"
-            case .xml: return "application/xml"
-            }
-        }
-    }
+    public typealias WireFormat = AltcraftWire.WireFormat
 
     /// Where the token travels: in the body as v72 documents, or as a bearer header as newer
     /// versions also accept.

@@ -1,3 +1,5 @@
+import AltcraftWire
+
 /// Reads one HTTP/1.x answer from a byte stream: the status line, the headers, and a body
 /// framed by `Content-Length`, chunked encoding or the end of the stream. Knows nothing of
 /// sockets: `fill` appends what the stream has (false at its end) or fails.

@@ -1,3 +1,4 @@
+import AltcraftWire
 import AsyncHTTPClient
 import Foundation
 import NIOCore

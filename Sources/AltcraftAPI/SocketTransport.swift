@@ -1,3 +1,4 @@
+import AltcraftWire
 import Dispatch
 import Foundation
 import Synchronization

@@ -1,3 +1,5 @@
+import AltcraftWire
+
 /// Typed, tolerant reads of a response object, with errors that name the field.
 struct WireReader {
     let object: WireObject

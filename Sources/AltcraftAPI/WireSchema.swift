@@ -1,3 +1,5 @@
+import AltcraftWire
+
 /// The types the reference gives the fields of campaign objects, so that answers read from
 /// XML (where every leaf is text and a one-element list looks like a single value) show the
 /// same numbers, booleans and lists as JSON answers.

@@ -1,4 +1,5 @@
 import AltcraftAPI
+import AltcraftWire
 import Synchronization
 
 /// A sandbox shared by transports and servers: the engine behind a lock, and optionally a

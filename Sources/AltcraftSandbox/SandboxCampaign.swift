@@ -1,4 +1,4 @@
-import AltcraftAPI
+import AltcraftWire
 import Foundation
 
 /// One simulated campaign, with the sending queue that makes deactivate semantics visible.

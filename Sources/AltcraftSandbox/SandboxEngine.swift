@@ -1,4 +1,5 @@
 import AltcraftAPI
+import AltcraftWire
 
 /// The simulated Altcraft v72 Campaigns API: a state machine with an injected clock and no I/O.
 ///

@@ -1,4 +1,4 @@
-import AltcraftAPI
+import AltcraftWire
 import HTTPTypes
 import Hummingbird
 import HummingbirdCore

@@ -1,4 +1,4 @@
-import AltcraftAPI
+import AltcraftWire
 
 /// The state file's JSON, written and read with the project's own JSON codec (`JSONWire`).
 ///

@@ -1,4 +1,4 @@
-import AltcraftAPI
+import AltcraftWire
 import Foundation
 
 /// Turns HTTP requests into engine calls and replies into HTTP answers, the same way for the
@@ -8,7 +8,7 @@ public enum SandboxWire {
     struct Decoded {
         var parameters: WireObject
         var bearer: String?
-        var format: ClientConfiguration.WireFormat
+        var format: WireFormat
     }
 
     /// Reads the body by Content-Type (JSON or XML, sniffed when absent), then lets the URL
@@ -19,15 +19,11 @@ public enum SandboxWire {
         func header(_ name: String) -> String? {
             headers.first { $0.name.equalsIgnoringASCIICase(name) }?.value
         }
-        let type = header("content-type") ?? ""
-        let first = body.first { !(" \t\r\n".utf8.contains($0)) }
         var parameters = WireObject()
-        if first != nil {
-            let isXML =
-                type.containsIgnoringASCIICase("xml")
-                || (!type.containsIgnoringASCIICase("json") && first == UInt8(ascii: "<"))
+        if WireFormat.leadingByte(of: body) != nil {
+            let format = WireFormat(contentType: header("content-type") ?? "", body: body, fallback: .json)
             do {
-                let value = isXML ? try XMLWire.decode(body) : try JSONWire.decode(body)
+                let value = try format.decode(body)
                 guard case .object(let object) = value else {
                     return .failure(SandboxReplyError(status: 400, text: "The request body must be an object"))
                 }
@@ -50,7 +46,7 @@ public enum SandboxWire {
         }
         // The answer format: the `format` parameter, then the Accept header, then JSON (the
         // documented default).
-        let format: ClientConfiguration.WireFormat
+        let format: WireFormat
         if let asked = parameters["format"]?.stringValue?.lowercased() {
             format = asked == "xml" ? .xml : .json
         } else {
@@ -60,17 +56,10 @@ public enum SandboxWire {
     }
 
     /// Encodes an envelope in the asked format.
-    static func encode(_ reply: SandboxReply, _ format: ClientConfiguration.WireFormat) -> TransportResponse {
-        switch format {
-        case .json:
-            return TransportResponse(
-                status: reply.httpStatus, headers: [("Content-Type", "application/json; charset=utf-8")],
-                body: JSONWire.encode(.object(reply.envelope)))
-        case .xml:
-            return TransportResponse(
-                status: reply.httpStatus, headers: [("Content-Type", "application/xml; charset=utf-8")],
-                body: XMLWire.encode(.object(reply.envelope)))
-        }
+    static func encode(_ reply: SandboxReply, _ format: WireFormat) -> TransportResponse {
+        TransportResponse(
+            status: reply.httpStatus, headers: [("Content-Type", format.contentType + "; charset=utf-8")],
+            body: format.encode(.object(reply.envelope)))
     }
 
     /// An error answered before the body is read, in the format the URL's `format` or the
@@ -83,7 +72,7 @@ public enum SandboxWire {
             requestedFormat(path: path, headers: headers))
     }
 
-    static func requestedFormat(path: String, headers: [(name: String, value: String)]) -> ClientConfiguration.WireFormat {
+    static func requestedFormat(path: String, headers: [(name: String, value: String)]) -> WireFormat {
         if let query = path.split(separator: "?", maxSplits: 1).dropFirst().first {
             for pair in query.split(separator: "&") where pair.lowercased() == "format=xml" { return .xml }
             if query.lowercased().contains("format=json") { return .json }

@@ -1,4 +1,5 @@
 import AltcraftAPI
+import AltcraftWire
 import CampaignScript
 import Foundation
 import Synchronization

@@ -1,4 +1,5 @@
 import AltcraftAPI
+import AltcraftWire
 import XCTest
 
 /// Every example answer of the reference decodes, in JSON and in XML, to the same values.

@@ -1,4 +1,5 @@
 import AltcraftAPI
+import AltcraftWire
 import XCTest
 
 /// A broken or hostile server gives typed errors that name the endpoint; nothing crashes.

@@ -1,4 +1,5 @@
 import AltcraftAPI
+import AltcraftWire
 import XCTest
 
 /// The proxy conventions as curl documents them (everything.curl.dev, "Proxy environment

@@ -1,5 +1,6 @@
 import AltcraftAPI
 import AltcraftSandbox
+import AltcraftWire
 import XCTest
 
 /// Retries: what is repeated, what never is, and how long the client waits.

@@ -1,5 +1,6 @@
 import AltcraftAPI
 import AltcraftSandbox
+import AltcraftWire
 import XCTest
 
 /// What only the plain-socket transport does itself: HTTP framing, keep-alive, cancellation.

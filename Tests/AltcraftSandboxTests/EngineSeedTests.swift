@@ -1,5 +1,6 @@
 import AltcraftAPI
 import AltcraftSandbox
+import AltcraftWire
 import XCTest
 
 final class EngineSeedTests: XCTestCase {

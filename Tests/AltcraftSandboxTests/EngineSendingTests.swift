@@ -1,5 +1,6 @@
 import AltcraftAPI
 import AltcraftSandbox
+import AltcraftWire
 import XCTest
 
 /// Activation, launches and deactivation, with the sending queue moved by a manual clock.

@@ -1,4 +1,5 @@
 import AltcraftAPI
+import AltcraftWire
 import XCTest
 
 @testable import AltcraftSandbox

@@ -1,5 +1,6 @@
 import AltcraftAPI
 import AltcraftSandbox
+import AltcraftWire
 import CopsTestSupport
 import Dispatch
 import Foundation

@@ -1,5 +1,6 @@
 import AltcraftAPI
 import AltcraftSandbox
+import AltcraftWire
 import XCTest
 
 /// HTTP-shaped requests through `Sandbox.respond(path:headers:body:)`: bodies, formats, tokens.

@@ -1,5 +1,6 @@
 import AltcraftAPI
 import AltcraftSandbox
+import AltcraftWire
 import CampaignScript
 import XCTest
 

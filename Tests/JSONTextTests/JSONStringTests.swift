@@ -1,4 +1,4 @@
-import AltcraftAPI
+import AltcraftWire
 import CampaignScript
 import Foundation
 import JSONText

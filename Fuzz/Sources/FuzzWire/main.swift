@@ -4,6 +4,7 @@
 // of each endpoint, HTTP-status handling, `Retry-After` and list paging all see them.
 // Any trap, sanitizer report or broken invariant below is a finding.
 import AltcraftAPI
+import AltcraftWire
 import CFuzzerDriver
 import Dispatch
 

@@ -1,0 +1,11 @@
+/// The API error codes the reference documents (§1.4), plus the ones the sandbox infers.
+public enum APIErrorCode {
+    public static let success = 0
+    public static let badRequest = 400
+    public static let tokenRequired = 401
+    public static let tariffLimit = 402
+    public static let forbidden = 403
+    /// INFERRED: the reference's code table is cut off after 403; the sandbox answers 404
+    /// for an unknown campaign ID.
+    public static let notFound = 404
+}
