@@ -43,7 +43,6 @@ let package = Package(
         .target(
             name: "AltcraftSandbox",
             dependencies: [
-                "AltcraftAPI",
                 "AltcraftWire",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -103,9 +102,10 @@ let package = Package(
         .testTarget(
             name: "AltcraftAPITests", dependencies: ["AltcraftAPI", "AltcraftWire", "AltcraftSandbox", "CopsTestSupport"],
             resources: [.copy("Fixtures")]),
+        .testTarget(name: "AltcraftSandboxTests", dependencies: ["AltcraftSandbox", "AltcraftWire", "CopsTestSupport"]),
         .testTarget(
-            name: "AltcraftSandboxTests", dependencies: ["AltcraftSandbox", "AltcraftAPI", "AltcraftWire", "CopsTestSupport"]),
-        .testTarget(name: "CopsShellTests", dependencies: ["CopsShell", "CampaignScript", "AltcraftWire", "CopsTestSupport"]),
+            name: "CopsShellTests",
+            dependencies: ["CopsShell", "CampaignScript", "AltcraftAPI", "AltcraftSandbox", "AltcraftWire", "CopsTestSupport"]),
         .testTarget(
             name: "CopsCommandLineTests",
             dependencies: [

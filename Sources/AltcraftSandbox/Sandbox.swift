@@ -1,4 +1,3 @@
-import AltcraftAPI
 import AltcraftWire
 import Synchronization
 
@@ -67,23 +66,5 @@ public final class Sandbox: Sendable {
     /// Reads or changes the engine directly (tests, `sandbox reset`).
     public func withEngine<T>(_ body: (inout SandboxEngine) throws -> T) rethrows -> T {
         try engine.withLock { try body(&$0) }
-    }
-}
-
-/// Sends requests straight into a `Sandbox` in this process: no sockets, same bytes.
-public struct InProcessTransport: AltcraftTransport {
-    public let sandbox: Sandbox
-
-    public init(sandbox: Sandbox) {
-        self.sandbox = sandbox
-    }
-
-    public func send(_ request: TransportRequest) async throws(TransportError) -> TransportResponse {
-        if Task.isCancelled { throw .cancelled }
-        let response = sandbox.respond(path: request.path, headers: request.headers, body: request.body)
-        guard response.body.count <= request.maximumResponseBytes else {
-            throw .responseTooLarge(limit: request.maximumResponseBytes)
-        }
-        return response
     }
 }

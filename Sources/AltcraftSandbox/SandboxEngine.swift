@@ -1,4 +1,3 @@
-import AltcraftAPI
 import AltcraftWire
 
 /// The simulated Altcraft v72 Campaigns API: a state machine with an injected clock and no I/O.
@@ -269,9 +268,9 @@ public struct SandboxEngine: Sendable {
         }
     }
 
-    private func launch(_ campaign: inout SandboxCampaign, _ options: LaunchOptions, _ now: Double) {
+    private func launch(_ campaign: inout SandboxCampaign, _ options: LaunchOverrides, _ now: Double) {
         var size = campaign.audienceSize
-        if let limit = options.overrideLimit, limit > 0 { size = min(size, Int(limit)) }
+        if let limit = options.overrideLimit, limit > 0 { size = min(size, limit) }
         campaign.isCompleted = false
         campaign.queued = size
         campaign.sentThisRun = 0
@@ -280,7 +279,7 @@ public struct SandboxEngine: Sendable {
         campaign.updateTime = now
         var value = "\(size) messages queued"
         if let type = options.overrideSourceType, let source = options.overrideSourceID {
-            value += "; audience \(type.rawValue) \(source)"
+            value += "; audience \(type) \(source)"
         }
         campaign.addLog(now, "INFO", "Begin campaign", state: "start", value: value)
         if size == 0 {
@@ -394,6 +393,16 @@ struct SandboxFailure: Error {
     }
 }
 
+/// The options of `activate` and the `start` calls that change a launch, as the engine reads
+/// them from a request. (The client writes them from its own `LaunchOptions`: the engine
+/// reads the wire, as a real panel does, and does not depend on the client.)
+struct LaunchOverrides {
+    /// `list` or `segment`.
+    var overrideSourceType: String?
+    var overrideSourceID: Int?
+    var overrideLimit: Int?
+}
+
 /// Typed reads of request parameters that accept the docs' string-encoded values.
 struct Parameters {
     let object: WireObject
@@ -476,16 +485,16 @@ struct Parameters {
         return result
     }
 
-    func launchOptions() throws(SandboxFailure) -> LaunchOptions {
-        var options = LaunchOptions()
+    func launchOptions() throws(SandboxFailure) -> LaunchOverrides {
+        var options = LaunchOverrides()
         if let type = try string("override_source_type") {
-            guard let source = AudienceSource(rawValue: type) else {
+            guard ["list", "segment"].contains(type) else {
                 throw SandboxFailure(APIErrorCode.badRequest, "Parameter 'override_source_type' must be list or segment")
             }
-            options.overrideSourceType = source
+            options.overrideSourceType = type
         }
-        options.overrideSourceID = try int("override_source_id", in: 1...Int.max).map(Int64.init)
-        options.overrideLimit = try int("override_limit", in: 0...Int.max).map(Int64.init)
+        options.overrideSourceID = try int("override_source_id", in: 1...Int.max)
+        options.overrideLimit = try int("override_limit", in: 0...Int.max)
         return options
     }
 }

@@ -1,4 +1,3 @@
-import AltcraftAPI
 import AltcraftWire
 import XCTest
 

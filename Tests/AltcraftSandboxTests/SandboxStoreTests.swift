@@ -1,4 +1,3 @@
-import AltcraftAPI
 import AltcraftSandbox
 import AltcraftWire
 import Foundation

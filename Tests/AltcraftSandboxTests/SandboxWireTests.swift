@@ -1,4 +1,3 @@
-import AltcraftAPI
 import AltcraftSandbox
 import AltcraftWire
 import XCTest
@@ -201,26 +200,5 @@ final class SandboxWireTests: XCTestCase {
         let answer = try envelope(response)
         XCTAssertEqual(answer["error"]?.int, 404)
         XCTAssertEqual(answer["error_text"], "Campaign not found")
-    }
-
-    func testInProcessTransportSendsTheSameBytes() async throws {
-        let transport = InProcessTransport(sandbox: sandbox)
-        let request = TransportRequest(
-            path: "/api/v1.1/campaigns/clone", headers: [("Content-Type", "application/json")],
-            body: Array(#"{"token": "sandbox-token", "id": 1, "name": "Clone"}"#.utf8), timeout: .seconds(5),
-            maximumResponseBytes: 1 << 20)
-        let response = try await transport.send(request)
-        XCTAssertEqual(response.status, 200)
-        XCTAssertEqual(
-            String(decoding: response.body, as: UTF8.self),
-            #"{"data":{"saved_id":11769},"error":0,"error_text":"Successful operation"}"#)
-        var small = request
-        small.maximumResponseBytes = 10
-        do {
-            _ = try await transport.send(small)
-            XCTFail("an answer larger than the limit must fail")
-        } catch {
-            XCTAssertEqual(error, .responseTooLarge(limit: 10))
-        }
     }
 }

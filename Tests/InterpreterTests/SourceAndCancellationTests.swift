@@ -2,6 +2,7 @@ import AltcraftAPI
 import AltcraftSandbox
 import AltcraftWire
 import CampaignScript
+import CopsShell
 import XCTest
 
 /// `source` (relative paths, whole-file checks, cycles) and cancellation of bulk statements.

@@ -1,0 +1,24 @@
+import AltcraftAPI
+import AltcraftSandbox
+import AltcraftWire
+
+/// Sends requests straight into a `Sandbox` in this process: no sockets, same bytes.
+///
+/// It lives here, where the program puts the client and the sandbox together, so that the
+/// engine does not depend on the client nor the client on the engine.
+public struct InProcessTransport: AltcraftTransport {
+    public let sandbox: Sandbox
+
+    public init(sandbox: Sandbox) {
+        self.sandbox = sandbox
+    }
+
+    public func send(_ request: TransportRequest) async throws(TransportError) -> TransportResponse {
+        if Task.isCancelled { throw .cancelled }
+        let response = sandbox.respond(path: request.path, headers: request.headers, body: request.body)
+        guard response.body.count <= request.maximumResponseBytes else {
+            throw .responseTooLarge(limit: request.maximumResponseBytes)
+        }
+        return response
+    }
+}
