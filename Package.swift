@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "AltcraftWire", targets: ["AltcraftWire"]),
         .library(name: "AltcraftAPI", targets: ["AltcraftAPI"]),
         .library(name: "AltcraftSandbox", targets: ["AltcraftSandbox"]),
+        .library(name: "AltcraftSandboxServer", targets: ["AltcraftSandboxServer"]),
         .library(name: "CampaignScript", targets: ["CampaignScript"]),
     ],
     dependencies: [
@@ -40,9 +41,14 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
+        // The simulated API: a pure engine, no networking; the client reaches it in process
+        // (CopsShell's InProcessTransport) or through AltcraftSandboxServer.
+        .target(name: "AltcraftSandbox", dependencies: ["AltcraftWire"]),
+        // The sandbox over HTTP(S) and HTTP/2, with fault injection.
         .target(
-            name: "AltcraftSandbox",
+            name: "AltcraftSandboxServer",
             dependencies: [
+                "AltcraftSandbox",
                 "AltcraftWire",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -68,6 +74,7 @@ let package = Package(
                 "AltcraftWire",
                 "CampaignScript",
                 "AltcraftSandbox",
+                "AltcraftSandboxServer",
                 "LineEditor",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
@@ -97,12 +104,16 @@ let package = Package(
         ),
         // What tests of the https path share: a throwaway PKI made with openssl, a loopback
         // CONNECT proxy, a TLS sandbox server. Only test targets depend on it.
-        .target(name: "CopsTestSupport", dependencies: ["AltcraftSandbox"], path: "Tests/CopsTestSupport"),
+        .target(
+            name: "CopsTestSupport", dependencies: ["AltcraftSandbox", "AltcraftSandboxServer"], path: "Tests/CopsTestSupport"),
         .testTarget(name: "AltcraftWireTests", dependencies: ["AltcraftWire"]),
         .testTarget(
-            name: "AltcraftAPITests", dependencies: ["AltcraftAPI", "AltcraftWire", "AltcraftSandbox", "CopsTestSupport"],
+            name: "AltcraftAPITests",
+            dependencies: ["AltcraftAPI", "AltcraftWire", "AltcraftSandbox", "AltcraftSandboxServer", "CopsTestSupport"],
             resources: [.copy("Fixtures")]),
-        .testTarget(name: "AltcraftSandboxTests", dependencies: ["AltcraftSandbox", "AltcraftWire", "CopsTestSupport"]),
+        .testTarget(
+            name: "AltcraftSandboxTests",
+            dependencies: ["AltcraftSandbox", "AltcraftSandboxServer", "AltcraftWire", "CopsTestSupport"]),
         .testTarget(
             name: "CopsShellTests",
             dependencies: ["CopsShell", "CampaignScript", "AltcraftAPI", "AltcraftSandbox", "AltcraftWire", "CopsTestSupport"]),
@@ -115,7 +126,8 @@ let package = Package(
         .testTarget(
             name: "InterpreterTests",
             dependencies: ["CampaignScript", "CopsShell", "AltcraftAPI", "AltcraftSandbox", "AltcraftWire"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["CampaignScript", "AltcraftSandbox", "CopsTestSupport"]),
+        .testTarget(
+            name: "EndToEndTests", dependencies: ["CampaignScript", "AltcraftSandboxServer", "CopsTestSupport"]),
         .testTarget(name: "JSONTextTests", dependencies: ["JSONText", "AltcraftWire", "CampaignScript"]),
         .testTarget(name: "CampaignScriptTests", dependencies: ["CampaignScript"], exclude: ["Golden"]),
     ]

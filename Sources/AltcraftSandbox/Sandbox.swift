@@ -32,7 +32,8 @@ public final class Sandbox: Sendable {
         let decoded: SandboxWire.Decoded
         switch SandboxWire.decode(path: path, headers: headers, body: body) {
         case .success(let value): decoded = value
-        case .failure(let error): return SandboxWire.errorResponse(error, path: path, headers: headers)
+        case .failure(let error):
+            return SandboxWire.errorResponse(status: error.status, text: error.text, path: path, headers: headers)
         }
         let cleanPath = path.split(separator: "?", maxSplits: 1).first.map(String.init) ?? path
         // Only below the API root, as on a real panel (issue 14: `/campaigns/get_status`
@@ -54,8 +55,7 @@ public final class Sandbox: Sendable {
                     }
                 }
             } catch {
-                return SandboxWire.errorResponse(
-                    SandboxReplyError(status: 500, text: "Sandbox state: \(error)"), path: path, headers: headers)
+                return SandboxWire.errorResponse(status: 500, text: "Sandbox state: \(error)", path: path, headers: headers)
             }
         } else {
             reply = engine.withLock { $0.handle(path: cleanPath, parameters: decoded.parameters, bearer: decoded.bearer) }

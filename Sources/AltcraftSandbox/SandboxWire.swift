@@ -64,12 +64,12 @@ public enum SandboxWire {
 
     /// An error answered before the body is read, in the format the URL's `format` or the
     /// Accept header asks for (the body, unread or unreadable, cannot say).
-    static func errorResponse(
-        _ error: SandboxReplyError, path: String = "", headers: [(name: String, value: String)] = []
+    /// `package`: the sandbox's server answers its own refusals (wrong method, injected
+    /// faults, a body too large) with it too.
+    package static func errorResponse(
+        status: Int, text: String, path: String = "", headers: [(name: String, value: String)] = []
     ) -> TransportResponse {
-        encode(
-            SandboxReply(httpStatus: error.status, error: error.status, text: error.text),
-            requestedFormat(path: path, headers: headers))
+        encode(SandboxReply(httpStatus: status, error: status, text: text), requestedFormat(path: path, headers: headers))
     }
 
     static func requestedFormat(path: String, headers: [(name: String, value: String)]) -> WireFormat {

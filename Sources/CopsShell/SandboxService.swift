@@ -1,5 +1,5 @@
-import AltcraftAPI
 import AltcraftSandbox
+import AltcraftSandboxServer
 import CampaignScript
 import Foundation
 

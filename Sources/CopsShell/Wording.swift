@@ -1,4 +1,5 @@
 import AltcraftSandbox
+import AltcraftSandboxServer
 
 /// Every sentence cops says to a person, in one place.
 public enum Wording {

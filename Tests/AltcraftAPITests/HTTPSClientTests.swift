@@ -1,5 +1,6 @@
 import AltcraftAPI
 import AltcraftSandbox
+import AltcraftSandboxServer
 import CopsTestSupport
 import XCTest
 

@@ -1,5 +1,6 @@
 import AltcraftAPI
 import AltcraftSandbox
+import AltcraftSandboxServer
 import AltcraftWire
 import XCTest
 

@@ -1,7 +1,8 @@
+import AltcraftSandbox
 import AltcraftWire
 import XCTest
 
-@testable import AltcraftSandbox
+@testable import AltcraftSandboxServer
 
 /// Faults the HTTP sandbox injects, seen from a raw socket.
 final class FaultInjectionTests: XCTestCase {

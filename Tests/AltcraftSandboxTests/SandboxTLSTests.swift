@@ -1,4 +1,5 @@
 import AltcraftSandbox
+import AltcraftSandboxServer
 import CopsTestSupport
 import Foundation
 import XCTest

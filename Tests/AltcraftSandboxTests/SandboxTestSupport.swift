@@ -1,4 +1,5 @@
 import AltcraftSandbox
+import AltcraftSandboxServer
 import AltcraftWire
 import CopsTestSupport
 import Dispatch

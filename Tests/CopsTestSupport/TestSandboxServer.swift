@@ -1,4 +1,5 @@
 import AltcraftSandbox
+import AltcraftSandboxServer
 
 /// Runs an in-process `SandboxServer` on a free loopback port for tests, over http or https.
 public enum TestSandboxServer {

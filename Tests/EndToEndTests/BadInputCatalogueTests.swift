@@ -1,4 +1,4 @@
-import AltcraftSandbox
+import AltcraftSandboxServer
 import Foundation
 import XCTest
 
@@ -187,7 +187,7 @@ enum GeneratedCases {
     static var all: [(name: String, bytes: [UInt8])] {
         var cases: [(String, [UInt8])] = []
         func add(_ name: String, _ text: String) { cases.append((name, Array(text.utf8))) }
-        var random = SplitMix64(seed: 0x0C0B_5BAD)  // AltcraftSandbox's generator
+        var random = SplitMix64(seed: 0x0C0B_5BAD)  // the sandbox server's fault generator
         cases.append(("gen-binary-garbage", (0..<4_096).map { _ in UInt8(truncatingIfNeeded: random.next()) }))
         cases.append(
             (

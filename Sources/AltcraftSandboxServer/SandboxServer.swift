@@ -1,3 +1,4 @@
+import AltcraftSandbox
 import AltcraftWire
 import HTTPTypes
 import Hummingbird
@@ -67,7 +68,7 @@ public struct SandboxServer: Sendable {
         for field in request.headers { headers.append((field.name.rawName, field.value)) }
         let path = request.uri.description
         func failure(_ status: Int, _ text: String) -> TransportResponse {
-            SandboxWire.errorResponse(SandboxReplyError(status: status, text: text), path: path, headers: headers)
+            SandboxWire.errorResponse(status: status, text: text, path: path, headers: headers)
         }
         guard request.method == .post else {
             return response(
