@@ -3,6 +3,12 @@ import Dispatch
 import Foundation
 import Synchronization
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Sends requests over plain HTTP/1.1 (`http://` endpoints) on POSIX sockets, keeping
 /// connections alive for the next request.
 ///
@@ -177,7 +183,7 @@ final class HTTPConnection: @unchecked Sendable {
 
     deinit {
         let descriptor = state.withLock { $0.descriptor }
-        if descriptor >= 0 { Glibc.close(descriptor) }
+        if descriptor >= 0 { closeSocket(descriptor) }
     }
 
     /// Forgets an earlier exchange's cancellation; called before the next one is scheduled, so
@@ -190,7 +196,7 @@ final class HTTPConnection: @unchecked Sendable {
     func cancel() {
         state.withLock { state in
             state.cancelled = true
-            if state.descriptor >= 0 { Glibc.shutdown(state.descriptor, Int32(SHUT_RDWR)) }
+            if state.descriptor >= 0 { shutdown(state.descriptor, Int32(SHUT_RDWR)) }
         }
     }
 
@@ -199,7 +205,7 @@ final class HTTPConnection: @unchecked Sendable {
             defer { state.descriptor = -1 }
             return state.descriptor
         }
-        if descriptor >= 0 { Glibc.close(descriptor) }
+        if descriptor >= 0 { closeSocket(descriptor) }
     }
 
     /// False when the server closed the idle connection (or sent something unasked).
@@ -239,7 +245,7 @@ final class HTTPConnection: @unchecked Sendable {
     private func connect(deadline: UInt64) -> TransportError? {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        hints.ai_socktype = streamSocketType
         hints.ai_flags = AI_NUMERICSERV
         var list: UnsafeMutablePointer<addrinfo>?
         let resolved = getaddrinfo(address.host, String(address.port), &hints, &list)
@@ -252,9 +258,7 @@ final class HTTPConnection: @unchecked Sendable {
         var entry: UnsafeMutablePointer<addrinfo>? = first
         while let candidate = entry {
             entry = candidate.pointee.ai_next
-            let socketDescriptor = socket(
-                candidate.pointee.ai_family, candidate.pointee.ai_socktype | Int32(SOCK_CLOEXEC.rawValue),
-                candidate.pointee.ai_protocol)
+            let socketDescriptor = openSocket(candidate.pointee)
             guard socketDescriptor >= 0 else {
                 lastError = errno
                 continue
@@ -268,10 +272,10 @@ final class HTTPConnection: @unchecked Sendable {
                 return true
             }
             guard published else {
-                Glibc.close(socketDescriptor)
+                closeSocket(socketDescriptor)
                 return .cancelled
             }
-            var result = Glibc.connect(socketDescriptor, candidate.pointee.ai_addr, candidate.pointee.ai_addrlen)
+            var result = connectSocket(socketDescriptor, candidate.pointee.ai_addr, candidate.pointee.ai_addrlen)
             if result != 0 && errno == EINPROGRESS {
                 switch wait(for: Int16(POLLOUT), deadline: connectDeadline) {
                 case .ready:
@@ -318,7 +322,7 @@ final class HTTPConnection: @unchecked Sendable {
         var offset = 0
         while offset < message.count {
             let sent = message.withUnsafeBytes { bytes in
-                Glibc.send(descriptor, bytes.baseAddress! + offset, message.count - offset, Int32(MSG_NOSIGNAL))
+                send(descriptor, bytes.baseAddress! + offset, message.count - offset, sendFlags)
             }
             if sent > 0 {
                 offset += sent
@@ -341,7 +345,7 @@ final class HTTPConnection: @unchecked Sendable {
     private func read(into buffer: inout [UInt8], deadline: UInt64) -> Result<Bool, TransportError> {
         let descriptor = self.descriptor
         while true {
-            let count = scratch.withUnsafeMutableBytes { Glibc.recv(descriptor, $0.baseAddress!, $0.count, 0) }
+            let count = scratch.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress!, $0.count, 0) }
             if isCancelled { return .failure(.cancelled) }
             if count > 0 {
                 buffer += scratch[0..<count]
@@ -358,4 +362,47 @@ final class HTTPConnection: @unchecked Sendable {
             return .failure(.connectionLost(TransportError.words(forErrno: errno)))
         }
     }
+}
+
+// The C calls that differ between the C libraries, or that `HTTPConnection`'s own `close()`
+// and `connect(deadline:)` would hide inside it. Darwin has no `SOCK_CLOEXEC` and no
+// `MSG_NOSIGNAL`: there the socket gets `FD_CLOEXEC` and `SO_NOSIGPIPE` once it is made.
+
+#if canImport(Glibc)
+    private let streamSocketType = Int32(SOCK_STREAM.rawValue)
+    /// Flags of every `send`: a peer that has gone is an error, not SIGPIPE.
+    private let sendFlags = Int32(MSG_NOSIGNAL)
+#elseif canImport(Darwin)
+    private let streamSocketType = SOCK_STREAM
+    private let sendFlags: Int32 = 0
+#endif
+
+/// A non-inheritable socket for one `getaddrinfo` result; -1 and `errno` on failure.
+private func openSocket(_ address: addrinfo) -> Int32 {
+    #if canImport(Glibc)
+        return socket(address.ai_family, address.ai_socktype | Int32(SOCK_CLOEXEC.rawValue), address.ai_protocol)
+    #elseif canImport(Darwin)
+        let descriptor = socket(address.ai_family, address.ai_socktype, address.ai_protocol)
+        guard descriptor >= 0 else { return descriptor }
+        _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
+        var one: Int32 = 1
+        setsockopt(descriptor, SOL_SOCKET, SO_NOSIGPIPE, &one, socklen_t(MemoryLayout<Int32>.size))
+        return descriptor
+    #endif
+}
+
+private func connectSocket(_ descriptor: Int32, _ address: UnsafePointer<sockaddr>, _ length: socklen_t) -> Int32 {
+    #if canImport(Glibc)
+        return Glibc.connect(descriptor, address, length)
+    #elseif canImport(Darwin)
+        return Darwin.connect(descriptor, address, length)
+    #endif
+}
+
+private func closeSocket(_ descriptor: Int32) {
+    #if canImport(Glibc)
+        _ = Glibc.close(descriptor)
+    #elseif canImport(Darwin)
+        _ = Darwin.close(descriptor)
+    #endif
 }
