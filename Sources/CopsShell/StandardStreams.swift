@@ -16,7 +16,7 @@ enum StandardStreams {
         var offset = 0
         while offset < bytes.count {
             let written = bytes.withUnsafeBytes { buffer in
-                Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                systemWrite(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
             }
             if written >= 0 {
                 offset += written
@@ -33,4 +33,13 @@ enum StandardStreams {
 
     static func out(_ text: String) { write(text, to: STDOUT_FILENO) }
     static func err(_ text: String) { write(text, to: STDERR_FILENO) }
+}
+
+/// `write(2)`, named apart from the `write` methods of the types here (which hide it).
+func systemWrite(_ descriptor: Int32, _ bytes: UnsafeRawPointer?, _ count: Int) -> Int {
+    #if canImport(Glibc)
+        Glibc.write(descriptor, bytes, count)
+    #else
+        Darwin.write(descriptor, bytes, count)
+    #endif
 }

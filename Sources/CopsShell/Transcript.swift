@@ -16,7 +16,7 @@ public final class Transcript: Sendable {
 
     /// Opens (creating with mode 0600) or fails with the reason.
     public static func open(path: String, secrets: [String]) -> Result<Transcript, TranscriptError> {
-        let fd = Glibc.open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+        let fd = systemOpen(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else { return .failure(TranscriptError(path: path, reason: String(cString: strerror(errno)))) }
         return .success(Transcript(fd: fd, secrets: secrets))
     }
@@ -39,7 +39,7 @@ public final class Transcript: Sendable {
         descriptor.withLock { fd in
             var offset = 0
             while offset < bytes.count {
-                let written = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+                let written = bytes[offset...].withUnsafeBytes { systemWrite(fd, $0.baseAddress, $0.count) }
                 if written < 0, errno == EINTR { continue }
                 guard written > 0 else { return }
                 offset += written
@@ -64,4 +64,13 @@ public final class Transcript: Sendable {
 public struct TranscriptError: Error, Sendable {
     public var path: String
     public var reason: String
+}
+
+/// `open(2)`, named apart from `Transcript.open` (which hides it).
+private func systemOpen(_ path: String, _ flags: Int32, _ mode: mode_t) -> Int32 {
+    #if canImport(Glibc)
+        Glibc.open(path, flags, mode)
+    #else
+        Darwin.open(path, flags, mode)
+    #endif
 }
