@@ -31,7 +31,7 @@ public struct APICall: Sendable, Hashable {
         return APICall(endpoint, parameters: parameters, campaignID: id)
     }
 
-    // MARK: The calls of the reference, §3–§6
+    // MARK: The calls of the Altcraft v72 API (docs/client.md)
 
     public static func activate(id: Int64, runNow: Bool = false, options: LaunchOptions = LaunchOptions()) -> APICall {
         var call = byID(.activate, id)

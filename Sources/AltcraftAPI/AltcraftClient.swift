@@ -34,7 +34,7 @@ public final class AltcraftClient: Sendable {
 
     public func shutdown() async { await transport.shutdown() }
 
-    // MARK: Campaigns (§3)
+    // MARK: Campaigns
 
     /// Marks a campaign active; with `runNow` it is also launched at once (overrides apply
     /// only then).
@@ -101,7 +101,7 @@ public final class AltcraftClient: Sendable {
         return try decode(call, try await perform(call).data) { data throws(WireDecodingError) in try CampaignStatus(wire: data) }
     }
 
-    // MARK: Per-type sub-APIs (§4–§6)
+    // MARK: Per-type sub-APIs (broadcasts, regulars, triggers)
 
     public var broadcasts: TypedCampaigns {
         TypedCampaigns(client: self, list: .broadcastsList, get: .broadcastsGet, start: .broadcastsStart)

@@ -94,7 +94,7 @@ public struct SandboxCampaign: Codable, Sendable, Equatable {
         return String(format: "%.3fs", seconds)
     }
 
-    /// The row of a list answer. Trigger lists show the trigger type in `type` (§6.1); the
+    /// The row of a list answer. Trigger lists show the trigger type in `type` (docs/sandbox.md); the
     /// general list shows the campaign type.
     func summary(triggerTypeAsType: Bool = false) -> WireValue {
         var object = WireObject([

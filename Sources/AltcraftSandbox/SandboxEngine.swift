@@ -371,7 +371,7 @@ public struct SandboxReply: Sendable {
     }
 
     /// An error envelope. INFERRED: API errors come with HTTP 200, as the reference's note on
-    /// HTTP statuses suggests (§1.5); clients must check `error` either way.
+    /// HTTP statuses suggests (docs/sandbox.md); clients must check `error` either way.
     init(httpStatus: Int = 200, error: Int, text: String) {
         self.httpStatus = httpStatus
         envelope = WireObject([("data", .null), ("error", .int(Int64(error))), ("error_text", .string(text))])

@@ -1,4 +1,4 @@
-/// The API error codes the reference documents (§1.4), plus the ones the sandbox infers.
+/// The API error codes Altcraft documents, plus the one the sandbox infers (docs/sandbox.md).
 public enum APIErrorCode {
     public static let success = 0
     public static let badRequest = 400

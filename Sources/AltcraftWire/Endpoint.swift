@@ -6,7 +6,7 @@ public enum Endpoint: String, Sendable, CaseIterable, Hashable {
     case get = "campaigns/get"
     case log = "campaigns/log_v2"
     case clone = "campaigns/clone"
-    /// INFERRED path: the reference has no stored copy of the delete page (§3.7).
+    /// INFERRED path: the Altcraft reference documents no delete page (docs/sandbox.md).
     case delete = "campaigns/delete"
     case status = "campaigns/get_status"
     case broadcastsList = "campaigns/broadcasts/list"

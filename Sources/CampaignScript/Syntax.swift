@@ -25,7 +25,7 @@ public struct Statement: Equatable, Sendable {
         self.range = range
     }
 
-    /// The statement forms of §2.
+    /// The statement forms of docs/language.md.
     public indirect enum Kind: Equatable, Sendable {
         /// A campaign command.
         case command(Command)
@@ -185,7 +185,7 @@ public struct WaitState: Equatable, Sendable {
         self.range = range
     }
 
-    /// The states of §2.
+    /// The states `wait … until` knows (docs/language.md).
     public enum Kind: Equatable, Sendable {
         /// `active`
         case active
