@@ -120,7 +120,8 @@ let package = Package(
         .testTarget(
             name: "CopsCommandLineTests",
             dependencies: [
-                "CopsCommandLine", "CopsShell", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "CopsCommandLine", "CopsShell", "CampaignScript",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "LineEditorTests", dependencies: ["LineEditor"]),
         .testTarget(

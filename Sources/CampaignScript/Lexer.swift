@@ -325,7 +325,7 @@ public struct Lexer {
             }
         }
         let text = text(from: start)
-        switch Self.parseDuration(spelling) {
+        switch DurationText.read(spelling) {
         case .success(let milliseconds):
             return .duration(milliseconds: milliseconds)
         case .failure(.overflow):
@@ -366,69 +366,6 @@ public struct Lexer {
         }
         if previousWasSeparator { return .malformed }
         return overflowed ? .overflow : .value(value)
-    }
-
-    /// Removes `_` separators; `nil` when one leads, trails or doubles (`1__0`, `10_`).
-    private static func digitsWithSeparators(_ spelling: ArraySlice<UInt8>) -> String? {
-        var digits = ""
-        var previousWasSeparator = true
-        for byte in spelling {
-            if byte == UInt8(ascii: "_") {
-                if previousWasSeparator { return nil }
-                previousWasSeparator = true
-            } else {
-                digits.unicodeScalars.append(Unicode.Scalar(byte))
-                previousWasSeparator = false
-            }
-        }
-        return previousWasSeparator ? nil : digits
-    }
-
-    private enum DurationError: Error {
-        case malformed(looksLikeDuration: Bool)
-        case overflow
-    }
-
-    /// Parses `1h`, `2m`, `5s`, `250ms` and combinations with strictly decreasing units (`1m30s`).
-    private static func parseDuration(_ spelling: ArraySlice<UInt8>) -> Result<Int64, DurationError> {
-        var total: Int64 = 0
-        var position = spelling.startIndex
-        var previousRank = Int.max
-        var sawUnit = false
-        while position < spelling.endIndex {
-            let digitStart = position
-            while position < spelling.endIndex,
-                isDigit(spelling[position]) || spelling[position] == UInt8(ascii: "_")
-            {
-                position += 1
-            }
-            let unitStart = position
-            while position < spelling.endIndex, isLetter(spelling[position]) { position += 1 }
-            let unit = String(decoding: spelling[unitStart..<position], as: UTF8.self)
-            let rank: Int
-            let factor: Int64
-            switch unit {
-            case "h": (rank, factor) = (3, 3_600_000)
-            case "m": (rank, factor) = (2, 60_000)
-            case "s": (rank, factor) = (1, 1_000)
-            case "ms": (rank, factor) = (0, 1)
-            default:
-                let startsLikeUnit = unit.first.map { "hms".contains($0) } ?? sawUnit
-                return .failure(.malformed(looksLikeDuration: sawUnit || startsLikeUnit))
-            }
-            guard digitStart < unitStart,
-                let digits = digitsWithSeparators(spelling[digitStart..<unitStart]),
-                rank < previousRank
-            else { return .failure(.malformed(looksLikeDuration: true)) }
-            guard let amount = Int64(digits) else { return .failure(.overflow) }
-            let (scaled, overflow1) = amount.multipliedReportingOverflow(by: factor)
-            let (sum, overflow2) = total.addingReportingOverflow(scaled)
-            if overflow1 || overflow2 { return .failure(.overflow) }
-            total = sum
-            previousRank = rank
-            sawUnit = true
-        }
-        return .success(total)
     }
 
     // MARK: Variables

@@ -46,8 +46,8 @@ public enum SyntaxPrinter {
             case .deleted: text += "deleted"
             case .status(let literal): text += "status " + print(literal.parts)
             }
-            if let timeout { text += " timeout " + print(milliseconds: timeout.milliseconds) }
-            if let every { text += " every " + print(milliseconds: every.milliseconds) }
+            if let timeout { text += " timeout " + Value.durationText(timeout.milliseconds) }
+            if let every { text += " every " + Value.durationText(every.milliseconds) }
             return text
         case .assert(let condition, let message):
             return "assert \(print(condition))" + (message.map { " else " + print($0.parts) } ?? "")
@@ -58,13 +58,13 @@ public enum SyntaxPrinter {
             switch value {
             case .word(let word): valueText = word.name
             case .integer(let integer): valueText = String(integer.value)
-            case .duration(let duration): valueText = print(milliseconds: duration.milliseconds)
+            case .duration(let duration): valueText = Value.durationText(duration.milliseconds)
             }
             return "set \(setting.name) \(valueText)"
         case .echo(let values):
             return "echo " + values.map(print).joined(separator: " ")
         case .sleep(let duration):
-            return "sleep " + print(milliseconds: duration.milliseconds)
+            return "sleep " + Value.durationText(duration.milliseconds)
         case .source(let path):
             return "source " + print(path.parts)
         case .help(let topic):
@@ -91,7 +91,7 @@ public enum SyntaxPrinter {
             case .text(let text): words.append(print(text.parts))
             case .word(let word): words.append(word.name)
             case .audience(let source, let id): words.append("\(source.name) \(id.value)")
-            case .duration(let duration): words.append(print(milliseconds: duration.milliseconds))
+            case .duration(let duration): words.append(Value.durationText(duration.milliseconds))
             }
         }
         return words.joined(separator: " ")
@@ -115,7 +115,7 @@ public enum SyntaxPrinter {
         case .string(let parts): return print(parts)
         case .bool(let value): return value ? "true" : "false"
         case .null: return "null"
-        case .duration(let milliseconds): return print(milliseconds: milliseconds)
+        case .duration(let milliseconds): return Value.durationText(milliseconds)
         case .variable(let name): return "$" + name
         case .field(let base, let name): return print(base) + "." + name
         case .index(let base, let index): return print(base) + "[" + print(index) + "]"
@@ -153,19 +153,5 @@ public enum SyntaxPrinter {
             }
         }
         return text + "\""
-    }
-
-    /// A duration in canonical units, e.g. `1m30s` or `250ms`.
-    public static func print(milliseconds: Int64) -> String {
-        if milliseconds == 0 { return "0s" }
-        var rest = milliseconds
-        var text = ""
-        for (unit, size) in [("h", Int64(3_600_000)), ("m", 60_000), ("s", 1_000), ("ms", 1)] {
-            if rest >= size {
-                text += "\(rest / size)\(unit)"
-                rest %= size
-            }
-        }
-        return text
     }
 }

@@ -138,7 +138,8 @@ public enum Value: Sendable, Equatable {
         }
     }
 
-    /// `1h2m3s`, `250ms`, `0s`: the largest units first, as the language writes durations.
+    /// `1h2m3s`, `250ms`, `0s`: the largest units first, as the language writes durations. The
+    /// one printer of durations; `DurationText` reads what it writes.
     public static func durationText(_ milliseconds: Int64) -> String {
         if milliseconds == 0 { return "0s" }
         var rest = milliseconds.magnitude
