@@ -93,6 +93,17 @@ public enum SettingValues: Sendable, Equatable {
     case integer(ClosedRange<Int64>)
     /// A non-zero duration.
     case duration
+
+    /// Whether `value` is one of these (the checker says why one is not; `ScriptSettings`
+    /// only asks).
+    public func accepts(_ value: SettingValue) -> Bool {
+        switch (self, value) {
+        case (.choices(let words), .word(let word)): words.contains(word.name)
+        case (.integer(let range), .integer(let integer)): range.contains(integer.value)
+        case (.duration, .duration(let duration)): duration.milliseconds > 0
+        default: false
+        }
+    }
 }
 
 /// One setting for `set NAME VALUE`.
@@ -244,7 +255,7 @@ public enum GrammarTable {
     /// Every setting.
     public static let settings: [SettingSpec] = [
         SettingSpec(
-            name: "output", values: .choices(["table", "json", "text"]),
+            name: "output", values: .choices(OutputFormat.allCases.map(\.rawValue)),
             defaultValue: "table on a terminal, json otherwise", summary: "how results are printed"),
         SettingSpec(
             name: "on-error", values: .choices(["stop", "continue"]),

@@ -29,27 +29,21 @@ public struct ScriptSettings: Sendable, Equatable {
     /// The defaults of a script or pipe.
     public init() {}
 
-    /// Applies one `set`; returns false when the name or value is not valid (the checker
-    /// rejects those before anything runs).
+    /// Applies one `set`; returns false when the name or value is not valid: the grammar
+    /// table says which are (the checker rejects the others before anything runs).
     public mutating func apply(_ name: String, _ value: SettingValue) -> Bool {
+        guard GrammarTable.setting(named: name)?.values.accepts(value) == true else { return false }
         switch (name, value) {
         case ("output", .word(let word)):
             guard let format = OutputFormat(rawValue: word.name) else { return false }
             output = format
-        case ("on-error", .word(let word)) where ["stop", "continue"].contains(word.name):
-            continueOnError = word.name == "continue"
-        case ("dry-run", .word(let word)) where ["on", "off"].contains(word.name):
-            dryRun = word.name == "on"
-        case ("confirm", .word(let word)) where ["on", "off"].contains(word.name):
-            confirm = word.name == "on"
-        case ("concurrency", .integer(let integer)) where (1...64).contains(integer.value):
-            concurrency = Int(integer.value)
-        case ("retries", .integer(let integer)) where (0...10).contains(integer.value):
-            retries = Int(integer.value)
-        case ("timeout", .duration(let duration)) where duration.milliseconds > 0:
-            timeoutMilliseconds = duration.milliseconds
-        default:
-            return false
+        case ("on-error", .word(let word)): continueOnError = word.name == "continue"
+        case ("dry-run", .word(let word)): dryRun = word.name == "on"
+        case ("confirm", .word(let word)): confirm = word.name == "on"
+        case ("concurrency", .integer(let integer)): concurrency = Int(integer.value)
+        case ("retries", .integer(let integer)): retries = Int(integer.value)
+        case ("timeout", .duration(let duration)): timeoutMilliseconds = duration.milliseconds
+        default: return false
         }
         return true
     }

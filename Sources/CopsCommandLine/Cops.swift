@@ -5,8 +5,9 @@ import CopsShell
 import Foundation
 
 /// The `cops` command line as ArgumentParser declares it: the reference for help, completion
-/// scripts and usage errors. Everyday command lines are read by `Invocation.parse` instead
-/// (start-up time); a test keeps the two in step.
+/// scripts, usage errors and the man page. Its options' names and help come from
+/// `CommandLineOption`, which `Invocation.parse` reads too for the everyday command lines
+/// (start-up time).
 public struct Cops: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "cops",
@@ -15,36 +16,24 @@ public struct Cops: AsyncParsableCommand {
         version: CopsVersion.current,
         subcommands: [SandboxCommand.self])
 
-    @Option(name: .customShort("c"), help: ArgumentHelp("Run these statements (repeatable).", valueName: "text"))
-    var commands: [String] = []
-
-    @Flag(help: "Parse and check the script files only; exit 0, 65 (errors) or 66 (unreadable file); no network.")
-    var check = false
-    @Flag(help: "Print mutating requests instead of sending them; reads still run.") var dryRun = false
-    @Option(name: [.short, .long], help: "Results as table, json or text (default: table on a terminal, json otherwise).")
-    var output: OutputFormat?
-    @Flag(help: "Keep going after a failed statement (exit status still reports it).") var continueOnError = false
-    @Option(help: "Parallel requests in bulk operations (1-64, default 8).") var concurrency: Int?
-    @Option(help: "Time limit for one request, e.g. 30s (default 30s).") var timeout: String?
-    @Option(help: "Retries of idempotent requests (0-10, default 3).") var retries: Int?
-    @Option(help: "The Altcraft panel URL, e.g. https://ru.altkraft.com; the token comes from ALTCRAFT_TOKEN.")
-    var endpoint: String?
-    @Flag(help: "Use the built-in sandbox (the default when nothing else is configured).") var sandbox = false
-    @Option(
-        name: [.short, .long], help: "The profile of ~/.config/cops/config.toml to use (else $COPS_PROFILE, else its default).")
-    var profile: String?
-    @Option(help: "Wire format of requests: json or xml (default: the profile's, else json).")
-    var format: ClientConfiguration.WireFormat?
-    @Flag(name: [.short, .long], help: "Do not ask before delete and large changes at the prompt.") var yes = false
-    @Flag(help: "Run statements from stdin one by one as each is complete (for programs driving cops).")
-    var stream = false
-    @Option(help: "Colour: auto (a terminal, unless NO_COLOR is set), always or never.")
-    var color: ScriptRunner.ColorChoice = .auto
-    @Flag(name: [.short, .long], help: "Trace HTTP requests and answers on stderr (token masked).") var verbose = false
-    @Option(help: ArgumentHelp("Append what was entered and what came back to this file (token masked).", valueName: "file"))
-    var transcript: String?
-    @Option(help: ArgumentHelp("Trust the CAs of this PEM bundle (instead of the system's) for https.", valueName: "file"))
-    var cacert: String?
+    @Option(name: .of(.commands), help: .of(.commands)) var commands: [String] = []
+    @Flag(name: .of(.check), help: .of(.check)) var check = false
+    @Flag(name: .of(.dryRun), help: .of(.dryRun)) var dryRun = false
+    @Option(name: .of(.output), help: .of(.output)) var output: OutputFormat?
+    @Flag(name: .of(.continueOnError), help: .of(.continueOnError)) var continueOnError = false
+    @Option(name: .of(.concurrency), help: .of(.concurrency)) var concurrency: Int?
+    @Option(name: .of(.timeout), help: .of(.timeout)) var timeout: String?
+    @Option(name: .of(.retries), help: .of(.retries)) var retries: Int?
+    @Option(name: .of(.endpoint), help: .of(.endpoint)) var endpoint: String?
+    @Flag(name: .of(.sandbox), help: .of(.sandbox)) var sandbox = false
+    @Option(name: .of(.profile), help: .of(.profile)) var profile: String?
+    @Option(name: .of(.format), help: .of(.format)) var format: ClientConfiguration.WireFormat?
+    @Flag(name: .of(.yes), help: .of(.yes)) var yes = false
+    @Flag(name: .of(.stream), help: .of(.stream)) var stream = false
+    @Option(name: .of(.color), help: .of(.color)) var color: ScriptRunner.ColorChoice = .auto
+    @Flag(name: .of(.verbose), help: .of(.verbose)) var verbose = false
+    @Option(name: .of(.transcript), help: .of(.transcript)) var transcript: String?
+    @Option(name: .of(.cacert), help: .of(.cacert)) var cacert: String?
 
     /// `captureForPassthrough`: everything from the file on is the script's, options and `--`
     /// included (`bash FILE ARGS`); `allUnrecognized` would take cops's options out of it.
@@ -98,9 +87,33 @@ public struct Cops: AsyncParsableCommand {
     }
 }
 
-extension OutputFormat: ExpressibleByArgument {}
-extension ClientConfiguration.WireFormat: ExpressibleByArgument {}
-extension ScriptRunner.ColorChoice: ExpressibleByArgument {}
+// Help and completion list the values the declaration allows.
+extension OutputFormat: ExpressibleByArgument {
+    public static var allValueStrings: [String] { CommandLineOption.output.allowedValues }
+}
+extension ClientConfiguration.WireFormat: ExpressibleByArgument {
+    public static var allValueStrings: [String] { CommandLineOption.format.allowedValues }
+}
+extension ScriptRunner.ColorChoice: ExpressibleByArgument {
+    public static var allValueStrings: [String] { CommandLineOption.color.allowedValues }
+}
+
+extension NameSpecification {
+    /// The names of a declared option: `-o` and `--output` as ArgumentParser spells them.
+    static func of(_ option: CommandLineOption) -> NameSpecification {
+        NameSpecification(
+            option.spellings.map { spelling in
+                spelling.hasPrefix("--") ? .customLong(String(spelling.dropFirst(2))) : .customShort(spelling.last!)
+            })
+    }
+}
+
+extension ArgumentHelp {
+    /// The help of a declared option, with its value name.
+    static func of(_ option: CommandLineOption) -> ArgumentHelp {
+        ArgumentHelp(option.help, valueName: option.valueName)
+    }
+}
 
 extension Cops {
     /// `cops help [sandbox [serve|reset]]`: the help `cops --help` points to ("See 'cops help

@@ -5,10 +5,11 @@ import CampaignScript
     import Glibc
 #endif
 
-/// What a `cops` command line asks for, as plain values. ArgumentParser's `Cops` command fills
-/// it (and owns help, completion scripts and usage messages); `parse` reads the everyday
-/// command lines without ArgumentParser, whose reflection over its property wrappers cost a
-/// one-shot run a few milliseconds every time (docs/performance.md).
+/// What a `cops` command line asks for, as plain values. Both readers of the options that
+/// `CommandLineOption` declares fill it: `parse` reads the everyday command lines without
+/// ArgumentParser, whose reflection over its property wrappers cost a one-shot run a few
+/// milliseconds every time (docs/performance.md); ArgumentParser's `Cops` reads the rest and
+/// owns help, completion scripts and usage messages.
 public struct Invocation: Equatable, Sendable {
     /// `-c` texts, in order.
     public var commands: [String] = []
@@ -27,9 +28,9 @@ public struct Invocation: Equatable, Sendable {
 
     /// What is wrong with this combination, in the words the usage error prints; nil when fine.
     public func usageError() -> String? {
-        if let concurrency = options.concurrency, !(1...64).contains(concurrency) { return Wording.usageConcurrency }
-        if let retries = options.retries, !(0...10).contains(retries) { return Wording.usageRetries }
-        if let timeout, (DurationText.seconds(timeout) ?? 0) <= 0 { return Wording.usageTimeout(timeout) }
+        if let concurrency = options.concurrency, let message = Self.outOfRange(.concurrency, concurrency) { return message }
+        if let retries = options.retries, let message = Self.outOfRange(.retries, retries) { return message }
+        if let timeout, (DurationText.milliseconds(timeout) ?? 0) <= 0 { return Wording.usageTimeout(timeout) }
         // Unknown flags are collected with the script's arguments; before the file they are usage errors.
         if let first = script.first, first.hasPrefix("-"), first != "-" { return Wording.usageUnknownOption(first) }
         if options.endpoint != nil, options.sandbox { return Wording.usageEndpointAndSandbox }
@@ -42,6 +43,12 @@ public struct Invocation: Equatable, Sendable {
             return Wording.usageScriptAndCommand
         }
         return nil
+    }
+
+    /// The usage error of an integer outside the option's range (the grammar table's).
+    private static func outOfRange(_ option: CommandLineOption, _ value: Int) -> String? {
+        guard let range = option.range, !range.contains(Int64(value)) else { return nil }
+        return Wording.usageOutOfRange(option.spellings.last!, range)
     }
 
     /// Runs what the command line asks for; the caller exits with the status right after.
@@ -75,58 +82,6 @@ public struct Invocation: Equatable, Sendable {
 
     // MARK: - Reading a command line
 
-    /// The options `Cops` declares, one per field they set.
-    enum Option: Int, CaseIterable {
-        case commands, check, dryRun, output, continueOnError, concurrency, timeout, retries, endpoint, sandbox
-        case profile, format, yes, stream, color, verbose, transcript, cacert
-
-        /// Flags take no value; the rest take one.
-        var isFlag: Bool {
-            switch self {
-            case .check, .dryRun, .continueOnError, .sandbox, .yes, .stream, .verbose: true
-            default: false
-            }
-        }
-
-        /// Each option's spellings, as `Cops` declares them (a test compares the two).
-        var spellings: [String] {
-            switch self {
-            case .commands: ["-c"]
-            case .check: ["--check"]
-            case .dryRun: ["--dry-run"]
-            case .output: ["-o", "--output"]
-            case .continueOnError: ["--continue-on-error"]
-            case .concurrency: ["--concurrency"]
-            case .timeout: ["--timeout"]
-            case .retries: ["--retries"]
-            case .endpoint: ["--endpoint"]
-            case .sandbox: ["--sandbox"]
-            case .profile: ["-p", "--profile"]
-            case .format: ["--format"]
-            case .yes: ["-y", "--yes"]
-            case .stream: ["--stream"]
-            case .color: ["--color"]
-            case .verbose: ["-v", "--verbose"]
-            case .transcript: ["--transcript"]
-            case .cacert: ["--cacert"]
-            }
-        }
-
-        /// The option spelled so. A plain loop rather than a dictionary or a set: building
-        /// those of a new key type looks up its conformances in the whole binary, which cost
-        /// this, the first thing every run does, 0.4 ms.
-        init?(spelled name: String) {
-            for option in Self.allCases where option.spellings.contains(name) {
-                self = option
-                return
-            }
-            return nil
-        }
-    }
-
-    /// The spellings `parse` knows, for the test that keeps it in step with `Cops`.
-    public static var knownOptionSpellings: Set<String> { Set(Option.allCases.flatMap(\.spellings)) }
-
     /// Reads a command line made of known options with valid values, then a script file and
     /// its arguments, each option at most once (`-c` may repeat) and no usage error. Anything
     /// else before the file (help, version, completion scripts, `--`, unknown, repeated or
@@ -134,7 +89,7 @@ public struct Invocation: Equatable, Sendable {
     /// nil, and ArgumentParser reads the line instead, with its messages.
     public static func parse(_ arguments: [String]) -> Invocation? {
         var invocation = Invocation()
-        var seen: UInt32 = 0  // a bit per option (see `Option(spelled:)` on why not a Set)
+        var seen: UInt32 = 0  // a bit per option (see `CommandLineOption(spelled:)` on why not a Set)
         var index = 0
         while index < arguments.count {
             let argument = arguments[index]
@@ -152,7 +107,7 @@ public struct Invocation: Equatable, Sendable {
                 name = String(argument[..<equals])
                 attached = String(argument[argument.index(after: equals)...])
             }
-            guard let option = Option(spelled: name) else { return nil }
+            guard let option = CommandLineOption(spelled: name) else { return nil }
             let bit: UInt32 = 1 << option.rawValue
             guard seen & bit == 0 || option == .commands else { return nil }
             seen |= bit
@@ -170,7 +125,7 @@ public struct Invocation: Equatable, Sendable {
 
     /// Sets one option; false when the value is not one it takes.
     @discardableResult
-    private mutating func set(_ option: Option, _ value: String) -> Bool {
+    private mutating func set(_ option: CommandLineOption, _ value: String) -> Bool {
         switch option {
         case .commands: commands.append(value)
         case .check: check = true

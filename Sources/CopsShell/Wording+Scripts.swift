@@ -29,8 +29,9 @@ extension Wording {
     public static let usageCheckNeedsFiles = "--check needs at least one script file"
     public static let usageCheckWithCommand = "--check takes script files, not -c text"
     public static let usageScriptAndCommand = "give either a script file or -c text, not both"
-    public static let usageConcurrency = "--concurrency must be between 1 and 64"
-    public static let usageRetries = "--retries must be between 0 and 10"
+    public static func usageOutOfRange(_ flag: String, _ range: ClosedRange<Int64>) -> String {
+        "\(flag) must be between \(range.lowerBound) and \(range.upperBound)"
+    }
     public static func usageTimeout(_ text: String) -> String {
         "--timeout: '\(text)' is not a duration such as 30s or 1m30s"
     }
