@@ -92,11 +92,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "cops",
-            dependencies: [
-                "CopsCommandLine",
-                "CopsShell",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
+            dependencies: ["CopsCommandLine"],
             // Swift links executables with every symbol exported (36 000 here), and the
             // runtime's start-up `dladdr` scans them all: ≈ 1 ms of every run
             // (docs/performance.md). Nothing loads cops as a library, so export nothing.

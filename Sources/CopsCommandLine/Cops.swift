@@ -7,7 +7,7 @@ import Foundation
 /// The `cops` command line as ArgumentParser declares it: the reference for help, completion
 /// scripts, usage errors and the man page. Its options' names and help come from
 /// `CommandLineOption`, which `Invocation.parse` reads too for the everyday command lines
-/// (start-up time).
+/// (start-up time); `CopsProgram` decides which of the two reads a line.
 public struct Cops: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "cops",
@@ -115,28 +115,12 @@ extension ArgumentHelp {
     }
 }
 
-extension Cops {
-    /// `cops help [sandbox [serve|reset]]`: the help `cops --help` points to ("See 'cops help
-    /// <subcommand>'"). Answered here because the script-file argument would otherwise take
-    /// `help` as a file name. Returns the text and the exit status (64 for an unknown topic).
-    public static func help(_ topic: [String]) -> (text: String, status: Int32) {
-        let commands: [[String]: any ParsableCommand.Type] = [
-            ["sandbox"]: SandboxCommand.self, ["sandbox", "serve"]: SandboxCommand.Serve.self,
-            ["sandbox", "reset"]: SandboxCommand.Reset.self,
-        ]
-        if topic.isEmpty { return (helpMessage(), 0) }
-        guard let command = commands[topic] else { return (Wording.noHelpTopic(topic.joined(separator: " ")), 64) }
-        return (helpMessage(for: command), 0)
-    }
-}
-
 /// `cops sandbox …`, parsed apart from `Cops` (whose script-file argument would take
 /// `sandbox` as a file name) under a root named `cops`, so that its help and usage lines say
 /// `cops sandbox serve` as the user types it.
-public struct SandboxRoot: AsyncParsableCommand {
-    public static let configuration = CommandConfiguration(
+struct SandboxRoot: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
         commandName: "cops", version: CopsVersion.current, subcommands: [SandboxCommand.self])
-    public init() {}
 }
 
 public struct SandboxCommand: AsyncParsableCommand {
