@@ -12,6 +12,7 @@ public struct Cops: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "cops",
         abstract: Wording.copsAbstract,
+        usage: Wording.copsUsage,
         discussion: Wording.copsDiscussion,
         version: CopsVersion.current,
         subcommands: [SandboxCommand.self])
@@ -133,18 +134,26 @@ public struct SandboxCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: Wording.sandboxServeAbstract, discussion: Wording.sandboxServeDiscussion)
 
-        @Option(help: "Address to listen on (loopback only is wise).") var host = "127.0.0.1"
+        @Option(help: ArgumentHelp("Address to listen on (loopback only is wise).", valueName: "address")) var host = "127.0.0.1"
         @Option(help: "Port to listen on; 0 picks a free one and prints it.") var port = 0
         @Option(help: "The only token accepted (default: the sandbox token named above).") var token: String?
-        @Option(help: "Share of requests answered 500, before any change (0–1).") var failRate = 0.0
-        @Option(help: "Share of requests whose connection drops mid-answer, after the change (0–1).") var resetRate = 0.0
-        @Option(help: "Share of requests answered with headers only, then closed (0–1).") var closeRate = 0.0
-        @Option(help: "Share of requests never answered (0–1).") var stallRate = 0.0
-        @Option(help: "Delay per answer: a duration (50ms) or a range (20ms..200ms).") var latency: String?
-        @Option(help: "Requests per second allowed; more get 429 with Retry-After.") var rateLimit: Int?
-        @Option(help: "Seed of the fault sequence.") var seed: UInt64 = 1
-        @Option(help: "Generate campaigns so that every ID up to N exists.") var campaigns = 0
-        @Option(help: "Serve the saved state in this directory instead of a fresh seed.") var state: String?
+        @Option(help: ArgumentHelp("Share of requests answered 500, before any change (0–1).", valueName: "share"))
+        var failRate = 0.0
+        @Option(
+            help: ArgumentHelp(
+                "Share of requests whose connection drops mid-answer, after the change (0–1).", valueName: "share"))
+        var resetRate = 0.0
+        @Option(help: ArgumentHelp("Share of requests answered with headers only, then closed (0–1).", valueName: "share"))
+        var closeRate = 0.0
+        @Option(help: ArgumentHelp("Share of requests never answered (0–1).", valueName: "share")) var stallRate = 0.0
+        @Option(help: ArgumentHelp("Delay per answer: a duration (50ms) or a range (20ms..200ms).", valueName: "duration"))
+        var latency: String?
+        @Option(help: ArgumentHelp("Requests per second allowed; more get 429 with Retry-After.", valueName: "n"))
+        var rateLimit: Int?
+        @Option(help: ArgumentHelp("Seed of the fault sequence.", valueName: "n")) var seed: UInt64 = 1
+        @Option(help: ArgumentHelp("Generate campaigns so that every ID up to N exists.", valueName: "n")) var campaigns = 0
+        @Option(help: ArgumentHelp("Serve the saved state in this directory instead of a fresh seed.", valueName: "dir"))
+        var state: String?
         @Option(help: ArgumentHelp("Serve https with this certificate chain (PEM); needs --tls-key.", valueName: "pem"))
         var tlsCert: String?
         @Option(help: ArgumentHelp("The private key of --tls-cert (PEM, unencrypted).", valueName: "pem"))
@@ -196,8 +205,9 @@ public struct SandboxCommand: AsyncParsableCommand {
 
     struct Reset: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: Wording.sandboxResetAbstract)
-        @Option(help: "The state directory (default: $XDG_STATE_HOME/cops).") var state: String?
-        @Option(help: "Generate campaigns so that every ID up to N exists.") var campaigns = 0
+        @Option(help: ArgumentHelp("The state directory (default: $XDG_STATE_HOME/cops).", valueName: "dir"))
+        var state: String?
+        @Option(help: ArgumentHelp("Generate campaigns so that every ID up to N exists.", valueName: "n")) var campaigns = 0
 
         func run() throws {
             try SandboxService.reset(stateDirectory: state, fillTo: campaigns)

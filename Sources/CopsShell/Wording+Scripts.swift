@@ -50,6 +50,12 @@ extension Wording {
     static let transcriptNoTarget = "no target (bad configuration)"
 
     public static let copsAbstract = "Operate Altcraft Platform campaigns."
+    /// ArgumentParser's own would read `cops [<options>] [<file> ...] <subcommand>`.
+    public static let copsUsage = """
+        cops [<options>] [<file> [<argument> ...]]
+        cops sandbox serve|reset [<options>]
+        cops help [sandbox [serve|reset]]
+        """
     public static let copsDiscussion = """
         With a terminal and nothing to run, cops opens an interactive prompt (history, Tab \
         completion, Ctrl-C cancels a running statement). Otherwise it runs campaign-ops scripts \
@@ -57,7 +63,7 @@ extension Wording {
         (--stream runs each as soon as it is complete). Scripts are parsed and checked whole \
         first; nothing is sent if any statement has an error.
 
-        Target: --sandbox; --endpoint URL with the token in ALTCRAFT_TOKEN; -p PROFILE, \
+        Where requests go: --sandbox; --endpoint URL with the token in ALTCRAFT_TOKEN; -p PROFILE, \
         COPS_PROFILE or the default profile of $XDG_CONFIG_HOME/cops/config.toml; else the \
         built-in sandbox, with its state in $XDG_STATE_HOME/cops. Tokens are never taken \
         from the command line.

@@ -45,7 +45,7 @@ public enum Wording {
 
     public static let sandboxServeAbstract = "Run the simulated Altcraft v72 Campaigns API over HTTP or https."
     public static let sandboxServeDiscussion = """
-        Speaks the reference's wire protocol (POST, JSON or XML bodies, the {data, error, \
+        Speaks the Altcraft API's wire protocol (POST, JSON or XML bodies, the {data, error, \
         error_text} envelope) on a loopback port. Without --token it accepts the default token \
         '\(SandboxEngine.defaultToken)'. Faults are reproducible with --seed.
 
@@ -59,7 +59,8 @@ public enum Wording {
                -H 'Content-Type: application/json' \\
                -d '{"token": "\(SandboxEngine.defaultToken)", "id": 15}'
           cops sandbox serve --port 8443 --tls-cert server.pem --tls-key server.key &
-          curl -s --cacert ca.pem -X POST https://127.0.0.1:8443/api/v1.1/campaigns/get_status \\
+          curl -s --cacert ca.pem -X POST \\
+               https://127.0.0.1:8443/api/v1.1/campaigns/get_status \\
                -H 'Content-Type: application/json' \\
                -d '{"token": "\(SandboxEngine.defaultToken)", "id": 15}'
         """
