@@ -137,15 +137,15 @@ public struct SandboxCommand: AsyncParsableCommand {
         @Option(help: ArgumentHelp("Address to listen on (loopback only is wise).", valueName: "address")) var host = "127.0.0.1"
         @Option(help: "Port to listen on; 0 picks a free one and prints it.") var port = 0
         @Option(help: "The only token accepted (default: the sandbox token named above).") var token: String?
-        @Option(help: ArgumentHelp("Share of requests answered 500, before any change (0–1).", valueName: "share"))
+        @Option(help: ArgumentHelp("Share of requests answered 500, before any change (0-1).", valueName: "share"))
         var failRate = 0.0
         @Option(
             help: ArgumentHelp(
-                "Share of requests whose connection drops mid-answer, after the change (0–1).", valueName: "share"))
+                "Share of requests whose connection drops mid-answer, after the change (0-1).", valueName: "share"))
         var resetRate = 0.0
-        @Option(help: ArgumentHelp("Share of requests answered with headers only, then closed (0–1).", valueName: "share"))
+        @Option(help: ArgumentHelp("Share of requests answered with headers only, then closed (0-1).", valueName: "share"))
         var closeRate = 0.0
-        @Option(help: ArgumentHelp("Share of requests never answered (0–1).", valueName: "share")) var stallRate = 0.0
+        @Option(help: ArgumentHelp("Share of requests never answered (0-1).", valueName: "share")) var stallRate = 0.0
         @Option(help: ArgumentHelp("Delay per answer: a duration (50ms) or a range (20ms..200ms).", valueName: "duration"))
         var latency: String?
         @Option(help: ArgumentHelp("Requests per second allowed; more get 429 with Retry-After.", valueName: "n"))

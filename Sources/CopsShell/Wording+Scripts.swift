@@ -82,6 +82,6 @@ extension Wording {
           cops --dry-run examples/stop-runaway-campaign.cops 15
           cops --check examples/*.cops
           cops -p prod -c 'deactivate 15 abort'
-          ALTCRAFT_TOKEN=… cops --endpoint https://ru.altkraft.com runbook.cops
+          ALTCRAFT_TOKEN=... cops --endpoint https://ru.altkraft.com runbook.cops
         """
 }

@@ -22,6 +22,15 @@ final class HelpTextTests: XCTestCase {
         }
     }
 
+    /// The man page is generated from the same help, by a generator that drops every
+    /// character beyond ASCII (`0–1` became `01`).
+    func testHelpIsASCII() {
+        for command in commands {
+            let help = Cops.helpMessage(for: command, columns: 200)
+            XCTAssertEqual(help.unicodeScalars.filter { !$0.isASCII }.map(String.init), [], help)
+        }
+    }
+
     func testUsageNamesEveryWayToCallCops() {
         let help = Cops.helpMessage(columns: 200)
         XCTAssertTrue(help.contains("USAGE: cops [<options>] [<file> [<argument> ...]]\n"), help)
