@@ -1,10 +1,11 @@
 # The two quick-start commands: `make run` and `make test`. Each installs what it needs.
+# `make install` puts cops where Debian's tools go; `make uninstall` takes it out again.
 SWIFT ?= swift
 # On a terminal: the prompt; otherwise the tour runbook.
 ARGS ?= $(shell [ -t 0 ] || echo '-o table examples/tour.cops')
-APT_PACKAGES = libedit-dev pkg-config tmux curl openssl
+APT_PACKAGES = libedit-dev pkg-config tmux curl openssl groff-base
 
-.PHONY: run test deps build release clean
+.PHONY: run test deps build release install uninstall clean
 
 # Debian packages the build and the tests use; installed only when missing.
 deps:
@@ -20,7 +21,7 @@ build: deps
 
 # The binary to install: optimised, with the Swift runtime and Foundation linked in, which
 # starts ≈ 6 ms faster than the shared-library build (docs/performance.md) and runs on a
-# machine without a Swift toolchain. Copy .build/release/cops onto the PATH.
+# machine without a Swift toolchain. `make install` copies it onto the PATH.
 release: deps
 	$(SWIFT) build -c release --static-swift-stdlib --product cops
 
@@ -28,6 +29,51 @@ release: deps
 # other arguments with ARGS='…'.
 run: build
 	./.build/debug/cops $(ARGS)
+
+# Where `make install` puts things: PREFIX as configured (/usr/local by default), inside
+# DESTDIR when staging a package. BINARY=FILE installs that binary instead of building the
+# release one (scripts/test-install installs the debug build, to test the rest cheaply).
+PREFIX ?= /usr/local
+DESTDIR ?=
+BINARY ?=
+installed_binary = $(or $(BINARY),.build/release/cops)
+# What install puts where (Debian's places for completions and manual pages), in one list so
+# that uninstall removes exactly these.
+bin_path = $(PREFIX)/bin/cops
+bash_path = $(PREFIX)/share/bash-completion/completions/cops
+zsh_path = $(PREFIX)/share/zsh/vendor-completions/_cops
+fish_path = $(PREFIX)/share/fish/vendor_completions.d/cops.fish
+man_path = $(PREFIX)/share/man/man1/cops.1
+installed = $(bin_path) $(bash_path) $(zsh_path) $(fish_path) $(man_path)
+staging = .build/install
+# The manual's date: the last commit's, so the page does not change from build to build.
+manual_date = $(shell git log -1 --format=%cs 2>/dev/null || date +%F)
+
+# The completion scripts and the manual page come from the binary itself (ArgumentParser's
+# --generate-completion-script, and its generate-manual tool over --experimental-dump-help),
+# so they say what `cops --help` says: the options declared once in CommandLineOption.
+# generate-manual is run directly rather than as the package plugin, which would first build
+# the whole package once more in its own configuration; the tool needs only the binary.
+# Its paragraphs are blank lines, which mdoc warns about on every `man cops`: they become .Pp.
+install: $(if $(BINARY),,release)
+	$(SWIFT) build --product generate-manual
+	rm -rf $(staging) && mkdir -p $(staging)/manual
+	$(installed_binary) --generate-completion-script bash >$(staging)/cops.bash
+	$(installed_binary) --generate-completion-script zsh >$(staging)/_cops
+	$(installed_binary) --generate-completion-script fish >$(staging)/cops.fish
+	"$$($(SWIFT) build --show-bin-path)/generate-manual" $(installed_binary) \
+		--date $(manual_date) --output-directory $(staging)/manual
+	sed 's/^$$/.Pp/' $(staging)/manual/cops.1 >$(staging)/cops.1
+	install -d $(sort $(dir $(addprefix $(DESTDIR),$(installed))))
+	install -m 755 $(installed_binary) $(DESTDIR)$(bin_path)
+	install -m 644 $(staging)/cops.bash $(DESTDIR)$(bash_path)
+	install -m 644 $(staging)/_cops $(DESTDIR)$(zsh_path)
+	install -m 644 $(staging)/cops.fish $(DESTDIR)$(fish_path)
+	install -m 644 $(staging)/cops.1 $(DESTDIR)$(man_path)
+
+# Removes the files install put there, and nothing else (the directories are shared).
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(installed))
 
 # Builds everything and runs the whole test suite.
 test: deps
