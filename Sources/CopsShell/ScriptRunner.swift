@@ -107,16 +107,8 @@ public enum ScriptRunner {
     }
 
     /// Reads a file's bytes, or why it cannot be read.
-    static func read(_ path: String) -> Result<[UInt8], ReadFailure> {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            return .failure(ReadFailure(why: "no such file"))
-        }
-        if isDirectory.boolValue { return .failure(ReadFailure(why: "it is a directory")) }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            return .failure(ReadFailure(why: "permission denied"))
-        }
-        return .success(Array(data))
+    static func read(_ path: String) -> Result<[UInt8], ScriptFileReader.Failure> {
+        ScriptFileReader.read(path)
     }
 
     /// What `source` reads: a file's bytes, or nil when it cannot be read.
@@ -125,12 +117,8 @@ public enum ScriptRunner {
         return bytes
     }
 
-    struct ReadFailure: Error {
-        var why: String
-    }
-
     /// The source to run, named as diagnostics show it.
-    static func source(_ input: Input, _ environment: Environment) -> Result<SourceFile, ReadFailure> {
+    static func source(_ input: Input, _ environment: Environment) -> Result<SourceFile, ScriptFileReader.Failure> {
         switch input {
         case .file("-"), .standardInput:
             return .success(SourceFile(name: "<stdin>", bytes: environment.readStandardInput()))
