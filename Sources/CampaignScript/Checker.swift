@@ -64,7 +64,7 @@ public struct Checker {
     /// this one, outermost first (a `source` whose path was computed at run time).
     public static func check(
         _ file: SourceFile, defined: Set<String> = [], sourcedBy chain: [String] = [],
-        readFile: ((String) -> [UInt8]?)? = nil
+        readFile: FileReader? = nil
     ) -> CheckedProgram {
         check(file, defined: defined, sources: readFile.map { SourceLoader(root: file.name, chain: chain, readFile: $0) })
     }
@@ -84,7 +84,7 @@ public struct Checker {
     /// needs only the verdict). The diagnostics are those of `check`, in the same order, `source`d
     /// files included; `each` sees every top-level statement on the way.
     public static func validate(
-        _ file: SourceFile, defined: Set<String> = [], readFile: ((String) -> [UInt8]?)? = nil,
+        _ file: SourceFile, defined: Set<String> = [], readFile: FileReader? = nil,
         each: (Statement) -> Void = { _ in }
     ) -> CheckVerdict {
         let sources = readFile.map { SourceLoader(root: file.name, readFile: $0) }
@@ -195,8 +195,8 @@ public struct Checker {
             defined.formUnion(names)
             let errors = file.diagnostics.filter { $0.severity == .error }.count
             if errors > 0 { report(.sourcedFileInvalid(path: file.file.name, errors: errors), at: range) }
-        case .unreadable(let path):
-            report(.sourcedFileUnreadable(path: path), at: range)
+        case .unreadable(let path, let why):
+            report(.sourcedFileUnreadable(path: path, why: why), at: range)
         case .cycle(let chain):
             report(.sourceCycle(path: written, chain: chain), at: range, notes: [DiagnosticNote(.sourcedBy(chain))])
         }

@@ -86,7 +86,7 @@ public enum DiagnosticKind: Equatable, Sendable {
     /// `help` about something that has no help.
     case unknownHelpTopic(name: String, suggestion: String?)
     /// `source "lib.cops"` of a file that cannot be read (the resolved path).
-    case sourcedFileUnreadable(path: String)
+    case sourcedFileUnreadable(path: String, why: String)
     /// `source` of a file that is already being sourced: `chain` is the files, outermost first.
     case sourceCycle(path: String, chain: [String])
     /// `source` of a file with errors (they are reported in that file).

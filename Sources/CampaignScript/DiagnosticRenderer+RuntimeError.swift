@@ -70,8 +70,8 @@ extension DiagnosticRenderer {
             return "cannot compare \(left) \(op) \(right)"
         case .notIterable(let type):
             return "cannot loop over a \(type)"
-        case .sourceUnreadable(let path):
-            return cannotRead(path)
+        case .sourceUnreadable(let path, let why):
+            return cannotRead(path, why)
         case .sourceCycle(let path, _):
             return alreadySourced(path)
         case .sourceInvalid(let path, let errors):

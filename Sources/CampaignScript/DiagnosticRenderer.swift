@@ -228,8 +228,8 @@ public struct DiagnosticRenderer: Sendable {
             return "exit status must be between 0 and 255, not \(code)"
         case .unknownHelpTopic(let name, let suggestion):
             return "no help for '\(name)'\(didYouMean(suggestion))"
-        case .sourcedFileUnreadable(let path):
-            return cannotRead(path)
+        case .sourcedFileUnreadable(let path, let why):
+            return cannotRead(path, why)
         case .sourceCycle(let path, _):
             return alreadySourced(path)
         case .sourcedFileInvalid(let path, let errors):
@@ -238,7 +238,7 @@ public struct DiagnosticRenderer: Sendable {
     }
 
     /// `source` of a file that cannot be read, before or while running.
-    static func cannotRead(_ path: String) -> String { "cannot read '\(path)'" }
+    static func cannotRead(_ path: String, _ why: String) -> String { "cannot read '\(path)': \(why)" }
     /// `source` of a file that is already being sourced, before or while running.
     static func alreadySourced(_ path: String) -> String { "'\(path)' is already being sourced" }
     /// Which files source the one sourced again.

@@ -14,7 +14,7 @@ public final class Interpreter {
     let output: OutputSink
     let clock: any ScriptClock
     let cancellation: CancellationSwitch
-    let readFile: @Sendable (String) -> [UInt8]?
+    let readFile: FileReader
     let renderer: DiagnosticRenderer
 
     /// The files being run, innermost last (for positions and `source` cycles).
@@ -54,11 +54,11 @@ public final class Interpreter {
     /// Creates an interpreter.
     /// - Parameters:
     ///   - arguments: the script's arguments, `$1`…`$9` and `$args`.
-    ///   - readFile: reads a file for `source` (the shell passes a real one; nil means unreadable).
+    ///   - readFile: reads a file for `source` (the shell passes a real one).
     public init(
         operations: any CampaignOperations, settings: ScriptSettings = ScriptSettings(), output: OutputSink,
         clock: any ScriptClock = SystemScriptClock(), cancellation: CancellationSwitch = CancellationSwitch(),
-        arguments: [String] = [], readFile: @escaping @Sendable (String) -> [UInt8]? = { _ in nil },
+        arguments: [String] = [], readFile: @escaping FileReader = { _ in .failure(FileReadError(why: "no files here")) },
         renderer: DiagnosticRenderer = DiagnosticRenderer()
     ) {
         self.operations = operations
@@ -353,7 +353,11 @@ public final class Interpreter {
             return
         }
         // A path computed at run time: read and checked only now.
-        guard let bytes = readFile(resolved) else { throw fail(.sourceUnreadable(path: resolved), at: range) }
+        let bytes: [UInt8]
+        switch readFile(resolved) {
+        case .success(let read): bytes = read
+        case .failure(let error): throw fail(.sourceUnreadable(path: resolved, why: error.why), at: range)
+        }
         let sourced = SourceFile(name: resolved, bytes: bytes)
         let checked = Checker.check(sourced, defined: Set(variables.keys), sourcedBy: files.map(\.name), readFile: readFile)
         let rendered = renderer.render(checked.diagnostics, in: sourced, sourced: checked.sourced)

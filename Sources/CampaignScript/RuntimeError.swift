@@ -54,7 +54,7 @@ public enum RuntimeErrorKind: Sendable, Equatable {
     /// `for` over a value that holds nothing to iterate.
     case notIterable(type: String)
     /// `source` of a file that cannot be read.
-    case sourceUnreadable(path: String)
+    case sourceUnreadable(path: String, why: String)
     /// `source` of a file that is already being sourced.
     case sourceCycle(path: String, chain: [String])
     /// `source` of a file with errors (they are printed before this).

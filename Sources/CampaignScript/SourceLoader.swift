@@ -22,12 +22,12 @@ final class SourceLoader {
         /// The file (read now or earlier) and the variables defined by its end.
         case checked(SourcedFile, defined: Set<String>)
         /// The file cannot be read.
-        case unreadable(path: String)
+        case unreadable(path: String, why: String)
         /// The file is one of those that source it: `chain`, outermost first.
         case cycle(chain: [String])
     }
 
-    private let readFile: (String) -> [UInt8]?
+    private let readFile: FileReader
     /// The files being checked, outermost first.
     private var chain: [String]
     /// Files checked so far, by resolved path, with the variables they define.
@@ -37,7 +37,7 @@ final class SourceLoader {
 
     /// Creates a loader for a file named `root` (and the files that source it, when checking
     /// a file that is itself being sourced: `chain`, outermost first).
-    init(root: String, chain: [String] = [], readFile: @escaping (String) -> [UInt8]?) {
+    init(root: String, chain: [String] = [], readFile: @escaping FileReader) {
         self.readFile = readFile
         self.chain = chain + [root]
     }
@@ -49,7 +49,11 @@ final class SourceLoader {
         let resolved = Self.resolve(written, relativeTo: current)
         if let index = chain.firstIndex(of: resolved) { return .cycle(chain: Array(chain[index...])) }
         if let (file, names) = done[resolved] { return .checked(file, defined: names) }
-        guard let bytes = readFile(resolved) else { return .unreadable(path: resolved) }
+        let bytes: [UInt8]
+        switch readFile(resolved) {
+        case .success(let read): bytes = read
+        case .failure(let error): return .unreadable(path: resolved, why: error.why)
+        }
         let file = SourceFile(name: resolved, bytes: bytes)
         chain.append(resolved)
         let checked = Checker.check(file, defined: defined, sources: self)

@@ -1,3 +1,5 @@
+import CampaignScript
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -18,18 +20,13 @@ enum ScriptFileReader {
     /// million statements, 26 MB), far below what would hurt the machine.
     static let limit = 256 << 20
 
-    /// Why a path could not be read, in the words `cannot read 'PATH': …` ends with.
-    struct Failure: Error, Equatable {
-        var why: String
-    }
-
-    static func read(_ path: String, limit: Int = ScriptFileReader.limit) -> Result<[UInt8], Failure> {
+    static func read(_ path: String, limit: Int = ScriptFileReader.limit) -> Result<[UInt8], FileReadError> {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return .failure(Failure(why: reason(errno))) }
+        guard descriptor >= 0 else { return .failure(FileReadError(why: reason(errno))) }
         defer { _ = close(descriptor) }
         var status = stat()
         if fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFDIR {
-            return .failure(Failure(why: "it is a directory"))
+            return .failure(FileReadError(why: "it is a directory"))
         }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
@@ -38,10 +35,10 @@ enum ScriptFileReader {
             if count == 0 { return .success(bytes) }
             if count < 0 {
                 if errno == EINTR { continue }
-                return .failure(Failure(why: reason(errno)))
+                return .failure(FileReadError(why: reason(errno)))
             }
             guard bytes.count + count <= limit else {
-                return .failure(Failure(why: "too large (more than \(limit >> 20) MiB)"))
+                return .failure(FileReadError(why: "too large (more than \(limit >> 20) MiB)"))
             }
             bytes.append(contentsOf: chunk[0..<count])
         }

@@ -106,24 +106,13 @@ public enum ScriptRunner {
         }
     }
 
-    /// Reads a file's bytes, or why it cannot be read.
-    static func read(_ path: String) -> Result<[UInt8], ScriptFileReader.Failure> {
-        ScriptFileReader.read(path)
-    }
-
-    /// What `source` reads: a file's bytes, or nil when it cannot be read.
-    @Sendable static func readSourced(_ path: String) -> [UInt8]? {
-        guard case .success(let bytes) = read(path) else { return nil }
-        return bytes
-    }
-
     /// The source to run, named as diagnostics show it.
-    static func source(_ input: Input, _ environment: Environment) -> Result<SourceFile, ScriptFileReader.Failure> {
+    static func source(_ input: Input, _ environment: Environment) -> Result<SourceFile, FileReadError> {
         switch input {
         case .file("-"), .standardInput:
             return .success(SourceFile(name: "<stdin>", bytes: environment.readStandardInput()))
         case .file(let path):
-            return read(path).map { SourceFile(name: path, bytes: $0) }
+            return ScriptFileReader.read(path).map { SourceFile(name: path, bytes: $0) }
         case .commands(let texts):
             return .success(SourceFile(name: "<command line>", text: texts.joined(separator: "\n")))
         }

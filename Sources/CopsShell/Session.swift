@@ -42,7 +42,7 @@ final class Session {
         var announcesSandbox = false
         var clock: any ScriptClock = SystemScriptClock()
         /// What `source` reads.
-        var readFile: @Sendable (String) -> [UInt8]? = ScriptRunner.readSourced
+        var readFile: FileReader = { ScriptFileReader.read($0) }
         /// Flipped by the first Ctrl-C: no new requests.
         var cancellation = CancellationSwitch()
     }

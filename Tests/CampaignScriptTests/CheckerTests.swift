@@ -68,16 +68,18 @@ final class CheckerTests: XCTestCase {
         // The statements that parsed, on their lines (line 4 and the unclosed `(` did not).
         XCTAssertEqual(seen.map(\.range.start.line), [1, 2, 3, 5, 6])
         XCTAssertEqual(checked.program.statements.map(\.range.start.line), [1, 2, 3, 5, 6])
-        XCTAssertEqual(firstLines(Checker.validate(file, readFile: { _ in nil }).diagnostics), expected)
-        XCTAssertEqual(firstLines(Checker.check(file, readFile: { _ in nil }).diagnostics), expected)
+        XCTAssertEqual(firstLines(Checker.validate(file, readFile: { _ in .failure(FileReadError(why: "no such file")) }).diagnostics), expected)
+        XCTAssertEqual(firstLines(Checker.check(file, readFile: { _ in .failure(FileReadError(why: "no such file")) }).diagnostics), expected)
     }
 
     func testValidateSeesDefinitionsOfSourcedFiles() {
         let file = SourceFile(name: "/r/main.cops", text: "source \"common.cops\"\nstatus $target")
-        let read: (String) -> [UInt8]? = { $0 == "/r/common.cops" ? Array("let target = 15".utf8) : nil }
+        let read: FileReader = {
+            $0 == "/r/common.cops" ? .success(Array("let target = 15".utf8)) : .failure(FileReadError(why: "no such file"))
+        }
         XCTAssertTrue(Checker.validate(file, readFile: read).isRunnable)
         XCTAssertTrue(Checker.check(file, readFile: read).isRunnable)
-        XCTAssertFalse(Checker.validate(file, readFile: { _ in nil }).isRunnable)
+        XCTAssertFalse(Checker.validate(file, readFile: { _ in .failure(FileReadError(why: "no such file")) }).isRunnable)
     }
 
     func testUnknownOptionWithDidYouMean() {
