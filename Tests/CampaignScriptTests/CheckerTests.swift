@@ -68,8 +68,12 @@ final class CheckerTests: XCTestCase {
         // The statements that parsed, on their lines (line 4 and the unclosed `(` did not).
         XCTAssertEqual(seen.map(\.range.start.line), [1, 2, 3, 5, 6])
         XCTAssertEqual(checked.program.statements.map(\.range.start.line), [1, 2, 3, 5, 6])
-        XCTAssertEqual(firstLines(Checker.validate(file, readFile: { _ in .failure(FileReadError(why: "no such file")) }).diagnostics), expected)
-        XCTAssertEqual(firstLines(Checker.check(file, readFile: { _ in .failure(FileReadError(why: "no such file")) }).diagnostics), expected)
+        XCTAssertEqual(
+            firstLines(Checker.validate(file, readFile: { _ in .failure(FileReadError(why: "no such file")) }).diagnostics),
+            expected)
+        XCTAssertEqual(
+            firstLines(Checker.check(file, readFile: { _ in .failure(FileReadError(why: "no such file")) }).diagnostics), expected
+        )
     }
 
     func testValidateSeesDefinitionsOfSourcedFiles() {

@@ -145,7 +145,9 @@ final class ExitStatusTests: XCTestCase {
         let missing = try cops.write("missing.cops", "source \"lib/nothing-here.cops\"\n")
         let absent = try cops.run(["--check", missing])
         XCTAssertEqual(absent.status, 65, absent.stderr)
-        XCTAssertTrue(absent.stderr.contains("error: cannot read '\(cops.stateHome.path)/lib/nothing-here.cops': no such file"), absent.stderr)
+        XCTAssertTrue(
+            absent.stderr.contains("error: cannot read '\(cops.stateHome.path)/lib/nothing-here.cops': no such file"),
+            absent.stderr)
     }
 
     /// Issue 14: words after the file were read as cops options (`foo --dry-run` made a dry run).

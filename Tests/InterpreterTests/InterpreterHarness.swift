@@ -78,7 +78,8 @@ final class Harness {
             operations: AltcraftOperations(client: client))
         parts = Session.Parts(
             purpose: .run(connect: { _, _ in .success(target) }), sink: output.sink, settings: settings,
-            arguments: arguments, clock: clock, readFile: { path in files[path].map { .success(Array($0.utf8)) } ?? .failure(FileReadError(why: "no such file")) },
+            arguments: arguments, clock: clock,
+            readFile: { path in files[path].map { .success(Array($0.utf8)) } ?? .failure(FileReadError(why: "no such file")) },
             cancellation: cancellation)
     }
 

@@ -94,7 +94,9 @@ final class SourceAndCancellationTests: XCTestCase {
         let status = await harness.run("status 15\nsource \"missing.cops\"")
         XCTAssertEqual(status, .invalidScript)
         XCTAssertEqual(harness.requests, [])
-        XCTAssertTrue(harness.output.stderr.contains("test.cops:2:8: error: cannot read 'missing.cops': no such file"), harness.output.stderr)
+        XCTAssertTrue(
+            harness.output.stderr.contains("test.cops:2:8: error: cannot read 'missing.cops': no such file"),
+            harness.output.stderr)
     }
 
     /// Bad-input catalogue `source-directory`: `source "."` said "cannot read ''".

@@ -29,7 +29,8 @@ func fuzzOne(_ bytes: [UInt8]) {
 
     // `source "…"` reads the input itself for short paths, so cycles and nesting are
     // exercised without touching the file system.
-    let checked = Checker.check(file, readFile: { path in path.utf8.count <= 64 ? .success(bytes) : .failure(FileReadError(why: "no such file")) })
+    let checked = Checker.check(
+        file, readFile: { path in path.utf8.count <= 64 ? .success(bytes) : .failure(FileReadError(why: "no such file")) })
     for diagnostic in checked.diagnostics {
         require(diagnostic.range.start.offset <= diagnostic.range.end.offset, "diagnostic range reversed")
         require(diagnostic.range.end.offset <= bytes.count, "diagnostic points past the input")
