@@ -237,8 +237,9 @@ public struct DiagnosticRenderer: Sendable {
         }
     }
 
-    /// `source` of a file that cannot be read, before or while running.
-    static func cannotRead(_ path: String, _ why: String) -> String { "cannot read '\(path)': \(why)" }
+    /// A file that cannot be read: a `source`d one (before or while running) and, prefixed
+    /// with `cops: `, the one named on the command line.
+    public static func cannotRead(_ path: String, _ why: String) -> String { "cannot read '\(path)': \(why)" }
     /// `source` of a file that is already being sourced, before or while running.
     static func alreadySourced(_ path: String) -> String { "'\(path)' is already being sourced" }
     /// Which files source the one sourced again.

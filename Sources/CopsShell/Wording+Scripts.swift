@@ -13,7 +13,7 @@ extension Wording {
     }
 
     static func cannotRead(_ path: String, _ why: String) -> String {
-        "cops: cannot read '\(path)': \(why)\n"
+        "cops: " + DiagnosticRenderer.cannotRead(path, why) + "\n"
     }
 
     static func checked(_ path: String) -> String { "\(path): ok\n" }
