@@ -133,8 +133,19 @@ public enum NoteKind: Equatable, Sendable {
     case defineVariableFirst(String)
     /// `!` alone is not an operator.
     case useNotOperator
-    /// Options are words, not `--flags`.
-    case noDashes
+    /// Options are words, not `--flags`: `written` as the user wrote it (`--active`), `word`
+    /// the option it spells when there is one (`active`).
+    case noDashes(written: String, word: String?)
+    /// A word people say for a cops word (`stop` for `deactivate`), with the statement
+    /// rewritten in cops words.
+    case saidAs(word: String, fix: String)
+    /// A word such as `campaign` before the targets, with the statement written without it.
+    case wordNotNeeded(word: String, fix: String)
+    /// `all` as a target: the command that reaches every campaign the verb applies to.
+    case everyCampaign(word: String, filter: String?, fix: String)
+    /// `abort=true`, `limit=10`: options take no `=`; `fix` is the option as it is written, or
+    /// nil when the value turns a flag off (then it is left out).
+    case optionWithoutEquals(written: String, fix: String?)
     /// Command values in expressions need parentheses.
     case wrapCommandInParentheses(String)
     /// `let $x` should be `let x`.

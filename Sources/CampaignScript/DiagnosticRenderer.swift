@@ -285,8 +285,20 @@ public struct DiagnosticRenderer: Sendable {
             return "define it first, e.g. 'let \(name) = …'"
         case .useNotOperator:
             return "use '!=' to compare or 'not' to negate"
-        case .noDashes:
-            return "options are plain words: write 'abort', not '--abort'"
+        case .noDashes(let written, .some(let word)):
+            return "options are plain words: write '\(word)', not '\(written)'"
+        case .noDashes(let written, .none):
+            return "options are plain words, written without dashes; '\(written)' is not one of them"
+        case .saidAs(let word, let fix):
+            return "'\(word)' is not a cops word; write '\(fix)'"
+        case .wordNotNeeded(let word, let fix):
+            return "'\(word)' is not needed: write '\(fix)'"
+        case .everyCampaign(let word, let filter, let fix):
+            return "'\(word)' is not a target; every \(filter.map { $0 + " " } ?? "")campaign: write '\(fix)'"
+        case .optionWithoutEquals(let written, .some(let fix)):
+            return "options take no '=': write '\(fix)', not '\(written)'"
+        case .optionWithoutEquals(let written, .none):
+            return "options take no '=', and a flag left out is off: remove '\(written)'"
         case .wrapCommandInParentheses(let verb):
             return "to use the result of '\(verb)', put the command in parentheses"
         case .letWithoutDollar:

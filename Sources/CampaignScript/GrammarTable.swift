@@ -55,9 +55,44 @@ public struct VerbSpec: Sendable {
     public var options: [OptionKey]
     /// Options that cannot appear together.
     public var exclusive: [[OptionKey]]
+    /// Words people say for this verb that are not cops words (`stop` for `deactivate`): an
+    /// unknown command that is one of them is answered with this verb, whatever its spelling
+    /// is close to.
+    public var saidAs: [SaidAs] = []
 
     /// The canonical spelling.
     public var name: String { verb.rawValue }
+}
+
+/// A word people say for a verb or keyword, and the options it implies (`abort` said as a
+/// command means `deactivate … abort`).
+public struct SaidAs: Sendable, Equatable, ExpressibleByStringLiteral {
+    /// The word as people say it.
+    public var word: String
+    /// Options the word implies, added to the suggested fix.
+    public var implies: [OptionKey]
+
+    /// A word that implies options.
+    public init(_ word: String, implies: [OptionKey]) {
+        self.word = word
+        self.implies = implies
+    }
+
+    /// A word that means the verb and nothing more.
+    public init(stringLiteral word: String) {
+        self.init(word, implies: [])
+    }
+}
+
+/// What an unknown statement word most likely means: a cops word, found by meaning (a word
+/// people say for it) or, failing that, by spelling.
+public struct StatementWordMeaning: Sendable, Equatable {
+    /// The cops word to suggest.
+    public var word: String
+    /// Options the user's word implies (`abort` → `deactivate … abort`).
+    public var implies: [OptionKey]
+    /// True when found by meaning, so the fix can be spelled out in a note.
+    public var byMeaning: Bool
 }
 
 /// One option: its value shape and help text.
@@ -83,6 +118,8 @@ public struct KeywordSpec: Sendable {
     public var summary: String
     /// The syntax line for `help`.
     public var syntax: String
+    /// Words people say for this keyword (`print` for `echo`); see `VerbSpec.saidAs`.
+    public var saidAs: [SaidAs] = []
 }
 
 /// The values a setting accepts.
@@ -126,37 +163,49 @@ public enum GrammarTable {
         VerbSpec(
             verb: .activate, aliases: [], summary: "activate campaigns, optionally starting a run now",
             syntax: "activate T [now] [audience list|segment ID] [limit N]", mutates: true,
-            argument: .targetSet, options: [.now, .audience, .limit], exclusive: []),
+            argument: .targetSet, options: [.now, .audience, .limit], exclusive: [],
+            saidAs: ["start", "enable", "resume", "unpause", "restart"]),
         VerbSpec(
             verb: .deactivate, aliases: [], summary: "deactivate campaigns; abort drops queued messages",
             syntax: "deactivate T [abort]", mutates: true, argument: .targetSet, options: [.abort],
-            exclusive: []),
+            exclusive: [],
+            saidAs: [
+                "stop", "pause", "disable", "halt", "suspend", "cancel", SaidAs("abort", implies: [.abort]),
+                SaidAs("kill", implies: [.abort]),
+            ]),
         VerbSpec(
             verb: .status, aliases: [], summary: "show whether campaigns are active or completed",
-            syntax: "status T", mutates: false, argument: .targetSet, options: [], exclusive: []),
+            syntax: "status T", mutates: false, argument: .targetSet, options: [], exclusive: [],
+            saidAs: ["state", "stat", "check"]),
         VerbSpec(
             verb: .show, aliases: ["info"], summary: "show one campaign's full record",
-            syntax: "show ID", mutates: false, argument: .singleID, options: [], exclusive: []),
+            syntax: "show ID", mutates: false, argument: .singleID, options: [], exclusive: [],
+            saidAs: ["get", "view", "describe", "inspect", "display", "details"]),
         VerbSpec(
             verb: .list, aliases: [], summary: "list campaigns, following pages until done",
             syntax:
                 "list [active|inactive] [type broadcast|regular|trigger] [tag S]... [group S|N]... [from ID] [limit N]",
             mutates: false, argument: .none,
             options: [.active, .inactive, .type, .tag, .group, .from, .limit],
-            exclusive: [[.active, .inactive]]),
+            exclusive: [[.active, .inactive]],
+            saidAs: ["ls", "find", "search", "campaigns"]),
         VerbSpec(
             verb: .log, aliases: [], summary: "show a campaign's log entries",
             syntax: "log ID [since TIME|DURATION] [limit N]", mutates: false, argument: .singleID,
-            options: [.since, .limit], exclusive: []),
+            options: [.since, .limit], exclusive: [],
+            saidAs: ["logs", "history", "events", "tail"]),
         VerbSpec(
             verb: .clone, aliases: [], summary: "copy a campaign into a new inactive one",
-            syntax: "clone ID [as S]", mutates: true, argument: .singleID, options: [.as], exclusive: []),
+            syntax: "clone ID [as S]", mutates: true, argument: .singleID, options: [.as], exclusive: [],
+            saidAs: ["copy", "cp", "duplicate", "dup"]),
         VerbSpec(
             verb: .delete, aliases: [], summary: "delete campaigns", syntax: "delete T", mutates: true,
-            argument: .targetSet, options: [], exclusive: []),
+            argument: .targetSet, options: [], exclusive: [],
+            saidAs: ["remove", "rm", "del", "destroy", "drop", "erase", "purge"]),
         VerbSpec(
             verb: .launch, aliases: [], summary: "start a broadcast or regular campaign now",
-            syntax: "launch ID", mutates: true, argument: .singleID, options: [], exclusive: []),
+            syntax: "launch ID", mutates: true, argument: .singleID, options: [], exclusive: [],
+            saidAs: ["send", "fire", "run"]),
     ]
 
     /// Options of a verb with `now` (`activate`) that shape the run `now` starts, and that the
@@ -190,14 +239,15 @@ public enum GrammarTable {
 
     /// Every statement keyword, in help order.
     public static let keywords: [KeywordSpec] = [
-        KeywordSpec(name: "let", summary: "name a value", syntax: "let NAME = command|expr"),
+        KeywordSpec(name: "let", summary: "name a value", syntax: "let NAME = command|expr", saidAs: ["var", "const", "define"]),
         KeywordSpec(
             name: "if", summary: "run a block when a condition holds",
             syntax: "if EXPR { ... } [elif EXPR { ... }] [else { ... }]"),
         KeywordSpec(name: "elif", summary: "another condition of an if", syntax: "elif EXPR { ... }"),
         KeywordSpec(name: "else", summary: "the fallback of an if", syntax: "else { ... }"),
         KeywordSpec(
-            name: "for", summary: "run a block for each value", syntax: "for NAME in T|command { ... }"),
+            name: "for", summary: "run a block for each value", syntax: "for NAME in T|command { ... }",
+            saidAs: ["foreach", "loop"]),
         KeywordSpec(
             name: "wait", summary: "poll until campaigns reach a state",
             syntax: "wait T until active|inactive|completed|deleted|status S [timeout D] [every D]"),
@@ -207,12 +257,13 @@ public enum GrammarTable {
         KeywordSpec(
             name: "try", summary: "turn a statement's failure into a warning", syntax: "try STATEMENT"),
         KeywordSpec(name: "set", summary: "change a setting", syntax: "set SETTING VALUE"),
-        KeywordSpec(name: "echo", summary: "print values", syntax: "echo EXPR..."),
-        KeywordSpec(name: "sleep", summary: "pause", syntax: "sleep DURATION"),
-        KeywordSpec(name: "source", summary: "run another file", syntax: "source \"file.cops\""),
+        KeywordSpec(name: "echo", summary: "print values", syntax: "echo EXPR...", saidAs: ["print", "say", "puts", "printf"]),
+        KeywordSpec(name: "sleep", summary: "pause", syntax: "sleep DURATION", saidAs: ["delay"]),
         KeywordSpec(
-            name: "help", summary: "explain verbs, keywords and settings", syntax: "help [WORD]"),
-        KeywordSpec(name: "exit", summary: "stop with an exit status", syntax: "exit [CODE]"),
+            name: "source", summary: "run another file", syntax: "source \"file.cops\"", saidAs: ["include", "import", "require"]),
+        KeywordSpec(
+            name: "help", summary: "explain verbs, keywords and settings", syntax: "help [WORD]", saidAs: ["man", "usage"]),
+        KeywordSpec(name: "exit", summary: "stop with an exit status", syntax: "exit [CODE]", saidAs: ["quit", "bye", "return"]),
     ]
 
     /// Words with a meaning inside expressions.
@@ -327,6 +378,38 @@ public enum GrammarTable {
     public static func verbs(accepting key: OptionKey) -> [VerbSpec] {
         verbs.filter { $0.options.contains(key) }
     }
+
+    /// What an unknown statement word most likely means. A word people say for a verb or
+    /// keyword (`stop`, `rm`, `print`) is answered by meaning; otherwise the closest spelling
+    /// among the cops words and those said-as words, so a typo of `stop` still leads to
+    /// `deactivate` and never to `show`: a word that means a change is never pointed at a
+    /// read, or the reverse.
+    public static func meaning(ofStatementWord word: String) -> StatementWordMeaning? {
+        // A keyword where a command must be (`(echo 1)`) is itself, not a misspelling.
+        if statementWords.contains(word) { return nil }
+        let lowered = word.lowercased()
+        if let meant = saidAsWords[lowered] {
+            return StatementWordMeaning(word: meant.word, implies: meant.implies, byMeaning: true)
+        }
+        let candidates = statementWords + saidAsWords.keys.sorted()
+        guard let closest = Suggestion.closest(to: word, among: candidates) else { return nil }
+        if let meant = saidAsWords[closest] {
+            return StatementWordMeaning(word: meant.word, implies: meant.implies, byMeaning: false)
+        }
+        return StatementWordMeaning(word: closest, implies: [], byMeaning: false)
+    }
+
+    /// Every said-as word with the cops word it means (and the options it implies).
+    public static let saidAsWords: [String: (word: String, implies: [OptionKey])] = {
+        var table: [String: (word: String, implies: [OptionKey])] = [:]
+        for verb in verbs {
+            for said in verb.saidAs { table[said.word] = (verb.name, said.implies) }
+        }
+        for keyword in keywords {
+            for said in keyword.saidAs { table[said.word] = (keyword.name, said.implies) }
+        }
+        return table
+    }()
 
     /// All words that may start a statement: verbs, aliases and keywords (for completion too).
     public static var statementWords: [String] {

@@ -17,6 +17,11 @@ public struct Lexer {
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { index = 3 }
     }
 
+    /// The source text between two byte offsets, for notes that quote what the user wrote.
+    func text(from start: Int, to end: Int) -> String {
+        String(decoding: bytes[min(start, bytes.count)..<min(max(start, end), bytes.count)], as: UTF8.self)
+    }
+
     /// Lexes a whole file; the last token is always `.endOfFile`.
     public static func tokenize(_ file: SourceFile) -> [Token] {
         tokenize(file.bytes)
@@ -216,7 +221,11 @@ public struct Lexer {
                 return errorKind(.unexpectedCharacter("-"), start)
             }
             _ = scanWordRun(allowDash: true)
-            return errorKind(.unexpectedCharacter("-"), start, notes: [DiagnosticNote(.noDashes)])
+            let written = text(from: start.offset, to: index)
+            let word = String(written.drop { $0 == "-" })
+            let option = GrammarTable.option(named: word) != nil ? word : nil
+            return errorKind(
+                .unexpectedCharacter("-"), start, notes: [DiagnosticNote(.noDashes(written: written, word: option))])
         default:
             return errorKind(.unexpectedCharacter(Unicode.Scalar(first)), start)
         }

@@ -525,14 +525,23 @@ public struct Parser {
         guard let word = peekWord else { throw failExpected(.statement) }
         let verbToken = advance()
         guard let spec = GrammarTable.verb(named: word) else {
-            throw fail(
-                .unknownVerb(
-                    name: word, suggestion: Suggestion.closest(to: word, among: GrammarTable.statementWords)),
-                at: verbToken.range)
+            let meaning = GrammarTable.meaning(ofStatementWord: word)
+            var notes: [DiagnosticNote] = []
+            if let meaning, meaning.byMeaning {
+                let implied = meaning.implies.map(\.rawValue)
+                let rest = restOfStatement(after: verbToken.range.end)
+                let fix = ([meaning.word] + [rest].filter { !$0.isEmpty } + implied.filter { !rest.contains($0) })
+                    .joined(separator: " ")
+                notes.append(DiagnosticNote(.saidAs(word: word, fix: fix)))
+            }
+            throw fail(.unknownVerb(name: word, suggestion: meaning?.word), at: verbToken.range, notes: notes)
         }
         let verbName = Identifier(word, range: verbToken.range)
         var targets: Targets?
-        if spec.argument != .none { targets = try self.targets() }
+        if spec.argument != .none {
+            if let note = misplacedTargetWordNote(spec) { throw failExpected(.target, notes: [note]) }
+            targets = try self.targets()
+        }
         var options: [CommandOption] = []
         while peekWord != nil {
             options.append(try option())
@@ -540,6 +549,84 @@ public struct Parser {
         return Command(
             verb: spec.verb, verbName: verbName, targets: targets, options: options,
             range: span(from: verbToken.range))
+    }
+
+    /// A note for the words people put where targets go: `deactivate campaign 15` (the word is
+    /// not needed) and `deactivate all` (every campaign is a `list` command).
+    private mutating func misplacedTargetWordNote(_ spec: VerbSpec) -> DiagnosticNote? {
+        guard let word = peekWord else { return nil }
+        switch word.lowercased() {
+        case "campaign", "campaigns", "id", "ids":
+            let rest = restOfStatement(after: peek.range.end)
+            guard !rest.isEmpty else { return nil }
+            return DiagnosticNote(.wordNotNeeded(word: word, fix: "\(spec.name) \(rest)"))
+        case "all", "every", "everything":
+            guard spec.argument == .targetSet else { return nil }
+            // The campaigns the verb can change: deactivating the inactive ones is a no-op.
+            let filter: OptionKey? =
+                switch spec.verb {
+                case .deactivate: .active
+                case .activate: .inactive
+                default: nil
+                }
+            let list = (["list"] + [filter?.rawValue].compactMap { $0 }).joined(separator: " ")
+            return DiagnosticNote(
+                .everyCampaign(word: word, filter: filter?.rawValue, fix: "\(spec.name) (\(list))"))
+        default:
+            return nil
+        }
+    }
+
+    /// The source text of the rest of the statement after `location` (to its newline or `;`,
+    /// or the `)`/`}` that closes what it sits in), for notes that rewrite what the user wrote.
+    private mutating func restOfStatement(after location: SourceLocation) -> String {
+        var index = current
+        var depth = 0
+        var end = location.offset
+        scan: while true {
+            load(index)
+            let token = tokenAt(index)
+            switch token.kind {
+            case .endOfFile:
+                break scan
+            case .newline, .semicolon:
+                if depth == 0 { break scan }
+            case .leftParen, .leftBracket, .leftBrace:
+                depth += 1
+            case .rightParen, .rightBracket, .rightBrace:
+                if depth == 0 { break scan }
+                depth -= 1
+            default:
+                break
+            }
+            if token.range.start.offset >= location.offset { end = token.range.end.offset }
+            index += 1
+        }
+        let text = lexer.text(from: location.offset, to: end)
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
+        return String(text.drop(while: isSpace).reversed().drop(while: isSpace).reversed())
+    }
+
+    /// The note for `abort=true` or `limit=10` (the current token is the `=`).
+    private mutating func optionWithoutEqualsNote(_ name: Identifier, _ spec: OptionSpec) -> DiagnosticNote {
+        let value = restOfStatement(after: peek.range.end).prefix { $0 != " " && $0 != "\t" }
+        let written = "\(name.name)=\(value)"
+        guard spec.shape == .flag else {
+            return DiagnosticNote(.optionWithoutEquals(written: written, fix: "\(name.name) \(value)"))
+        }
+        let off = ["false", "no", "0", "off"].contains(value.lowercased())
+        return DiagnosticNote(.optionWithoutEquals(written: written, fix: off ? nil : name.name))
+    }
+
+    /// What follows an option of a shape: its value, or for a flag the end of the statement.
+    private static func expectation(after shape: OptionValueShape) -> Expectation {
+        switch shape {
+        case .flag: .endOfStatement
+        case .positiveInteger: .integer
+        case .text, .textOrInteger: .text
+        case .choice, .audience: .word
+        case .timeOrDuration: .timeOrDuration
+        }
     }
 
     /// option → NAME [ value ]   (the value's shape comes from `GrammarTable.options`)
@@ -557,6 +644,10 @@ public struct Parser {
                         name: name, key: nil, value: .none, range: span(from: nameToken.range))
                 }
             }
+        }
+        if check(.assign) {
+            let note = optionWithoutEqualsNote(name, spec)
+            throw failExpected(Self.expectation(after: spec.shape), notes: [note])
         }
         let value: OptionValue
         switch spec.shape {
