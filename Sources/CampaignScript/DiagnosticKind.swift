@@ -43,6 +43,8 @@ public enum DiagnosticKind: Equatable, Sendable {
     case invalidVariableName(String)
     /// `wait … until X` with an unknown state.
     case unknownWaitState(name: String, suggestion: String?)
+    /// `param X "text $y"`: a parameter's description or default with a `$`.
+    case interpolationInParameter
 
     // Semantic
     /// An option that no verb has.
@@ -91,6 +93,16 @@ public enum DiagnosticKind: Equatable, Sendable {
     case sourceCycle(path: String, chain: [String])
     /// `source` of a file with errors (they are reported in that file).
     case sourcedFileInvalid(path: String, errors: Int)
+    /// `param` where no arguments are given: the prompt, `-c`, `--stream`, a sourced file.
+    case parameterNotAllowed(TextOrigin)
+    /// `param` after another statement or inside a block.
+    case parameterNotFirst
+    /// `param args`: a predefined variable's name.
+    case parameterNamePredefined(String)
+    /// The same parameter declared twice.
+    case duplicateParameter(String)
+    /// A required parameter after an optional one, which no argument could reach alone.
+    case requiredParameterAfterOptional(name: String, optional: String)
 
     /// The severity this kind normally has.
     public var defaultSeverity: Severity {
@@ -143,6 +155,12 @@ public enum NoteKind: Equatable, Sendable {
     case verbTakesOneID(String)
     /// Where the earlier copy of an option is.
     case previousOption(String)
+    /// The statement a `param` must come before.
+    case parametersComeFirst
+    /// Where a parameter was declared before.
+    case previousParameter(String)
+    /// Where the optional parameter before a required one is.
+    case optionalParameterHere(String)
 }
 
 /// Things the parser can expect.
@@ -179,6 +197,8 @@ public enum Expectation: Equatable, Sendable {
     case word
     /// A state after `until`.
     case waitState
+    /// A parameter's default: a string, integer or duration.
+    case parameterDefault
 }
 
 /// A token as described in diagnostics, without its payload's bulk.

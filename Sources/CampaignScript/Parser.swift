@@ -321,6 +321,7 @@ public struct Parser {
         guard let word = peekWord else { throw failExpected(.statement) }
         switch word {
         case "let": return try letStatement()
+        case "param": return try paramStatement()
         case "if": return try ifStatement()
         case "for": return try forStatement()
         case "wait": return try waitStatement()
@@ -352,6 +353,35 @@ public struct Parser {
             throw error
         }
         return Statement(.let(name: name, value: value), range: span(from: start))
+    }
+
+    /// paramStatement → "param" NAME [ STRING ] [ "=" ( STRING | INT | DURATION ) ]
+    private mutating func paramStatement() throws -> Statement {
+        let start = advanceRange()
+        let name = try variableName()
+        var description: StringLiteral?
+        if case .string = peek.kind { description = try plainString() }
+        var defaultValue: Expr?
+        if match(.assign) {
+            switch peek.kind {
+            case .integer(let value): defaultValue = Expr(.integer(value), range: advanceRange())
+            case .duration(let milliseconds): defaultValue = Expr(.duration(milliseconds), range: advanceRange())
+            case .string:
+                let text = try plainString()
+                defaultValue = Expr(.string(text.parts), range: text.range)
+            default: throw failExpected(.parameterDefault)
+            }
+        }
+        let parameter = Parameter(name: name, description: description, defaultValue: defaultValue)
+        return Statement(.param(parameter), range: span(from: start))
+    }
+
+    /// A string without interpolation: a parameter's text is shown and bound before any
+    /// variable has a value.
+    private mutating func plainString() throws -> StringLiteral {
+        let literal = try stringLiteral()
+        if literal.constantText == nil { report(.interpolationInParameter, at: literal.range) }
+        return literal
     }
 
     /// variableName → NAME   (letters, digits and `_`, so it can be written `$NAME`)
