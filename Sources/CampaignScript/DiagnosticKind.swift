@@ -33,6 +33,8 @@ public enum DiagnosticKind: Equatable, Sendable {
     case expected(Expectation, found: FoundToken)
     /// A bracket left open: `'}' expected (to close '{' at line 3)`.
     case unclosedDelimiter(open: String, close: String, openLine: Int)
+    /// The input ended inside `(`, `[` or `{`: reported at the opener, the innermost one.
+    case neverClosed(String)
     /// A statement starting with a word that is neither a verb nor a keyword.
     case unknownVerb(name: String, suggestion: String?)
     /// `elif`/`else` with no `if` before them.

@@ -176,6 +176,8 @@ public struct DiagnosticRenderer: Sendable {
             return "expected \(describe(expectation)), found \(describe(found))"
         case .unclosedDelimiter(let open, let close, let line):
             return "'\(close)' expected (to close '\(open)' at line \(line))"
+        case .neverClosed(let open):
+            return "'\(open)' was never closed"
         case .unknownVerb(let name, let suggestion):
             return "unknown command '\(name)'\(didYouMean(suggestion))"
         case .misplacedKeyword(let word):
