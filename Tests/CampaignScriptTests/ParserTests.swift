@@ -89,6 +89,11 @@ final class ParserTests: XCTestCase {
             ),
             ("echo index", "echo $p[0].id $p[$i]", "echo $p[0].id $p[$i]"),
             ("sleep", "sleep 250ms", "sleep 250ms"),
+            ("param", "param ID", "param ID"),
+            (
+                "param with description and default", "param LIMIT \"how many\"=1_000",
+                "param LIMIT \"how many\" = 1000"
+            ),
             ("source", "source \"other.cops\"", "source \"other.cops\""),
             ("help", "help", "help"),
             ("help topic", "help deactivate", "help deactivate"),
