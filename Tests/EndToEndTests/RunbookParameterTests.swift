@@ -60,6 +60,10 @@ final class RunbookParameterTests: XCTestCase {
         let result = try cops.run(["-o", "text", stopRunaway, "11768"])
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertTrue(result.stdout.contains("\ncampaign 11768 is now Inactive\n"), result.stdout)
+        // Standard input named `-` is a runbook too, with the arguments after it.
+        let piped = try cops.run(["-o", "text", "-", "20"], stdin: "param ID \"a campaign\"\necho $ID\n")
+        XCTAssertEqual(piped.status, 0, piped.stderr)
+        XCTAssertEqual(piped.stdout, "20\n")
     }
 
     func testUsagePrintsTheUsageParametersAndDescription() throws {
@@ -115,5 +119,10 @@ final class RunbookParameterTests: XCTestCase {
         XCTAssertTrue(
             result.stderr.contains("error: param declares a runbook's arguments; -c text takes no arguments; use let"),
             result.stderr)
+        let streamed = try cops.run(["--stream"], stdin: "param ID\n")
+        XCTAssertEqual(streamed.status, 65)
+        XCTAssertTrue(
+            streamed.stderr.contains("error: param declares a runbook's arguments; --stream takes no arguments; use let"),
+            streamed.stderr)
     }
 }
