@@ -9,18 +9,22 @@ public struct CheckedProgram: Sendable {
     /// The files its `source` statements with a constant path name, checked with it (their
     /// errors also show as an error at the `source` statement, so `isRunnable` covers them).
     public var sourced: [SourcedFile]
+    /// The runbook's declared parameters (`param`), in order.
+    public var parameters: [Parameter]
 
     /// False when any diagnostic is an error: then nothing may be sent.
     public var isRunnable: Bool { !diagnostics.contains { $0.severity == .error } }
 
     /// Creates a checked program.
     public init(
-        program: Program, diagnostics: [Diagnostic], definedVariables: Set<String> = [], sourced: [SourcedFile] = []
+        program: Program, diagnostics: [Diagnostic], definedVariables: Set<String> = [], sourced: [SourcedFile] = [],
+        parameters: [Parameter] = []
     ) {
         self.program = program
         self.diagnostics = diagnostics
         self.definedVariables = definedVariables
         self.sourced = sourced
+        self.parameters = parameters
     }
 }
 
@@ -32,15 +36,21 @@ public struct CheckVerdict: Sendable {
     public var definedVariables: Set<String>
     /// The files its `source` statements with a constant path name, checked with it.
     public var sourced: [SourcedFile]
+    /// The runbook's declared parameters (`param`), in order.
+    public var parameters: [Parameter]
 
     /// False when any diagnostic is an error: then nothing may be sent.
     public var isRunnable: Bool { !diagnostics.contains { $0.severity == .error } }
 
     /// Creates a verdict.
-    public init(diagnostics: [Diagnostic], definedVariables: Set<String> = [], sourced: [SourcedFile] = []) {
+    public init(
+        diagnostics: [Diagnostic], definedVariables: Set<String> = [], sourced: [SourcedFile] = [],
+        parameters: [Parameter] = []
+    ) {
         self.diagnostics = diagnostics
         self.definedVariables = definedVariables
         self.sourced = sourced
+        self.parameters = parameters
     }
 }
 
@@ -55,28 +65,43 @@ public struct Checker {
     private var sources: SourceLoader?
     /// The name of the file being checked (`source` paths are relative to it).
     private var fileName = ""
+    /// Where the text comes from: only a runbook declares parameters.
+    private var origin = TextOrigin.runbook
+    /// The parameters declared so far.
+    private var parameters: [Parameter] = []
+    /// The first top-level statement that is not a `param`; parameters must come before it.
+    private var firstStatement: SourceRange?
+    /// How many blocks (or `try`s) the statement being checked is inside.
+    private var nesting = 0
 
     /// Parses and checks a file whole; `defined` names variables that already exist (earlier
     /// prompt entries). With `readFile`, the files that its `source` statements with a constant
     /// path name are read and checked too, recursively, as they are met: they see the variables
     /// defined before them, theirs count as defined after the `source` statement, and an error
     /// in any of them makes the program not runnable. `sourcedBy` names the files that source
-    /// this one, outermost first (a `source` whose path was computed at run time).
+    /// this one, outermost first (a `source` whose path was computed at run time). `origin`
+    /// says where the text comes from: only a runbook may declare parameters.
     public static func check(
-        _ file: SourceFile, defined: Set<String> = [], sourcedBy chain: [String] = [],
+        _ file: SourceFile, defined: Set<String> = [], origin: TextOrigin = .runbook, sourcedBy chain: [String] = [],
         readFile: FileReader? = nil
     ) -> CheckedProgram {
-        check(file, defined: defined, sources: readFile.map { SourceLoader(root: file.name, chain: chain, readFile: $0) })
+        check(
+            file, defined: defined, origin: origin,
+            sources: readFile.map { SourceLoader(root: file.name, chain: chain, readFile: $0) })
     }
 
     /// `check` with the loader of the file that sources this one (files sourced twice are read
     /// and checked once, and cycles are found across the whole chain).
-    static func check(_ file: SourceFile, defined: Set<String>, sources: SourceLoader?) -> CheckedProgram {
+    static func check(_ file: SourceFile, defined: Set<String>, origin: TextOrigin, sources: SourceLoader?)
+        -> CheckedProgram
+    {
         var statements: [Statement] = []
-        let (range, verdict) = checkStatements(file, defined: defined, sources: sources) { statements.append($0) }
+        let (range, verdict) = checkStatements(file, defined: defined, origin: origin, sources: sources) {
+            statements.append($0)
+        }
         return CheckedProgram(
             program: Program(statements: statements, range: range), diagnostics: verdict.diagnostics,
-            definedVariables: verdict.definedVariables, sourced: verdict.sourced)
+            definedVariables: verdict.definedVariables, sourced: verdict.sourced, parameters: verdict.parameters)
     }
 
     /// Checks a file without keeping its syntax tree: each top-level statement is checked as soon
@@ -88,16 +113,18 @@ public struct Checker {
         each: (Statement) -> Void = { _ in }
     ) -> CheckVerdict {
         let sources = readFile.map { SourceLoader(root: file.name, readFile: $0) }
-        return checkStatements(file, defined: defined, sources: sources, each).1
+        return checkStatements(file, defined: defined, origin: .runbook, sources: sources, each).1
     }
 
     private static func checkStatements(
-        _ file: SourceFile, defined: Set<String>, sources: SourceLoader?, _ each: (Statement) -> Void
+        _ file: SourceFile, defined: Set<String>, origin: TextOrigin, sources: SourceLoader?,
+        _ each: (Statement) -> Void
     ) -> (SourceRange, CheckVerdict) {
         var checker = Checker()
         checker.defined.formUnion(defined)
         checker.sources = sources
         checker.fileName = file.name
+        checker.origin = origin
         // Checked while the statement is fresh: the same order as checking the whole list after.
         let (range, parseDiagnostics) = Parser.parseStatements(file) { statement in
             checker.statement(statement)
@@ -107,7 +134,7 @@ public struct Checker {
             range,
             CheckVerdict(
                 diagnostics: merged(parseDiagnostics, checker.diagnostics), definedVariables: checker.defined,
-                sourced: sources?.files ?? [])
+                sourced: sources?.files ?? [], parameters: checker.parameters)
         )
     }
 
@@ -126,11 +153,16 @@ public struct Checker {
 
     // MARK: Statements
 
+    /// The statements of a block.
     private mutating func statements(_ list: [Statement]) {
+        nesting += 1
+        defer { nesting -= 1 }
         for statement in list { self.statement(statement) }
     }
 
     private mutating func statement(_ statement: Statement) {
+        let isParameter = if case .param = statement.kind { true } else { false }
+        if nesting == 0, firstStatement == nil, !isParameter { firstStatement = statement.range }
         switch statement.kind {
         case .command(let command):
             self.command(command)
@@ -141,6 +173,8 @@ public struct Checker {
             case .invalid: break
             }
             defined.insert(name.name)
+        case .param(let parameter):
+            self.parameter(parameter, at: statement.range)
         case .if(let branches, let elseBlock):
             for branch in branches {
                 expression(branch.condition)
@@ -162,7 +196,9 @@ public struct Checker {
             expression(condition)
             if let message { string(message.parts) }
         case .try(let inner):
+            nesting += 1
             self.statement(inner)
+            nesting -= 1
         case .set(let setting, let value):
             self.setting(setting, value)
         case .echo(let values):
@@ -185,6 +221,39 @@ public struct Checker {
                 report(.exitCodeOutOfRange(code.value), at: code.range)
             }
         }
+    }
+
+    /// A `param`: only at the top of a runbook, each name once, not a predefined variable's,
+    /// and the required ones before the optional ones (arguments bind in order). Its name is
+    /// defined from here on even when the declaration is wrong, so uses are not reported too.
+    private mutating func parameter(_ parameter: Parameter, at range: SourceRange) {
+        let name = parameter.name.name
+        defer { defined.insert(name) }
+        guard origin == .runbook else {
+            report(.parameterNotAllowed(origin), at: range)
+            return
+        }
+        if let firstStatement {
+            report(.parameterNotFirst, at: range, notes: [DiagnosticNote(.parametersComeFirst, at: firstStatement)])
+            return
+        }
+        if GrammarTable.predefinedVariables.contains(name) {
+            report(.parameterNamePredefined(name), at: parameter.name.range)
+            return
+        }
+        if let earlier = parameters.first(where: { $0.name.name == name }) {
+            report(
+                .duplicateParameter(name), at: parameter.name.range,
+                notes: [DiagnosticNote(.previousParameter(name), at: earlier.name.range)])
+            return
+        }
+        if parameter.defaultValue == nil, let optional = parameters.last(where: { $0.defaultValue != nil }) {
+            report(
+                .requiredParameterAfterOptional(name: name, optional: optional.name.name), at: parameter.name.range,
+                notes: [DiagnosticNote(.optionalParameterHere(optional.name.name), at: optional.name.range)])
+            return
+        }
+        parameters.append(parameter)
     }
 
     /// A `source` with a constant path: its file is checked now, its variables count as defined

@@ -33,6 +33,8 @@ public enum DiagnosticKind: Equatable, Sendable {
     case expected(Expectation, found: FoundToken)
     /// A bracket left open: `'}' expected (to close '{' at line 3)`.
     case unclosedDelimiter(open: String, close: String, openLine: Int)
+    /// The input ended inside `(`, `[` or `{`: reported at the opener, the innermost one.
+    case neverClosed(String)
     /// A statement starting with a word that is neither a verb nor a keyword.
     case unknownVerb(name: String, suggestion: String?)
     /// `elif`/`else` with no `if` before them.
@@ -43,6 +45,8 @@ public enum DiagnosticKind: Equatable, Sendable {
     case invalidVariableName(String)
     /// `wait … until X` with an unknown state.
     case unknownWaitState(name: String, suggestion: String?)
+    /// `param X "text $y"`: a parameter's description or default with a `$`.
+    case interpolationInParameter
 
     // Semantic
     /// An option that no verb has.
@@ -91,6 +95,16 @@ public enum DiagnosticKind: Equatable, Sendable {
     case sourceCycle(path: String, chain: [String])
     /// `source` of a file with errors (they are reported in that file).
     case sourcedFileInvalid(path: String, errors: Int)
+    /// `param` where no arguments are given: the prompt, `-c`, `--stream`, a sourced file.
+    case parameterNotAllowed(TextOrigin)
+    /// `param` after another statement or inside a block.
+    case parameterNotFirst
+    /// `param args`: a predefined variable's name.
+    case parameterNamePredefined(String)
+    /// The same parameter declared twice.
+    case duplicateParameter(String)
+    /// A required parameter after an optional one, which no argument could reach alone.
+    case requiredParameterAfterOptional(name: String, optional: String)
 
     /// The severity this kind normally has.
     public var defaultSeverity: Severity {
@@ -154,6 +168,12 @@ public enum NoteKind: Equatable, Sendable {
     case verbTakesOneID(String)
     /// Where the earlier copy of an option is.
     case previousOption(String)
+    /// The statement a `param` must come before.
+    case parametersComeFirst
+    /// Where a parameter was declared before.
+    case previousParameter(String)
+    /// Where the optional parameter before a required one is.
+    case optionalParameterHere(String)
 }
 
 /// Things the parser can expect.
@@ -190,6 +210,8 @@ public enum Expectation: Equatable, Sendable {
     case word
     /// A state after `until`.
     case waitState
+    /// A parameter's default: a string, integer or duration.
+    case parameterDefault
 }
 
 /// A token as described in diagnostics, without its payload's bulk.

@@ -176,6 +176,8 @@ public struct DiagnosticRenderer: Sendable {
             return "expected \(describe(expectation)), found \(describe(found))"
         case .unclosedDelimiter(let open, let close, let line):
             return "'\(close)' expected (to close '\(open)' at line \(line))"
+        case .neverClosed(let open):
+            return "'\(open)' was never closed"
         case .unknownVerb(let name, let suggestion):
             return "unknown command '\(name)'\(didYouMean(suggestion))"
         case .misplacedKeyword(let word):
@@ -234,6 +236,29 @@ public struct DiagnosticRenderer: Sendable {
             return alreadySourced(path)
         case .sourcedFileInvalid(let path, let errors):
             return "'\(path)' has \(errors) error\(errors == 1 ? "" : "s")"
+        case .interpolationInParameter:
+            return "a parameter's description and default are plain text, without '$'"
+        case .parameterNotAllowed(let origin):
+            return "param declares a runbook's arguments; " + parameterAlternative(origin)
+        case .parameterNotFirst:
+            return "param must come before the runbook's other statements"
+        case .parameterNamePredefined(let name):
+            return "'\(name)' is a predefined variable; give the parameter another name"
+        case .duplicateParameter(let name):
+            return "parameter '\(name)' is declared twice"
+        case .requiredParameterAfterOptional(let name, let optional):
+            return "required parameter '\(name)' comes after optional '\(optional)'; optional ones come last"
+        }
+    }
+
+    /// What to write instead of `param` where nothing passes arguments.
+    private static func parameterAlternative(_ origin: TextOrigin) -> String {
+        switch origin {
+        case .runbook: "declare them at the top of the file"
+        case .prompt: "at the prompt use let"
+        case .commandLine: "-c text takes no arguments; use let"
+        case .stream: "--stream takes no arguments; use let"
+        case .sourced: "a sourced file sees the variables of the file that sources it"
         }
     }
 
@@ -307,6 +332,12 @@ public struct DiagnosticRenderer: Sendable {
             return "use 'for id in … { \(verb) $id }' to repeat it"
         case .previousOption(let option):
             return "'\(option)' first given here"
+        case .parametersComeFirst:
+            return "the first statement that is not a param"
+        case .previousParameter(let name):
+            return "'\(name)' first declared here"
+        case .optionalParameterHere(let name):
+            return "'\(name)' has a default, so it is optional"
         }
     }
 
@@ -328,6 +359,7 @@ public struct DiagnosticRenderer: Sendable {
         case .settingValue: "a setting value"
         case .word: "a word"
         case .waitState: "a state (active, inactive, completed, deleted or status \"…\")"
+        case .parameterDefault: "a default value (a string, integer or duration)"
         }
     }
 

@@ -241,6 +241,9 @@ public enum GrammarTable {
     public static let keywords: [KeywordSpec] = [
         KeywordSpec(name: "let", summary: "name a value", syntax: "let NAME = command|expr", saidAs: ["var", "const", "define"]),
         KeywordSpec(
+            name: "param", summary: "declare a runbook's argument (at its top)",
+            syntax: "param NAME [\"description\"] [= DEFAULT]"),
+        KeywordSpec(
             name: "if", summary: "run a block when a condition holds",
             syntax: "if EXPR { ... } [elif EXPR { ... }] [else { ... }]"),
         KeywordSpec(name: "elif", summary: "another condition of an if", syntax: "elif EXPR { ... }"),

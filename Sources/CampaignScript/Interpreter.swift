@@ -16,6 +16,10 @@ public final class Interpreter {
     let cancellation: CancellationSwitch
     let readFile: FileReader
     let renderer: DiagnosticRenderer
+    /// The script's arguments, which its `param`s bind in order.
+    let arguments: [String]
+    /// How many `param`s the running program has bound so far.
+    var boundParameters = 0
 
     /// The files being run, innermost last (for positions and `source` cycles).
     var files: [SourceFile] = []
@@ -68,6 +72,7 @@ public final class Interpreter {
         self.cancellation = cancellation
         self.readFile = readFile
         self.renderer = renderer
+        self.arguments = arguments
         variables["failed"] = .list([])
         variables["error"] = .null
         variables["args"] = .list(arguments.map { .string($0) })
@@ -107,6 +112,7 @@ public final class Interpreter {
     private func run(_ program: Program, in file: SourceFile) async -> ExitStatus {
         continuedFailure = nil
         exitRequested = nil
+        boundParameters = 0
         files = [file]
         defer { files = [] }
         do {
@@ -202,6 +208,7 @@ public final class Interpreter {
         switch statement.kind {
         case .command(let command): command.verbName.name
         case .let: "let"
+        case .param: "param"
         case .if: "if"
         case .for: "for"
         case .wait: "wait"
@@ -228,6 +235,13 @@ public final class Interpreter {
             case .expression(let expression): variables[name.name] = try await evaluate(expression)
             case .invalid: break
             }
+        case .param(let parameter):
+            // The checker allows `param` only at the top of a runbook, so the nth one binds the
+            // nth argument; the shell has already refused too few or too many arguments.
+            let index = boundParameters
+            boundParameters += 1
+            let text = index < arguments.count ? arguments[index] : parameter.defaultText
+            variables[parameter.name.name] = text.map(Value.string) ?? .null
         case .if(let branches, let elseBlock):
             for branch in branches where try await evaluate(branch.condition).isTruthy {
                 try await execute(branch.body.statements)
@@ -359,7 +373,8 @@ public final class Interpreter {
         case .failure(let error): throw fail(.sourceUnreadable(path: resolved, why: error.why), at: range)
         }
         let sourced = SourceFile(name: resolved, bytes: bytes)
-        let checked = Checker.check(sourced, defined: Set(variables.keys), sourcedBy: files.map(\.name), readFile: readFile)
+        let checked = Checker.check(
+            sourced, defined: Set(variables.keys), origin: .sourced, sourcedBy: files.map(\.name), readFile: readFile)
         let rendered = renderer.render(checked.diagnostics, in: sourced, sourced: checked.sourced)
         if !rendered.isEmpty { output.message(rendered) }
         guard checked.isRunnable else {

@@ -24,6 +24,11 @@ public struct Parser {
     // A `let` whose value failed to parse still defines its name, so later uses of the name are
     // not reported as undefined on top of the real error.
     private var recovered: Statement?
+    // The `(`, `[` and `{` still open, innermost last: at the end of the input the innermost is
+    // what was never closed, reported at where it was opened rather than past the last line.
+    private var openers: [Token] = []
+    // Set once the end of the input is reported; the constructs around it say nothing more.
+    private var reportedEnd = false
 
     /// Parses a file into a program and all its lexical and syntax diagnostics.
     public static func parse(_ file: SourceFile) -> (Program, [Diagnostic]) {
@@ -156,6 +161,9 @@ public struct Parser {
 
     private mutating func skipErrorTokens() {
         while case .error(let diagnostic) = peek.kind {
+            // A string left open, or a `\` joining nothing, runs to the end of the input: what
+            // is open around it is part of the same unfinished end.
+            if diagnostic.kind == .unterminatedString || diagnostic.kind == .backslashAtEndOfFile { reportedEnd = true }
             diagnostics.append(diagnostic)
             panicMode = true
             current += 1
@@ -192,7 +200,20 @@ public struct Parser {
     private mutating func failExpected(_ expectation: Expectation, notes: [DiagnosticNote] = [])
         -> ParseError
     {
-        fail(.expected(expectation, found: FoundToken(peek.kind)), at: peek.range, notes: notes)
+        if isAtEnd, !openers.isEmpty { return failNeverClosed() }
+        return fail(.expected(expectation, found: FoundToken(peek.kind)), at: peek.range, notes: notes)
+    }
+
+    /// The input ended inside a bracket, brace or parenthesis: the innermost one was never
+    /// closed. Reported once, at the opener, whatever else the end left unfinished.
+    private mutating func failNeverClosed() -> ParseError {
+        if !reportedEnd, let opener = openers.last {
+            reportedEnd = true
+            panicMode = false
+            report(.neverClosed(opener.kind.symbol ?? "("), at: opener.range)
+        }
+        panicMode = true
+        return ParseError()
     }
 
     private mutating func enterNesting() throws {
@@ -291,17 +312,13 @@ public struct Parser {
     /// block → "{" { statement end } "}"
     private mutating func block() throws -> Block {
         let open = try expect(.leftBrace, .token("{"))
+        openers.append(open)
+        defer { openers.removeLast() }
         var statements: [Statement] = []
         while true {
             if match(.newline) || match(.semicolon) { continue }
             if check(.rightBrace) { break }
-            if isAtEnd {
-                panicMode = false
-                throw fail(
-                    .unclosedDelimiter(open: "{", close: "}", openLine: open.range.start.line),
-                    at: peek.range,
-                    notes: [DiagnosticNote(.openedHere("{"), at: open.range)])
-            }
+            if isAtEnd { throw failNeverClosed() }
             if let statement = recoveringStatement(insideBlock: true) {
                 statements.append(statement)
             }
@@ -321,6 +338,7 @@ public struct Parser {
         guard let word = peekWord else { throw failExpected(.statement) }
         switch word {
         case "let": return try letStatement()
+        case "param": return try paramStatement()
         case "if": return try ifStatement()
         case "for": return try forStatement()
         case "wait": return try waitStatement()
@@ -352,6 +370,35 @@ public struct Parser {
             throw error
         }
         return Statement(.let(name: name, value: value), range: span(from: start))
+    }
+
+    /// paramStatement → "param" NAME [ STRING ] [ "=" ( STRING | INT | DURATION ) ]
+    private mutating func paramStatement() throws -> Statement {
+        let start = advanceRange()
+        let name = try variableName()
+        var description: StringLiteral?
+        if case .string = peek.kind { description = try plainString() }
+        var defaultValue: Expr?
+        if match(.assign) {
+            switch peek.kind {
+            case .integer(let value): defaultValue = Expr(.integer(value), range: advanceRange())
+            case .duration(let milliseconds): defaultValue = Expr(.duration(milliseconds), range: advanceRange())
+            case .string:
+                let text = try plainString()
+                defaultValue = Expr(.string(text.parts), range: text.range)
+            default: throw failExpected(.parameterDefault)
+            }
+        }
+        let parameter = Parameter(name: name, description: description, defaultValue: defaultValue)
+        return Statement(.param(parameter), range: span(from: start))
+    }
+
+    /// A string without interpolation: a parameter's text is shown and bound before any
+    /// variable has a value.
+    private mutating func plainString() throws -> StringLiteral {
+        let literal = try stringLiteral()
+        if literal.constantText == nil { report(.interpolationInParameter, at: literal.range) }
+        return literal
     }
 
     /// variableName → NAME   (letters, digits and `_`, so it can be written `$NAME`)
@@ -718,7 +765,11 @@ public struct Parser {
     private mutating func parenthesizedCommand() throws -> (Command, SourceRange) {
         let open = advance()
         try enterNesting()
-        defer { depth -= 1 }
+        openers.append(open)
+        defer {
+            depth -= 1
+            openers.removeLast()
+        }
         let command = try command()
         let close = try closing(.rightParen, ")", opener: open)
         return (command, open.range.union(close.range))
@@ -726,7 +777,8 @@ public struct Parser {
 
     private mutating func closing(_ kind: TokenKind, _ symbol: String, opener: Token) throws -> Token {
         guard check(kind) else {
-            if isAtEnd || check(.newline) || check(.rightBrace) || check(.semicolon) {
+            if isAtEnd { throw failNeverClosed() }
+            if check(.newline) || check(.rightBrace) || check(.semicolon) {
                 throw fail(
                     .unclosedDelimiter(
                         open: opener.kind.symbol ?? "(", close: symbol, openLine: opener.range.start.line),
@@ -849,6 +901,8 @@ public struct Parser {
                 result = Expr(.field(result, field), range: result.range.union(fieldToken.range))
             } else if check(.leftBracket) {
                 let open = advance()
+                openers.append(open)
+                defer { openers.removeLast() }
                 let index = try expression()
                 let close = try closing(.rightBracket, "]", opener: open)
                 result = Expr(.index(result, index), range: result.range.union(close.range))
@@ -891,6 +945,8 @@ public struct Parser {
                 return Expr(.command(command), range: range)
             }
             let open = advance()
+            openers.append(open)
+            defer { openers.removeLast() }
             let inner = try expression()
             let close = try closing(.rightParen, ")", opener: open)
             return Expr(inner.kind, range: open.range.union(close.range))

@@ -56,7 +56,7 @@ final class SourceLoader {
         }
         let file = SourceFile(name: resolved, bytes: bytes)
         chain.append(resolved)
-        let checked = Checker.check(file, defined: defined, sources: self)
+        let checked = Checker.check(file, defined: defined, origin: .sourced, sources: self)
         chain.removeLast()
         let sourced = SourcedFile(file: file, program: checked.program, diagnostics: checked.diagnostics)
         done[resolved] = (sourced, checked.definedVariables)

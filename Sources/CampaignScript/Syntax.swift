@@ -31,6 +31,8 @@ public struct Statement: Equatable, Sendable {
         case command(Command)
         /// `let NAME = command|expr`.
         case `let`(name: Identifier, value: LetValue)
+        /// `param NAME ["description"] [= DEFAULT]`: a runbook's declared argument.
+        case param(Parameter)
         /// `if … elif … else …`.
         case `if`(branches: [ConditionalBranch], elseBlock: Block?)
         /// `for NAME in T|command { … }`.
@@ -120,6 +122,37 @@ public struct StringLiteral: Equatable, Sendable {
             text += piece
         }
         return text
+    }
+}
+
+/// A runbook's declared argument: `param ID "the campaign to stop"` or
+/// `param LIMIT "how many" = 10`. Arguments bind to the declarations in order.
+public struct Parameter: Equatable, Sendable {
+    /// The name, written `$NAME` after the declaration.
+    public var name: Identifier
+    /// The description the usage line shows (a string without `$`).
+    public var description: StringLiteral?
+    /// The value when the argument is not given: a string, integer or duration literal
+    /// (`.string`, `.integer` or `.duration`); nil when the argument is required.
+    public var defaultValue: Expr?
+
+    /// Creates a declaration.
+    public init(name: Identifier, description: StringLiteral?, defaultValue: Expr?) {
+        self.name = name
+        self.description = description
+        self.defaultValue = defaultValue
+    }
+
+    /// The value an absent argument takes, as the text a command-line argument would be
+    /// (`= 15` binds `"15"`, like `cops runbook.cops 15`); nil when the argument is required.
+    public var defaultText: String? {
+        guard let defaultValue else { return nil }
+        switch defaultValue.kind {
+        case .integer(let value): return String(value)
+        case .duration(let milliseconds): return Value.durationText(milliseconds)
+        case .string(let parts): return StringLiteral(parts: parts, range: defaultValue.range).constantText
+        default: return nil
+        }
     }
 }
 

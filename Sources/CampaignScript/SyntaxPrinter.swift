@@ -21,6 +21,11 @@ public enum SyntaxPrinter {
             case .expression(let expression): return "let \(name.name) = \(print(expression))"
             case .invalid: return "let \(name.name) = <invalid>"
             }
+        case .param(let parameter):
+            var text = "param \(parameter.name.name)"
+            if let description = parameter.description { text += " " + print(description.parts) }
+            if let defaultValue = parameter.defaultValue { text += " = " + print(defaultValue) }
+            return text
         case .if(let branches, let elseBlock):
             var text = ""
             for (index, branch) in branches.enumerated() {

@@ -35,6 +35,7 @@ public struct Cops: AsyncParsableCommand {
     @Flag(name: .of(.verbose), help: .of(.verbose)) var verbose = false
     @Option(name: .of(.transcript), help: .of(.transcript)) var transcript: String?
     @Option(name: .of(.cacert), help: .of(.cacert)) var cacert: String?
+    @Flag(name: .of(.usage), help: .of(.usage)) var usage = false
 
     /// `captureForPassthrough`: everything from the file on is the script's, options and `--`
     /// included (`bash FILE ARGS`); `allUnrecognized` would take cops's options out of it.
@@ -51,6 +52,7 @@ public struct Cops: AsyncParsableCommand {
         invocation.commands = commands
         invocation.check = check
         invocation.stream = stream
+        invocation.usage = usage
         invocation.timeout = timeout
         // A `--` before the file only ends cops's options (ArgumentParser keeps it).
         invocation.script = script.first == "--" ? Array(script.dropFirst()) : script

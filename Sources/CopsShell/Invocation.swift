@@ -17,6 +17,8 @@ public struct Invocation: Equatable, Sendable {
     public var check = false
     /// `--stream`.
     public var stream = false
+    /// `--usage`.
+    public var usage = false
     /// `--timeout` as written (the usage error quotes it; `run` converts it).
     public var timeout: String?
     /// A script file (`-` for stdin) and its arguments.
@@ -36,6 +38,9 @@ public struct Invocation: Equatable, Sendable {
         if options.endpoint != nil, options.sandbox { return Wording.usageEndpointAndSandbox }
         if options.profile != nil, options.endpoint != nil || options.sandbox { return Wording.usageProfileAndTarget }
         if stream, !commands.isEmpty || !(script.isEmpty || script == ["-"]) { return Wording.usageStreamReadsStdin }
+        if usage, script.count != 1 || script == ["-"] || !commands.isEmpty || check || stream {
+            return Wording.usageUsageNeedsFile
+        }
         if check {
             if script.isEmpty { return Wording.usageCheckNeedsFiles }
             if !commands.isEmpty { return Wording.usageCheckWithCommand }
@@ -54,6 +59,7 @@ public struct Invocation: Equatable, Sendable {
     /// Runs what the command line asks for; the caller exits with the status right after.
     public func run() async -> ExitStatus {
         if check { return await ScriptRunner.check(script, color: options.color) }
+        if usage { return await ScriptRunner.usage(script[0], color: options.color) }
         var options = self.options
         options.timeoutMilliseconds = timeout.flatMap(DurationText.seconds).map { Int64(($0 * 1000).rounded()) }
         let input: ScriptRunner.Input
@@ -130,6 +136,7 @@ public struct Invocation: Equatable, Sendable {
         case .commands: commands.append(value)
         case .check: check = true
         case .stream: stream = true
+        case .usage: usage = true
         case .timeout: timeout = value
         case .dryRun: options.dryRun = true
         case .continueOnError: options.continueOnError = true

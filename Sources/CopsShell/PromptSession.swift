@@ -140,7 +140,7 @@ public final class PromptSession {
         cancellation.reset()
         _ = parts.takeInterrupt()  // a Ctrl-C from before the entry is not for this statement
         let running = UncheckedBox(session)
-        let task = Task { await running.value.submit(SourceFile(name: "<prompt>", text: entry)) }
+        let task = Task { await running.value.submit(SourceFile(name: "<prompt>", text: entry), origin: .prompt) }
         let takeInterrupt = parts.takeInterrupt
         // The terminal echoes ^C without a newline; end that line before the report.
         let endEchoedLine = parts.reader.isInteractive ? session.sink.message : { _ in }

@@ -134,13 +134,29 @@ public enum ScriptRunner {
                     status = .unreadableScript
                     continue
                 }
-                if await session.submit(file) == .success {
+                if await session.submit(file, origin: .runbook) == .success {
                     session.sink.result(Wording.checked(path))
                 } else if status == .success {
                     status = .invalidScript
                 }
             }
             return status
+        }
+    }
+
+    /// `cops --usage FILE`: the runbook's usage line, parameters and description, after checking
+    /// it as `--check` does; exit 0, 65 (errors) or 66 (unreadable). No network, no profile.
+    public static func usage(_ path: String, color: ColorChoice = .auto, environment: Environment = .process) async
+        -> ExitStatus
+    {
+        let parts = Session.Parts(purpose: .check, sink: environment.sink, colors: environment.colors(color))
+        return await Session.with(parts) { session in
+            switch source(.file(path), environment) {
+            case .success(let file): return session.describe(file)
+            case .failure(let failure):
+                session.sink.message(Wording.cannotRead(path, failure.why))
+                return .unreadableScript
+            }
         }
     }
 
@@ -191,7 +207,8 @@ public enum ScriptRunner {
             session.begin("script \(file.name)")
             session.transcript?.write(String(decoding: file.bytes, as: UTF8.self) + (file.bytes.last == 10 ? "" : "\n"))
             session.showsProgress = environment.stderrIsTerminal
-            return await session.submit(file)
+            let origin: TextOrigin = if case .commands = input { .commandLine } else { .runbook }
+            return await session.submit(file, origin: origin)
         }
     }
 
@@ -229,7 +246,7 @@ public enum ScriptRunner {
                     var file = SourceFile(name: "<stdin>", text: entry.text)
                     file.lineOffset = entry.firstLine - 1
                     session.transcript?.entered(entry.text, prompt: "> ")
-                    let result = await session.submit(file)
+                    let result = await session.submit(file, origin: .stream)
                     if let exit = session.exitRequested {
                         status = exit
                         break reading

@@ -178,23 +178,41 @@ final class Session {
 
     /// Parses and checks `file` whole, with the files it `source`s by a constant path, shows
     /// every diagnostic, and runs it when there is no error (building the target first if
-    /// need be); any error and nothing is sent: status 65. For `--check` it stops after the
-    /// diagnostics.
-    func submit(_ file: SourceFile) async -> ExitStatus {
+    /// need be); any error and nothing is sent: status 65. A runbook whose `param`s its
+    /// arguments do not fit stops with its usage and 64, before anything is sent. For
+    /// `--check` it stops after the diagnostics (a runbook is checked without its arguments).
+    func submit(_ file: SourceFile, origin: TextOrigin) async -> ExitStatus {
         let renderer = DiagnosticRenderer(colors: parts.colors)
         guard case .run = parts.purpose else {
             let verdict = Checker.validate(file, readFile: parts.readFile)
             show(renderer.render(verdict.diagnostics, in: file, sourced: verdict.sourced))
             return verdict.isRunnable ? .success : .invalidScript
         }
-        let checked = Checker.check(file, defined: Set(variables.keys), readFile: parts.readFile)
+        let checked = Checker.check(file, defined: Set(variables.keys), origin: origin, readFile: parts.readFile)
         show(renderer.render(checked.diagnostics, in: file, sourced: checked.sourced))
         guard checked.isRunnable else {
             interpreter?.answer(notRunning: checked, in: file)
             return .invalidScript
         }
+        let usage = RunbookUsage(file: file, parameters: checked.parameters)
+        if let problem = usage.problem(with: parts.arguments) {
+            sink.message(problem + usage.text)
+            return .usage
+        }
         if let stop = connect() { return stop }
         return await interpreter!.run(checked, in: file)
+    }
+
+    /// `--usage`: checks `file` as `--check` does and, when it has no error, prints its usage
+    /// line, its parameters and its description; nothing is sent.
+    func describe(_ file: SourceFile) -> ExitStatus {
+        let verdict = Checker.validate(file, readFile: parts.readFile)
+        show(DiagnosticRenderer(colors: parts.colors).render(verdict.diagnostics, in: file, sourced: verdict.sourced))
+        guard verdict.isRunnable else { return .invalidScript }
+        let description = RunbookUsage.description(of: file)
+        let usage = RunbookUsage(file: file, parameters: verdict.parameters).text
+        sink.result(usage + (description.isEmpty ? "" : "\n" + description))
+        return .success
     }
 
     private func show(_ rendered: String) {

@@ -18,6 +18,18 @@ extension Wording {
 
     static func checked(_ path: String) -> String { "\(path): ok\n" }
 
+    // A runbook's declared parameters (`param`) and its arguments.
+    static func missingArgument(_ name: String) -> String { "cops: missing argument \(name)\n" }
+    static func unexpectedArgument(_ text: String) -> String { "cops: unexpected argument '\(text)'\n" }
+    static func runbookUsageLine(name: String, words: [String]) -> String {
+        "usage: " + ([name] + words).joined(separator: " ")
+    }
+    /// A parameter's line after its name: its description, then its default if it has one.
+    static func parameterExplanation(description: String?, defaultText: String?) -> String {
+        let pieces = [description, defaultText.map { "(default: \($0))" }].compactMap(\.self)
+        return pieces.joined(separator: " ")
+    }
+
     static let tokenMissing = "cops: --endpoint needs a token in the environment variable ALTCRAFT_TOKEN\n"
 
     static func badEndpoint(_ why: String) -> String { "cops: \(why)\n" }
@@ -39,6 +51,7 @@ extension Wording {
 
     public static let usageProfileAndTarget = "give either --profile or --endpoint/--sandbox, not both"
     public static let usageStreamReadsStdin = "--stream runs statements from stdin; it takes no script file or -c text"
+    public static let usageUsageNeedsFile = "--usage takes one runbook file (and no -c, --check or --stream)"
 
     /// `cops help TOPIC` for a topic that is not a subcommand.
     public static func noHelpTopic(_ topic: String) -> String {

@@ -71,16 +71,16 @@ final class DiagnosticRendererTests: XCTestCase {
     }
 
     func testNoteWithRangeGetsItsOwnSnippet() {
-        let output = render("if true {\n  echo 1\n")
+        let output = render("param ID\n\nparam ID\n")
         XCTAssertEqual(
             output,
             """
-            runbook.cops:3:1: error: '}' expected (to close '{' at line 1)
-              3 |
-                | ^
-            runbook.cops:1:9: note: '{' opened here
-              1 | if true {
-                |         ^
+            runbook.cops:3:7: error: parameter 'ID' is declared twice
+              3 | param ID
+                |       ^~
+            runbook.cops:1:7: note: 'ID' first declared here
+              1 | param ID
+                |       ^~
 
             """)
     }

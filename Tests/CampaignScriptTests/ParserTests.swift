@@ -89,6 +89,11 @@ final class ParserTests: XCTestCase {
             ),
             ("echo index", "echo $p[0].id $p[$i]", "echo $p[0].id $p[$i]"),
             ("sleep", "sleep 250ms", "sleep 250ms"),
+            ("param", "param ID", "param ID"),
+            (
+                "param with description and default", "param LIMIT \"how many\"=1_000",
+                "param LIMIT \"how many\" = 1000"
+            ),
             ("source", "source \"other.cops\"", "source \"other.cops\""),
             ("help", "help", "help"),
             ("help topic", "help deactivate", "help deactivate"),
@@ -131,7 +136,7 @@ final class ParserTests: XCTestCase {
         let expectedDiagnostics = [
             "long.cops:1201:14: error: unexpected character '-' (U+002D HYPHEN-MINUS)",
             "long.cops:1202:1: error: expected a command or statement, found '}'",
-            "long.cops:1203:9: error: expected a command or statement, found end of file",
+            "long.cops:1203:8: error: '(' was never closed",
         ]
         func kind(_ statement: Statement) -> String {
             String(String(describing: statement.kind).prefix { $0 != "(" })
@@ -231,20 +236,36 @@ final class ParserTests: XCTestCase {
         assertDiagnostic("deactivate 15, 1️⃣abort", .expected(.target, found: .word("abort")))
     }
 
-    func testUnclosedBraceNamesTheOpeningLine() throws {
-        let (source, checked) = checkMarked("echo 1\nif true 2️⃣{\n  echo 2\n1️⃣")
+    func testUnclosedBraceAtTheEndPointsAtTheOpener() throws {
+        let (source, checked) = checkMarked("echo 1\nif true 1️⃣{\n  echo 2\n")
         XCTAssertEqual(checked.diagnostics.count, 1)
         let diagnostic = try XCTUnwrap(checked.diagnostics.first)
-        XCTAssertEqual(diagnostic.kind, .unclosedDelimiter(open: "{", close: "}", openLine: 2))
-        XCTAssertEqual(
-            DiagnosticRenderer.message(for: diagnostic.kind), "'}' expected (to close '{' at line 2)")
+        XCTAssertEqual(diagnostic.kind, .neverClosed("{"))
+        XCTAssertEqual(DiagnosticRenderer.message(for: diagnostic.kind), "'{' was never closed")
         XCTAssertEqual(diagnostic.range.start, source.location(1))
-        XCTAssertEqual(diagnostic.notes.first?.range?.start, source.location(2))
     }
 
-    func testUnclosedParenthesis() {
+    /// Every construct the input can end inside is reported at its opener, once: the innermost.
+    func testTheEndOfTheInputNamesTheInnermostOpenConstruct() {
+        assertDiagnostic("status 1️⃣(list active\n", .neverClosed("("))
+        assertDiagnostic("echo 1️⃣(1 ==\n\n", .neverClosed("("))
+        assertDiagnostic("echo $a1️⃣[1", .neverClosed("["))
+        assertDiagnostic("echo $a1️⃣[", .neverClosed("["))
+        assertDiagnostic("for c in 1, 2 1️⃣{\n echo $c", .neverClosed("{"))
+        assertDiagnostic("if true {\n  if false 1️⃣{\n", .neverClosed("{"))
+        assertDiagnostic("if true {\n  echo 1️⃣(1 ==", .neverClosed("("))
+        assertDiagnostic("if true {\n  echo 1\n} else 1️⃣{", .neverClosed("{"))
+        assertDiagnostic("status 1️⃣(list active tag", .neverClosed("("))
+        assertDiagnostic("if true {\n  echo 1️⃣\"open\n", .unterminatedString)
+        assertDiagnostic("if true {\n  echo 1 1️⃣\\", .backslashAtEndOfFile)
+        assertDiagnostics(
+            "if true 1️⃣{\n  2️⃣lsit\n",
+            [(.neverClosed("{"), 1, nil), (.unknownVerb(name: "lsit", suggestion: "list"), 2, nil)])
+    }
+
+    func testAClosingBracketMissingBeforeTheLineEndsNamesItsOpener() {
         assertDiagnostic(
-            "status (list active\n1️⃣", .unclosedDelimiter(open: "(", close: ")", openLine: 1))
+            "if true { echo (1 1️⃣}", .unclosedDelimiter(open: "(", close: ")", openLine: 1))
         assertDiagnostic("echo $a[1 1️⃣;", .unclosedDelimiter(open: "[", close: "]", openLine: 1))
     }
 

@@ -82,7 +82,7 @@ final class RobustnessTests: XCTestCase {
             "now", "audience", "segment", "limit", "abort", "tag", "{", "}", "(", ")", "[", "]", "$x",
             "$1",
             "15", "1..3", ",", "5s", "\"s\"", "\"$x\"", "==", "and", "not", "\n", ";", ".", "..",
-            "status", "\\\n",
+            "status", "\\\n", "param", "ID",
         ]
         for _ in 0..<2_000 {
             let count = Int.random(in: 0...40, using: &generator)

@@ -131,6 +131,19 @@ final class PromptSessionTests: XCTestCase {
         XCTAssertTrue(output.results.contains("15"), output.results)
     }
 
+    /// `param` names a runbook's arguments; the prompt has none, and says what to write.
+    /// An open block still asks for another line rather than reporting the end of the input.
+    func testParamAtThePromptSaysToUseLetAndOpenBlocksContinue() async {
+        let reader = ScriptedReader([.line("param ID"), .line("if true {"), .line("  echo \"in\""), .line("}")])
+        let output = Captured()
+        await prompt(reader, output: output)
+        XCTAssertTrue(
+            output.messages.contains("error: param declares a runbook's arguments; at the prompt use let"),
+            output.messages)
+        XCTAssertFalse(output.messages.contains("never closed"), output.messages)
+        XCTAssertEqual(output.results.trimmingCharacters(in: .whitespacesAndNewlines), "in")
+    }
+
     func testLinesStartingWithASpaceAndSecretsAreNotRecorded() async {
         let reader = ScriptedReader([.line(" status 15"), .line("echo \"token=abc\""), .line("status 1")])
         await prompt(reader, output: Captured())

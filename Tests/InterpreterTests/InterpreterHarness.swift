@@ -88,7 +88,7 @@ final class Harness {
         await Session.with(parts) { session in
             self.session = session
             session.showsProgress = showsProgress
-            return await session.submit(SourceFile(name: name, text: text))
+            return await session.submit(SourceFile(name: name, text: text), origin: .runbook)
         }
     }
 

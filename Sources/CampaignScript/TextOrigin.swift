@@ -1,0 +1,14 @@
+/// Where a checked text comes from. Only a runbook (a file, or standard input, that cops runs
+/// with arguments) may declare parameters: nothing else is given arguments to bind.
+public enum TextOrigin: Equatable, Sendable {
+    /// A script file or standard input run whole: `cops FILE ARGS…`, `cops - ARGS…`, `--check`.
+    case runbook
+    /// `-c` text.
+    case commandLine
+    /// An entry at the interactive prompt.
+    case prompt
+    /// A statement of `--stream`.
+    case stream
+    /// A file read by `source`: it shares the variables of the file that sources it.
+    case sourced
+}
