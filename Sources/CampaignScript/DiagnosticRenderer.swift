@@ -28,7 +28,7 @@ public struct DiagnosticRenderer: Sendable {
     public func render(_ diagnostic: Diagnostic, in file: SourceFile) -> String {
         var output = header(
             file: file, range: diagnostic.range, severity: diagnostic.severity,
-            message: Self.message(for: diagnostic.kind))
+            message: Self.message(for: diagnostic, in: file))
         output += snippet(diagnostic.range, in: file)
         for note in diagnostic.notes {
             let message = Self.message(for: note.kind)
@@ -140,6 +140,16 @@ public struct DiagnosticRenderer: Sendable {
 
     private static func list(_ words: [String]) -> String {
         words.map(quoted).joined(separator: ", ")
+    }
+
+    /// The English for a diagnostic in its file. A construct left open at the end of the
+    /// input names where it was opened (`'(' opened at 2:8 was never closed`), with the line
+    /// as the file numbers it, so the message says it even where only the message is shown
+    /// (a JSON error, an editor's hover); every other kind is `message(for: kind)`.
+    public static func message(for diagnostic: Diagnostic, in file: SourceFile) -> String {
+        guard case .neverClosed(let open) = diagnostic.kind else { return message(for: diagnostic.kind) }
+        let start = diagnostic.range.start
+        return "'\(open)' opened at \(start.line + file.lineOffset):\(start.column) was never closed"
     }
 
     /// The English for a diagnostic kind: lowercase, no trailing period.

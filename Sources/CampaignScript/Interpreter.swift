@@ -197,7 +197,7 @@ public final class Interpreter {
         let start = diagnostic.range.start
         let text =
             "\(file.name):\(start.line + file.lineOffset):\(start.column): "
-            + DiagnosticRenderer.message(for: diagnostic.kind)
+            + DiagnosticRenderer.message(for: diagnostic, in: file)
         return ResultBlock(
             op: "check", layout: .perID,
             rows: [ResultRow(Record([("ok", .bool(false))]), error: OperationError(.invalid, text: text))])

@@ -136,7 +136,7 @@ final class ParserTests: XCTestCase {
         let expectedDiagnostics = [
             "long.cops:1201:14: error: unexpected character '-' (U+002D HYPHEN-MINUS)",
             "long.cops:1202:1: error: expected a command or statement, found '}'",
-            "long.cops:1203:8: error: '(' was never closed",
+            "long.cops:1203:8: error: '(' opened at 1203:8 was never closed",
         ]
         func kind(_ statement: Statement) -> String {
             String(String(describing: statement.kind).prefix { $0 != "(" })
@@ -243,6 +243,12 @@ final class ParserTests: XCTestCase {
         XCTAssertEqual(diagnostic.kind, .neverClosed("{"))
         XCTAssertEqual(DiagnosticRenderer.message(for: diagnostic.kind), "'{' was never closed")
         XCTAssertEqual(diagnostic.range.start, source.location(1))
+        // Where only the message is shown, it says where the construct was opened, with the
+        // line as the file numbers it (a `--stream` chunk starts at a later line).
+        var file = source.file
+        XCTAssertEqual(DiagnosticRenderer.message(for: diagnostic, in: file), "'{' opened at 2:9 was never closed")
+        file.lineOffset = 40
+        XCTAssertEqual(DiagnosticRenderer.message(for: diagnostic, in: file), "'{' opened at 42:9 was never closed")
     }
 
     /// Every construct the input can end inside is reported at its opener, once: the innermost.
