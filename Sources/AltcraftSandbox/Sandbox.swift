@@ -2,12 +2,10 @@ import AltcraftWire
 import Synchronization
 
 /// A sandbox shared by transports and servers: the engine behind a lock, and optionally a
-/// state file that other `cops` processes see too.
+/// database that other `cops` processes see too.
 public final class Sandbox: Sendable {
     private let engine: Mutex<SandboxEngine>
     private let store: SandboxStore?
-    /// What this sandbox last saw of the store's file (held while a transaction runs).
-    private let seen = Mutex<SandboxStore.FileSignature?>(nil)
 
     /// A sandbox kept in memory only.
     public init(engine: SandboxEngine) {
@@ -15,16 +13,15 @@ public final class Sandbox: Sendable {
         self.store = nil
     }
 
-    /// A sandbox whose state lives in `store`'s file: every call reloads it if another process
-    /// changed it and saves it after a change, under the file's lock.
+    /// A sandbox whose state lives in `store`'s database: every call is one transaction that
+    /// hands the engine the rows the call needs and writes back those it changed. The engine
+    /// then holds only the rows of the last call; `SandboxStore.state()` reads the whole.
     public init(store: SandboxStore, token: String = SandboxEngine.defaultToken, clock: any SandboxClock = SystemSandboxClock())
         throws(SandboxStoreError)
     {
-        var signature: SandboxStore.FileSignature?
-        let state = try store.load(clock: clock, seen: &signature)
-        self.engine = Mutex(SandboxEngine(token: token, clock: clock, state: state))
+        try store.prepare(clock: clock)
+        self.engine = Mutex(SandboxEngine(token: token, clock: clock, state: SandboxState(campaigns: [], nextID: 1)))
         self.store = store
-        self.seen.withLock { $0 = signature }
     }
 
     /// Answers one HTTP-shaped request.
@@ -44,14 +41,11 @@ public final class Sandbox: Sendable {
         let reply: SandboxReply
         if let store {
             do {
-                reply = try seen.withLock { (seen: inout SandboxStore.FileSignature?) throws(SandboxStoreError) -> SandboxReply in
-                    try store.transaction(seen: &seen) {
-                        (state: SandboxState?) throws(SandboxStoreError) -> (SandboxReply, SandboxState?) in
-                        engine.withLock { engine in
-                            if let state { engine.replaceState(state) }
-                            let reply = engine.handle(path: cleanPath, parameters: decoded.parameters, bearer: decoded.bearer)
-                            return (reply, reply.mutated ? engine.state : nil)
-                        }
+                reply = try store.operation(SandboxRows(path: cleanPath, parameters: decoded.parameters)) { rows in
+                    engine.withLock { engine in
+                        engine.replaceState(rows)
+                        let reply = engine.handle(path: cleanPath, parameters: decoded.parameters, bearer: decoded.bearer)
+                        return (reply, reply.mutated ? engine.state : nil)
                     }
                 }
             } catch {

@@ -1,23 +1,10 @@
 import AltcraftWire
 
-/// The state file's JSON, written and read with the project's own JSON codec (`JSONWire`).
-///
-/// Foundation's `JSONEncoder`/`JSONDecoder` did this before, and in a short `cops` run their
-/// first use (Codable's generic containers, type metadata looked up at run time) cost more
-/// than everything else the embedded sandbox does: about 6 ms of a 25 ms `cops -c 'deactivate
-/// 15'` (docs/performance.md). The file is the same: the Codable property names as keys, in
-/// sorted order, numbers as numbers, absent optionals left out; files written either way read
-/// the same.
+/// The state file of earlier versions (`sandbox.json`), read once to import it into the
+/// database (`SandboxStore`): the Codable property names as keys, numbers as numbers, absent
+/// optionals left out, as both its writers (Foundation's `JSONEncoder`, then `JSONWire`) wrote
+/// it.
 extension SandboxState {
-    /// The state as the file's JSON bytes.
-    func encodedJSON() -> [UInt8] {
-        JSONWire.encode(
-            Self.object([
-                ("campaigns", .array(campaigns.map(\.wireValue))),
-                ("nextID", .int(Int64(nextID))),
-            ]))
-    }
-
     /// Reads the file's JSON; any mismatch with the state's shape is an error.
     init(json bytes: [UInt8]) throws(SandboxStateFileError) {
         let root: WireValue
@@ -29,53 +16,12 @@ extension SandboxState {
         let fields = try StateFields(root)
         self.init(campaigns: try fields.array("campaigns").map(SandboxCampaign.init(file:)), nextID: try fields.int("nextID"))
     }
-
-    /// An object with its keys sorted, as `JSONEncoder`'s `.sortedKeys` wrote them.
-    static func object(_ fields: [(String, WireValue)]) -> WireValue {
-        .object(WireObject(fields.sorted { $0.0 < $1.0 }))
-    }
 }
 
 /// The state file does not have the state's shape.
 struct SandboxStateFileError: Error {}
 
 extension SandboxCampaign {
-    var wireValue: WireValue {
-        var fields: [(String, WireValue)] = [
-            ("id", .int(Int64(id))),
-            ("name", .string(name)),
-            ("kind", .string(kind.rawValue)),
-            ("channel", .string(channel)),
-            ("isActive", .bool(isActive)),
-            ("isCompleted", .bool(isCompleted)),
-            ("uiTags", .array(uiTags.map { .string($0) })),
-            (
-                "groups",
-                .array(groups.map { SandboxState.object([("id", .int(Int64($0.id))), ("name", .string($0.name))]) })
-            ),
-            ("audienceSize", .int(Int64(audienceSize))),
-            ("queued", .int(Int64(queued))),
-            ("sent", .int(Int64(sent))),
-            ("sendRate", .double(sendRate)),
-            ("drainedUntil", .double(drainedUntil)),
-            ("updateTime", .double(updateTime)),
-            (
-                "log",
-                .array(
-                    log.map {
-                        SandboxState.object([
-                            ("time", .double($0.time)), ("level", .string($0.level)), ("message", .string($0.message)),
-                            ("state", .string($0.state)), ("value", .string($0.value)),
-                        ])
-                    })
-            ),
-        ]
-        if let triggerType { fields.append(("triggerType", .string(triggerType))) }
-        if let sendStarted { fields.append(("sendStarted", .double(sendStarted))) }
-        if let sentThisRun { fields.append(("sentThisRun", .int(Int64(sentThisRun)))) }
-        return SandboxState.object(fields)
-    }
-
     init(file value: WireValue) throws(SandboxStateFileError) {
         let fields = try StateFields(value)
         guard let kind = Kind(rawValue: try fields.string("kind")) else { throw SandboxStateFileError() }

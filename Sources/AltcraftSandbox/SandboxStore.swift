@@ -1,5 +1,6 @@
+import AltcraftWire
 import Foundation
-import Synchronization
+import GRDB
 
 #if canImport(Glibc)
     import Glibc
@@ -7,28 +8,32 @@ import Synchronization
     import Darwin
 #endif
 
-/// The embedded sandbox's state file (`$XDG_STATE_HOME/cops/sandbox.json`), shared by every
-/// `cops` process of the user.
+/// The embedded sandbox's state: an SQLite database (`$XDG_STATE_HOME/cops/sandbox.db`)
+/// shared by every `cops` process of the user and by `cops sandbox serve --state DIR`.
 ///
-/// Each call is one transaction under an exclusive `flock` on a lock file beside it: reload
-/// if another process wrote since we last looked, apply, write atomically (temp + rename).
-/// The lock is held only for the call, so a long prompt session does not block a script.
+/// One API call is one transaction that reads only the rows the call needs (the campaign it
+/// names, and those still sending, which every call drains) and writes back only the rows it
+/// changed, so a change costs the same at 20 or 100 000 campaigns. SQLite's locking
+/// serializes the writers of all processes (WAL: readers never wait; a writer waits up to
+/// `busyTimeout` for another's transaction to end). `synchronous = NORMAL`: a committed
+/// change survives the process being killed (the WAL is in the kernel's cache), not a power
+/// cut, which is the right trade for a simulator (docs/sandbox.md).
 public final class SandboxStore: Sendable {
+    /// The database file.
     public let path: String
-    let lockPath: String
+    /// The state file of earlier versions, imported once if it is there (docs/sandbox.md).
+    let legacyPath: String
     let fillTo: Int
+    private let database: DatabaseQueue
 
-    /// What a reader last saw of the file; each `Sandbox` keeps its own, so two sandboxes on
-    /// one store object still notice each other's writes.
-    public struct FileSignature: Equatable, Sendable {
-        var inode: UInt64
-        var size: Int64
-        var modifiedSeconds: Int
-        var modifiedNanoseconds: Int
-        var changedNanoseconds: Int
-    }
+    static let schemaVersion = 1
+    static let busyTimeout: TimeInterval = 30
 
-    /// `fillTo` generates campaigns up to that ID when the state is first created.
+    /// The database file of the state in `directory`.
+    public static func databasePath(directory: String) -> String { directory + "/sandbox.db" }
+
+    /// Opens (creating if needed) the database in `directory`. `fillTo` generates campaigns up
+    /// to that ID when the state is first created or reset.
     public init(directory: String, fillTo: Int = 0) throws(SandboxStoreError) {
         if mkdir(directory, 0o700) != 0, errno != EEXIST {
             // Create parents too, as `mkdir -p` would.
@@ -39,9 +44,20 @@ public final class SandboxStore: Sendable {
                 throw SandboxStoreError.unusable(directory, "cannot create the directory")
             }
         }
-        path = directory + "/sandbox.json"
-        lockPath = directory + "/sandbox.lock"
+        path = Self.databasePath(directory: directory)
+        legacyPath = directory + "/sandbox.json"
         self.fillTo = fillTo
+        // SQLite creates the database with the umask's mode and its -wal and -shm files with
+        // the database's: made 0600 here first, all three are private.
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw SandboxStoreError.unusable(path, String(cString: strerror(errno))) }
+        close(fd)
+        var configuration = Configuration()
+        configuration.journalMode = .wal
+        configuration.busyMode = .timeout(Self.busyTimeout)
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+        let path = path
+        database = try Self.mapping(path) { try DatabaseQueue(path: path, configuration: configuration) }
     }
 
     /// The default directory: `$XDG_STATE_HOME/cops`, else `~/.local/state/cops`.
@@ -51,84 +67,324 @@ public final class SandboxStore: Sendable {
         return home + "/.local/state/cops"
     }
 
-    /// The current state, creating the seed state if there is none yet.
-    func load(clock: any SandboxClock, seen: inout FileSignature?) throws(SandboxStoreError) -> SandboxState {
-        try locked { () throws(SandboxStoreError) -> SandboxState in
-            if let state = try read(seen: &seen) { return state }
-            let state = SandboxState.seed(at: clock.now(), fillTo: fillTo)
-            try write(state, seen: &seen)
-            return state
+    /// Makes the state usable: creates the schema and the seed when there is none, and
+    /// imports an earlier version's `sandbox.json` once (then renamed `sandbox.json.imported`).
+    func prepare(clock: any SandboxClock) throws(SandboxStoreError) {
+        let legacy = access(legacyPath, F_OK) == 0
+        if !legacy, try read({ db in try self.version(db) }) == Self.schemaVersion { return }
+        try write { db in
+            // Again inside the write lock: another process may have done it meanwhile.
+            let current = try version(db)
+            if current == Self.schemaVersion, access(legacyPath, F_OK) != 0 { return }
+            if current == nil { try Self.createSchema(db) }
+            if access(legacyPath, F_OK) == 0 {
+                try importLegacy(db)
+            } else {
+                try Self.replaceAll(db, with: SandboxState.seed(at: clock.now(), fillTo: fillTo))
+            }
         }
     }
 
-    /// Puts the seed data back.
+    /// Puts the seed data back (and drops an earlier version's `sandbox.json`, which the user
+    /// was told to reset when it could not be imported).
     public func reset(clock: any SandboxClock = SystemSandboxClock()) throws(SandboxStoreError) {
-        var seen: FileSignature?
-        try locked { () throws(SandboxStoreError) in
-            try write(SandboxState.seed(at: clock.now(), fillTo: fillTo), seen: &seen)
+        try write { db in
+            if try version(db) == nil { try Self.createSchema(db) }
+            try Self.replaceAll(db, with: SandboxState.seed(at: clock.now(), fillTo: fillTo))
+            if unlink(legacyPath) != 0, errno != ENOENT {
+                throw SandboxStoreError.unusable(legacyPath, String(cString: strerror(errno)))
+            }
         }
     }
 
-    /// Runs `body` under the lock. It gets the file's state if another process changed it
-    /// since we last read or wrote it (nil otherwise) and returns a state to save, if any.
-    func transaction<R>(
-        seen: inout FileSignature?, _ body: (SandboxState?) throws(SandboxStoreError) -> (R, SandboxState?)
-    ) throws(SandboxStoreError) -> R {
-        try locked { () throws(SandboxStoreError) -> R in
-            var fresh: SandboxState?
-            if signature() != seen { fresh = try read(seen: &seen) }
-            let (result, changed) = try body(fresh)
-            if let changed { try write(changed, seen: &seen) }
+    /// Resets the state in `directory`; a database too damaged to open or to reset in place
+    /// is deleted and made anew (a process that still has it open keeps the old file).
+    public static func reset(directory: String, fillTo: Int = 0, clock: any SandboxClock = SystemSandboxClock())
+        throws(SandboxStoreError)
+    {
+        do {
+            try SandboxStore(directory: directory, fillTo: fillTo).reset(clock: clock)
+        } catch .damaged {
+            let path = databasePath(directory: directory)
+            for file in [path, path + "-wal", path + "-shm"] where unlink(file) != 0 && errno != ENOENT {
+                throw SandboxStoreError.unusable(file, String(cString: strerror(errno)))
+            }
+            try SandboxStore(directory: directory, fillTo: fillTo).reset(clock: clock)
+        }
+    }
+
+    /// The whole state (tests, and whoever wants to look at all of it).
+    public func state() throws(SandboxStoreError) -> SandboxState {
+        try read { db in try Self.load(db, .all) }
+    }
+
+    /// Runs one API call as one transaction. `body` gets the rows `rows` names and returns
+    /// its result and, when the call changed something, the state after it: the campaigns
+    /// that differ from those it was given are written, those it no longer holds deleted,
+    /// those it gained inserted.
+    func operation<R>(_ rows: SandboxRows, _ body: (SandboxState) -> (R, SandboxState?)) throws(SandboxStoreError) -> R {
+        let run = { (db: Database) throws -> R in
+            let before = try Self.load(db, rows)
+            let (result, after) = body(before)
+            if let after { try Self.save(db, after, over: before) }
             return result
         }
+        return rows.writes ? try write(run) : try read(run)
     }
 
-    private func locked<R>(_ body: () throws(SandboxStoreError) -> R) throws(SandboxStoreError) -> R {
-        let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw SandboxStoreError.unusable(lockPath, String(cString: strerror(errno))) }
-        defer { close(fd) }
-        while flock(fd, LOCK_EX) != 0 {
-            guard errno == EINTR else { throw SandboxStoreError.unusable(lockPath, String(cString: strerror(errno))) }
+    // MARK: - transactions
+
+    private func write<R>(_ body: (Database) throws -> R) throws(SandboxStoreError) -> R {
+        try Self.mapping(path) {
+            var result: R?
+            try database.inTransaction(.immediate) { db in
+                result = try body(db)
+                return .commit
+            }
+            return result!
         }
-        defer { flock(fd, LOCK_UN) }
-        return try body()
     }
 
-    private func signature() -> FileSignature? {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return nil }
-        return FileSignature(
-            inode: UInt64(info.st_ino), size: Int64(info.st_size), modifiedSeconds: info.st_mtim.tv_sec,
-            modifiedNanoseconds: info.st_mtim.tv_nsec, changedNanoseconds: info.st_ctim.tv_nsec)
+    private func read<R>(_ body: (Database) throws -> R) throws(SandboxStoreError) -> R {
+        try Self.mapping(path) {
+            var result: R?
+            try database.inTransaction(.deferred) { db in
+                result = try body(db)
+                return .commit
+            }
+            return result!
+        }
     }
 
-    private func read(seen: inout FileSignature?) throws(SandboxStoreError) -> SandboxState? {
-        guard let bytes = POSIXFile.contents(of: path) else { return nil }
+    private static func mapping<R>(_ path: String, _ body: () throws -> R) throws(SandboxStoreError) -> R {
         do {
-            let state = try SandboxState(json: bytes)
-            seen = signature()
-            return state
+            return try body()
+        } catch let error as SandboxStoreError {
+            throw error
+        } catch let error as DatabaseError {
+            if [.SQLITE_CORRUPT, .SQLITE_NOTADB].contains(error.resultCode.primaryResultCode) {
+                throw SandboxStoreError.damaged(path)
+            }
+            throw SandboxStoreError.unusable(path, error.message ?? "\(error.resultCode)")
         } catch {
-            throw SandboxStoreError.damaged(path)
+            throw SandboxStoreError.unusable(path, "\(error)")
         }
     }
 
-    private func write(_ state: SandboxState, seen: inout FileSignature?) throws(SandboxStoreError) {
-        let temporary = path + ".tmp-\(getpid())"
-        guard POSIXFile.create(temporary, containing: state.encodedJSON()) else {
-            unlink(temporary)
-            throw SandboxStoreError.unusable(temporary, "cannot write")
+    // MARK: - schema
+
+    /// The schema's version, nil when there is none yet.
+    private func version(_ db: Database) throws -> Int? {
+        guard try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master WHERE name = 'meta'") == 1 else { return nil }
+        guard let version = try Int.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'schema_version'") else {
+            return nil
         }
-        guard rename(temporary, path) == 0 else {
-            unlink(temporary)
-            throw SandboxStoreError.unusable(path, String(cString: strerror(errno)))
+        guard version == Self.schemaVersion else {
+            throw SandboxStoreError.unusable(path, "written by another version of cops (schema \(version))")
         }
-        seen = signature()
+        return version
+    }
+
+    private static func createSchema(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+                CREATE TABLE campaigns (
+                    id INTEGER PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL, trigger_type TEXT,
+                    channel TEXT NOT NULL, is_active INTEGER NOT NULL, is_completed INTEGER NOT NULL,
+                    ui_tags TEXT NOT NULL, groups TEXT NOT NULL, audience_size INTEGER NOT NULL,
+                    queued INTEGER NOT NULL, sent INTEGER NOT NULL, send_rate REAL NOT NULL,
+                    drained_until REAL NOT NULL, send_started REAL, sent_this_run INTEGER,
+                    update_time REAL NOT NULL);
+                -- Every call drains the sending queues: it reads these rows, few at any time.
+                CREATE INDEX campaigns_sending ON campaigns (id) WHERE queued > 0;
+                CREATE TABLE log (
+                    campaign_id INTEGER NOT NULL, seq INTEGER NOT NULL, time REAL NOT NULL, level TEXT NOT NULL,
+                    message TEXT NOT NULL, state TEXT NOT NULL, value TEXT NOT NULL,
+                    PRIMARY KEY (campaign_id, seq)) WITHOUT ROWID;
+                INSERT INTO meta VALUES ('schema_version', \(schemaVersion)), ('next_id', 1);
+                """)
+    }
+
+    /// Replaces every campaign with `state`'s (reset, import): one transaction, prepared
+    /// statements, so 100 000 campaigns take about a second.
+    private static func replaceAll(_ db: Database, with state: SandboxState) throws {
+        try db.execute(sql: "DELETE FROM campaigns; DELETE FROM log")
+        for campaign in state.campaigns { try insert(db, campaign, logFrom: 0) }
+        try setNextID(db, max(state.nextID, (state.campaigns.map(\.id).max() ?? 0) + 1))
+    }
+
+    private func importLegacy(_ db: Database) throws {
+        guard let bytes = POSIXFile.contents(of: legacyPath), let state = try? SandboxState(json: bytes) else {
+            throw SandboxStoreError.legacyUnreadable(legacyPath)
+        }
+        try Self.replaceAll(db, with: state)
+        // Renamed before the commit, so that no other process imports it again; put back if
+        // the commit fails.
+        let imported = legacyPath + ".imported"
+        guard rename(legacyPath, imported) == 0 else {
+            throw SandboxStoreError.unusable(legacyPath, String(cString: strerror(errno)))
+        }
+        db.afterNextTransaction(onCommit: { _ in }, onRollback: { [legacyPath] _ in _ = rename(imported, legacyPath) })
+    }
+
+    // MARK: - rows
+
+    private static let columns = """
+        id, name, kind, trigger_type, channel, is_active, is_completed, ui_tags, groups, audience_size, queued, sent,
+        send_rate, drained_until, send_started, sent_this_run, update_time
+        """
+
+    private static func load(_ db: Database, _ rows: SandboxRows) throws -> SandboxState {
+        var campaigns: [SandboxCampaign] = []
+        switch rows {
+        case .none:
+            break
+        case .all:
+            let logs = try loadLogs(db, sql: "SELECT campaign_id, time, level, message, state, value FROM log ORDER BY 1, seq")
+            let cursor = try Row.fetchCursor(db.cachedStatement(sql: "SELECT \(columns) FROM campaigns ORDER BY id"))
+            while let row = try cursor.next() { campaigns.append(try campaign(row, log: logs[row[0] as Int] ?? [])) }
+        case .campaign(let id, _):
+            var rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT \(columns) FROM campaigns WHERE queued > 0"))
+            if let id, !rows.contains(where: { ($0[0] as Int) == id }) {
+                rows += try Row.fetchAll(
+                    db.cachedStatement(sql: "SELECT \(columns) FROM campaigns WHERE id = ?"), arguments: [id])
+            }
+            let logStatement = try db.cachedStatement(
+                sql: "SELECT campaign_id, time, level, message, state, value FROM log WHERE campaign_id = ? ORDER BY seq")
+            for row in rows {
+                let id: Int = row[0]
+                let log = try loadLogs(db, statement: logStatement, arguments: [id])[id] ?? []
+                campaigns.append(try campaign(row, log: log))
+            }
+        }
+        let nextID = try Int.fetchOne(db.cachedStatement(sql: "SELECT value FROM meta WHERE key = 'next_id'")) ?? 1
+        return SandboxState(campaigns: campaigns, nextID: nextID)
+    }
+
+    /// Log entries by campaign ID, each campaign's in order.
+    private typealias Logs = [Int: [SandboxCampaign.LogRecord]]
+
+    private static func loadLogs(_ db: Database, sql: String) throws -> Logs {
+        try loadLogs(db, statement: db.cachedStatement(sql: sql), arguments: [])
+    }
+
+    private static func loadLogs(_ db: Database, statement: Statement, arguments: StatementArguments) throws -> Logs {
+        var logs: Logs = [:]
+        let cursor = try Row.fetchCursor(statement, arguments: arguments)
+        while let row = try cursor.next() {
+            logs[row[0], default: []].append(
+                SandboxCampaign.LogRecord(time: row[1], level: row[2], message: row[3], state: row[4], value: row[5]))
+        }
+        return logs
+    }
+
+    private static func campaign(_ row: Row, log: [SandboxCampaign.LogRecord]) throws -> SandboxCampaign {
+        guard let kind = SandboxCampaign.Kind(rawValue: row[2]), let tags = strings(row[7]), let groups = groups(row[8])
+        else { throw DatabaseError(resultCode: .SQLITE_CORRUPT, message: "campaign \(row[0] as Int) has a malformed row") }
+        return SandboxCampaign(
+            id: row[0], name: row[1], kind: kind, triggerType: row[3], channel: row[4], isActive: row[5], isCompleted: row[6],
+            uiTags: tags, groups: groups, audienceSize: row[9], queued: row[10], sent: row[11], sendRate: row[12],
+            drainedUntil: row[13], sendStarted: row[14], sentThisRun: row[15], updateTime: row[16], log: log)
+    }
+
+    /// Writes what changed between `before` (the rows as loaded) and `after` (the engine's
+    /// state after the call).
+    private static func save(_ db: Database, _ after: SandboxState, over before: SandboxState) throws {
+        var previous = Dictionary(uniqueKeysWithValues: before.campaigns.map { ($0.id, $0) })
+        for campaign in after.campaigns {
+            let old = previous.removeValue(forKey: campaign.id)
+            guard old != campaign else { continue }
+            // The engine only ever appends to a log: write the new entries, unless it was
+            // replaced (or the campaign is new).
+            var logFrom = 0
+            if let old, campaign.log.starts(with: old.log) {
+                logFrom = old.log.count
+            } else {
+                try db.cachedStatement(sql: "DELETE FROM log WHERE campaign_id = ?").execute(arguments: [campaign.id])
+            }
+            try insert(db, campaign, logFrom: logFrom)
+        }
+        for id in previous.keys {
+            try db.cachedStatement(sql: "DELETE FROM campaigns WHERE id = ?").execute(arguments: [id])
+            try db.cachedStatement(sql: "DELETE FROM log WHERE campaign_id = ?").execute(arguments: [id])
+        }
+        if after.nextID != before.nextID { try setNextID(db, after.nextID) }
+    }
+
+    /// Inserts or replaces a campaign's row, and its log entries from `logFrom` on.
+    private static func insert(_ db: Database, _ c: SandboxCampaign, logFrom: Int) throws {
+        try db.cachedStatement(
+            sql: "INSERT OR REPLACE INTO campaigns (\(columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        )
+        .execute(arguments: [
+            c.id, c.name, c.kind.rawValue, c.triggerType, c.channel, c.isActive, c.isCompleted,
+            json(.array(c.uiTags.map { .string($0) })),
+            json(.array(c.groups.map { .object(WireObject([("id", .int(Int64($0.id))), ("name", .string($0.name))])) })),
+            c.audienceSize, c.queued, c.sent, c.sendRate, c.drainedUntil, c.sendStarted, c.sentThisRun, c.updateTime,
+        ])
+        let logStatement = try db.cachedStatement(sql: "INSERT INTO log VALUES (?, ?, ?, ?, ?, ?, ?)")
+        for (seq, entry) in c.log.enumerated().dropFirst(logFrom) {
+            try logStatement.execute(arguments: [
+                c.id, seq, entry.time, entry.level, entry.message, entry.state, entry.value,
+            ])
+        }
+    }
+
+    private static func setNextID(_ db: Database, _ nextID: Int) throws {
+        try db.cachedStatement(sql: "UPDATE meta SET value = ? WHERE key = 'next_id'").execute(arguments: [nextID])
+    }
+
+    // Tags and groups are JSON text in their row: nothing queries inside them.
+    private static func json(_ value: WireValue) -> String { String(decoding: JSONWire.encode(value), as: UTF8.self) }
+
+    private static func strings(_ text: String) -> [String]? {
+        guard case .array(let items)? = try? JSONWire.decode(Array(text.utf8)) else { return nil }
+        let strings = items.compactMap(\.stringValue)
+        return strings.count == items.count ? strings : nil
+    }
+
+    private static func groups(_ text: String) -> [SandboxCampaign.Group]? {
+        guard case .array(let items)? = try? JSONWire.decode(Array(text.utf8)) else { return nil }
+        let groups = items.compactMap { item -> SandboxCampaign.Group? in
+            guard let id = item["id"]?.intValue, let name = item["name"]?.stringValue else { return nil }
+            return SandboxCampaign.Group(id: Int(id), name: name)
+        }
+        return groups.count == items.count ? groups : nil
     }
 }
 
-/// Whole-file reads and writes in plain POSIX: they run on every `cops` start, and Foundation's
-/// file API costs more than the read.
+/// The rows one API call reads, and whether it may write.
+enum SandboxRows {
+    /// None (a path that is no API method).
+    case none
+    /// Every campaign (the list calls).
+    case all
+    /// The campaign the call names (nil: it names none, and will fail) and those sending.
+    case campaign(Int?, writes: Bool)
+
+    init(path: String, parameters: WireObject) {
+        guard let endpoint = Endpoint(path: path) else {
+            self = .none
+            return
+        }
+        switch endpoint {
+        case .list, .broadcastsList, .regularsList, .triggersList:
+            self = .all
+        case .activate, .deactivate, .clone, .delete, .broadcastsStart, .regularsStart:
+            self = .campaign(try? Parameters(parameters).id(), writes: true)
+        case .get, .broadcastsGet, .regularsGet, .triggersGet, .status, .log:
+            self = .campaign(try? Parameters(parameters).id(), writes: false)
+        }
+    }
+
+    var writes: Bool {
+        if case .campaign(_, let writes) = self { return writes }
+        return false
+    }
+}
+
+/// Whole-file reads in plain POSIX (the import of an earlier version's state file).
 enum POSIXFile {
     /// A file's bytes, or nil when it cannot be read.
     static func contents(of path: String) -> [UInt8]? {
@@ -147,33 +403,20 @@ enum POSIXFile {
             bytes.append(contentsOf: chunk[..<count])
         }
     }
-
-    /// Creates (or truncates) a file with mode 0600 and writes `bytes`; false on any failure.
-    static func create(_ path: String, containing bytes: [UInt8]) -> Bool {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { return false }
-        var written = 0
-        while written < bytes.count {
-            let count = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
-            if count < 0, errno == EINTR { continue }
-            guard count > 0 else {
-                close(fd)
-                return false
-            }
-            written += count
-        }
-        return close(fd) == 0
-    }
 }
 
 public enum SandboxStoreError: Error, Sendable, CustomStringConvertible {
     case unusable(String, String)
     case damaged(String)
+    /// An earlier version's state file that cannot be imported.
+    case legacyUnreadable(String)
 
     public var description: String {
         switch self {
         case .unusable(let path, let why): return "sandbox state \(path): \(why)"
         case .damaged(let path): return "sandbox state \(path) is damaged; run 'cops sandbox reset'"
+        case .legacyUnreadable(let path):
+            return "sandbox state \(path) (from an earlier cops) cannot be imported; run 'cops sandbox reset'"
         }
     }
 }

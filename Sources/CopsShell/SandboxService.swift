@@ -59,7 +59,7 @@ public enum SandboxService {
     /// Puts the embedded sandbox back to its seed data.
     public static func reset(stateDirectory: String? = nil, fillTo: Int = 0) throws {
         let directory = stateDirectory ?? SandboxStore.defaultDirectory()
-        try SandboxStore(directory: directory, fillTo: fillTo).reset()
-        print(Wording.sandboxReset(path: directory + "/sandbox.json"))
+        try SandboxStore.reset(directory: directory, fillTo: fillTo)
+        print(Wording.sandboxReset(path: SandboxStore.databasePath(directory: directory)))
     }
 }

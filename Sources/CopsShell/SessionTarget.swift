@@ -276,7 +276,8 @@ enum TargetResolver {
             retries: request.retries)
         return .success(
             SessionTarget(
-                kind: .sandbox(path: directory + "/sandbox.json"), label: "sandbox", confirmsEveryMutation: false, token: token,
+                kind: .sandbox(path: SandboxStore.databasePath(directory: directory)), label: "sandbox",
+                confirmsEveryMutation: false, token: token,
                 secrets: [token],
                 operations: operations(configuration, transport: transport, logger: logger(request, secrets: []))))
     }

@@ -3,7 +3,7 @@ import AltcraftWire
 import Foundation
 import XCTest
 
-/// The state file shared by `cops` processes.
+/// The state database shared by `cops` processes.
 final class SandboxStoreTests: XCTestCase {
     private func call(_ sandbox: Sandbox, _ path: String, _ body: String) throws -> WireObject {
         let response = sandbox.respond(
@@ -16,20 +16,28 @@ final class SandboxStoreTests: XCTestCase {
         return (try? call(sandbox, "campaigns/clone", body))?["data"]?["saved_id"]?.int
     }
 
+    private func parameters(_ body: String) throws -> WireObject {
+        try XCTUnwrap(try JSONWire.decode(Array(body.utf8)).objectValue)
+    }
+
+    private func mode(_ path: String) throws -> Int? {
+        (try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? NSNumber)?.intValue
+    }
+
     func testAFreshStoreStartsWithTheSeed() throws {
         let directory = try temporaryDirectory(for: self)
         let clock = ManualSandboxClock()
-        let sandbox = try Sandbox(store: SandboxStore(directory: directory), clock: clock)
-        XCTAssertEqual(sandbox.withEngine { $0.state }, SandboxState.seed(at: clock.now()))
-        XCTAssertTrue(FileManager.default.fileExists(atPath: directory + "/sandbox.json"))
+        let store = try SandboxStore(directory: directory)
+        _ = try Sandbox(store: store, clock: clock)
+        XCTAssertEqual(try store.state(), SandboxState.seed(at: clock.now()))
+        XCTAssertEqual(store.path, directory + "/sandbox.db")
     }
 
     func testAStoreCreatesMissingParentDirectories() throws {
         let directory = try temporaryDirectory(for: self) + "/a/b/cops"
         let store = try SandboxStore(directory: directory)
-        XCTAssertEqual(store.path, directory + "/sandbox.json")
         _ = try Sandbox(store: store, clock: ManualSandboxClock())
-        XCTAssertTrue(FileManager.default.fileExists(atPath: store.path))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: directory + "/sandbox.db"))
     }
 
     func testAChangeMadeByOneProcessIsSeenByAnother() throws {
@@ -50,9 +58,10 @@ final class SandboxStoreTests: XCTestCase {
         XCTAssertEqual(record["data"]?["name"], "from the second")
         XCTAssertEqual(clone(first), id + 1, "the first process continues the ID sequence of the second")
 
-        let third = try Sandbox(store: SandboxStore(directory: directory), clock: clock)
-        XCTAssertEqual(third.withEngine { $0.campaign(id)?.name }, "from the second")
-        XCTAssertEqual(third.withEngine { $0.campaign(15)?.isActive }, false)
+        let state = try SandboxStore(directory: directory).state()
+        XCTAssertEqual(state.campaigns.first { $0.id == id }?.name, "from the second")
+        XCTAssertEqual(state.campaigns.first { $0.id == 15 }?.isActive, false)
+        XCTAssertEqual(state.nextID, id + 2)
     }
 
     func testADeleteByOneProcessIsSeenByAnother() throws {
@@ -62,16 +71,41 @@ final class SandboxStoreTests: XCTestCase {
         XCTAssertEqual(try call(second, "campaigns/get", #"{"token": "sandbox-token", "id": 82}"#)["error"]?.int, 0)
         XCTAssertEqual(try call(first, "campaigns/delete", #"{"token": "sandbox-token", "id": 82}"#)["error"]?.int, 0)
         XCTAssertEqual(try call(second, "campaigns/get", #"{"token": "sandbox-token", "id": 82}"#)["error"]?.int, 404)
+        XCTAssertFalse(try SandboxStore(directory: directory).state().campaigns.contains { $0.id == 82 })
     }
 
-    func testReadsDoNotRewriteTheFile() throws {
+    /// What the engine does to the rows a call hands it comes back whole: the queues drained
+    /// on the way (every call drains them all), the log entries added, the clock's times.
+    func testACallWritesBackEveryRowItChanged() throws {
+        let directory = try temporaryDirectory(for: self)
+        let clock = ManualSandboxClock()
+        let store = try SandboxStore(directory: directory)
+        let sandbox = try Sandbox(store: store, clock: clock)
+        var engine = SandboxEngine(clock: clock)
+        clock.advance(by: 30)
+        let body = #"{"token": "sandbox-token", "id": 82, "run_now": true, "override_limit": 700}"#
+        XCTAssertEqual(try call(sandbox, "campaigns/activate", body)["error"]?.int, 0)
+        _ = engine.handle(path: "/api/v1.1/campaigns/activate", parameters: try parameters(body))
+        clock.advance(by: 10)
+        let stop = #"{"token": "sandbox-token", "id": 15, "abort_if_running": true}"#
+        XCTAssertEqual(try call(sandbox, "campaigns/deactivate", stop)["error"]?.int, 0)
+        _ = engine.handle(path: "/api/v1.1/campaigns/deactivate", parameters: try parameters(stop))
+        XCTAssertEqual(try store.state(), engine.state, "the database holds what an engine in memory holds")
+    }
+
+    func testReadsDoNotWrite() throws {
         let directory = try temporaryDirectory(for: self)
         let sandbox = try Sandbox(store: SandboxStore(directory: directory), clock: ManualSandboxClock())
-        let before = try FileManager.default.attributesOfItem(atPath: directory + "/sandbox.json")
-        for _ in 0..<3 { _ = try call(sandbox, "campaigns/list", #"{"token": "sandbox-token"}"#) }
-        let after = try FileManager.default.attributesOfItem(atPath: directory + "/sandbox.json")
-        XCTAssertEqual(before[.systemFileNumber] as? Int, after[.systemFileNumber] as? Int)
-        XCTAssertEqual(before[.modificationDate] as? Date, after[.modificationDate] as? Date)
+        _ = clone(sandbox)
+        let files = ["/sandbox.db", "/sandbox.db-wal"].map { directory + $0 }
+        let before = try files.map { try FileManager.default.attributesOfItem(atPath: $0) }
+        for _ in 0..<3 {
+            _ = try call(sandbox, "campaigns/list", #"{"token": "sandbox-token"}"#)
+            _ = try call(sandbox, "campaigns/get_status", #"{"token": "sandbox-token", "id": 15}"#)
+        }
+        let after = try files.map { try FileManager.default.attributesOfItem(atPath: $0) }
+        XCTAssertEqual(before.map { $0[.size] as? Int }, after.map { $0[.size] as? Int })
+        XCTAssertEqual(before.map { $0[.modificationDate] as? Date }, after.map { $0[.modificationDate] as? Date })
     }
 
     func testResetRestoresTheSeed() throws {
@@ -84,8 +118,7 @@ final class SandboxStoreTests: XCTestCase {
 
         try SandboxStore(directory: directory).reset(clock: clock)
 
-        let fresh = try Sandbox(store: SandboxStore(directory: directory), clock: clock)
-        XCTAssertEqual(fresh.withEngine { $0.state }, SandboxState.seed(at: clock.now()))
+        XCTAssertEqual(try store.state(), SandboxState.seed(at: clock.now()))
         XCTAssertEqual(try call(sandbox, "campaigns/get", #"{"token": "sandbox-token", "id": \#(id)}"#)["error"]?.int, 404)
         XCTAssertEqual(try call(sandbox, "campaigns/get", #"{"token": "sandbox-token", "id": 82}"#)["error"]?.int, 0)
         XCTAssertEqual(clone(sandbox), 11769, "IDs start again after a reset")
@@ -95,86 +128,112 @@ final class SandboxStoreTests: XCTestCase {
         let directory = try temporaryDirectory(for: self)
         let store = try SandboxStore(directory: directory, fillTo: 50)
         try store.reset(clock: ManualSandboxClock())
-        let sandbox = try Sandbox(store: store, clock: ManualSandboxClock())
-        XCTAssertTrue(Set(sandbox.withEngine { $0.campaignIDs }).isSuperset(of: 1...50))
+        XCTAssertTrue(Set(try store.state().campaigns.map(\.id)).isSuperset(of: 1...50))
+        XCTAssertEqual(try store.state(), SandboxState.seed(at: ManualSandboxClock().now(), fillTo: 50))
     }
 
-    func testADamagedStateFileIsReported() throws {
+    func testADamagedDatabaseIsReportedAndResetRepairsIt() throws {
         let directory = try temporaryDirectory(for: self)
-        _ = try Sandbox(store: SandboxStore(directory: directory), clock: ManualSandboxClock())
-        try Data("{\"campaigns\": [".utf8).write(to: URL(fileURLWithPath: directory + "/sandbox.json"))
-        XCTAssertThrowsError(try Sandbox(store: SandboxStore(directory: directory), clock: ManualSandboxClock())) { error in
-            guard case SandboxStoreError.damaged(let path)? = error as? SandboxStoreError else {
-                return XCTFail("expected .damaged, got \(error)")
-            }
-            XCTAssertEqual(path, directory + "/sandbox.json")
-            XCTAssertTrue("\(error)".contains("cops sandbox reset"))
+        let running = try Sandbox(store: SandboxStore(directory: directory), clock: ManualSandboxClock())
+        let garbage = Data(repeating: 0x5A, count: 8192)
+        for file in ["/sandbox.db", "/sandbox.db-wal", "/sandbox.db-shm"] {
+            try garbage.write(to: URL(fileURLWithPath: directory + file))
         }
-    }
-
-    func testADamagedStateFileMakesARunningSandboxAnswer500() throws {
-        let directory = try temporaryDirectory(for: self)
-        let sandbox = try Sandbox(store: SandboxStore(directory: directory), clock: ManualSandboxClock())
-        try Data("not json".utf8).write(to: URL(fileURLWithPath: directory + "/sandbox.json"))
-        let response = sandbox.respond(
+        let response = running.respond(
             path: "/api/v1.1/campaigns/get", headers: [("Content-Type", "application/json")],
             body: Array(#"{"token": "sandbox-token", "id": 1}"#.utf8))
-        XCTAssertEqual(response.status, 500)
-        XCTAssertEqual(try envelope(response)["error"]?.int, 500)
-        try SandboxStore(directory: directory).reset(clock: ManualSandboxClock())
-        XCTAssertEqual(
-            try call(sandbox, "campaigns/get", #"{"token": "sandbox-token", "id": 1}"#)["error"]?.int, 0, "reset repairs it")
+        XCTAssertEqual(response.status, 500, "a running sandbox answers 500, and goes on")
+        XCTAssertThrowsError(try Sandbox(store: SandboxStore(directory: directory), clock: ManualSandboxClock())) { error in
+            XCTAssertEqual(
+                "\(error)", "sandbox state \(directory)/sandbox.db is damaged; run 'cops sandbox reset'")
+        }
+
+        try SandboxStore.reset(directory: directory, clock: ManualSandboxClock())
+        let fresh = try Sandbox(store: SandboxStore(directory: directory), clock: ManualSandboxClock())
+        XCTAssertEqual(try call(fresh, "campaigns/get", #"{"token": "sandbox-token", "id": 1}"#)["error"]?.int, 0)
     }
 
-    func testAStateFileWrittenByFoundationsEncoderIsReadTheSame() throws {
-        // Earlier versions wrote the file with JSONEncoder (.sortedKeys); those files still load.
+    // MARK: - the state file of earlier versions
+
+    /// A `sandbox.json` that the last version before the database wrote (`cops -c` on it:
+    /// campaign 15 aborted, 1 cloned as 11769, 87 deactivated while draining).
+    private static let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/sandbox.json")
+
+    func testAnEarlierVersionsStateFileIsImportedOnce() throws {
+        let directory = try temporaryDirectory(for: self)
+        try FileManager.default.copyItem(atPath: Self.fixture.path, toPath: directory + "/sandbox.json")
+        let store = try SandboxStore(directory: directory)
+        _ = try Sandbox(store: store, clock: ManualSandboxClock())
+
+        // Foundation's decoder reads the file independently of the importer.
+        let expected = try JSONDecoder().decode(SandboxState.self, from: Data(contentsOf: Self.fixture))
+        XCTAssertEqual(try store.state(), expected)
+        XCTAssertEqual(expected.campaigns.first { $0.id == 11769 }?.name, "Fixture — клон \"q\"")
+        XCTAssertEqual(expected.campaigns.first { $0.id == 15 }?.isActive, false)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: directory + "/sandbox.json"))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: directory + "/sandbox.json.imported"))
+
+        // Once: a change after the import survives the next start.
+        let sandbox = try Sandbox(store: SandboxStore(directory: directory), clock: ManualSandboxClock())
+        XCTAssertEqual(clone(sandbox), 11770)
+        _ = try Sandbox(store: SandboxStore(directory: directory), clock: ManualSandboxClock())
+        XCTAssertEqual(try store.state().campaigns.last?.id, 11770)
+    }
+
+    func testAStateFileWrittenByFoundationsEncoderIsImportedWhole() throws {
+        // The first versions wrote the file with JSONEncoder (.sortedKeys); every field,
+        // optionals set or not, comes through.
         let directory = try temporaryDirectory(for: self)
         let clock = ManualSandboxClock()
         var state = SandboxState.seed(at: clock.now(), fillTo: 30)
         state.campaigns[0].sentThisRun = 7
         state.campaigns[0].sendStarted = 12.5
+        state.campaigns[1].name = "Ünïcode — тест\\tname \"quoted\""
+        state.campaigns[1].uiTags = ["a", "b,c", "ключ"]
+        state.nextID = 20_000
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         try encoder.encode(state).write(to: URL(fileURLWithPath: directory + "/sandbox.json"))
-        let sandbox = try Sandbox(store: SandboxStore(directory: directory), clock: clock)
-        XCTAssertEqual(sandbox.withEngine { $0.state }, state)
+        let store = try SandboxStore(directory: directory)
+        _ = try Sandbox(store: store, clock: clock)
+        XCTAssertEqual(try store.state(), state)
     }
 
-    func testTheStateFileKeepsFoundationsShape() throws {
-        // What the store writes decodes with JSONDecoder to the same state (same keys, types).
+    func testAStateFileThatCannotBeImportedSaysToReset() throws {
         let directory = try temporaryDirectory(for: self)
-        let clock = ManualSandboxClock()
-        let sandbox = try Sandbox(store: SandboxStore(directory: directory), clock: clock)
-        XCTAssertNotNil(clone(sandbox, name: "Ünïcode — тест\\tname"))
-        _ = try call(sandbox, "campaigns/deactivate", #"{"token": "sandbox-token", "id": 15}"#)
-        let data = try Data(contentsOf: URL(fileURLWithPath: directory + "/sandbox.json"))
-        XCTAssertEqual(try JSONDecoder().decode(SandboxState.self, from: data), sandbox.withEngine { $0.state })
-    }
-
-    func testAStateFileOfTheWrongShapeIsDamaged() throws {
-        let directory = try temporaryDirectory(for: self)
-        _ = try Sandbox(store: SandboxStore(directory: directory), clock: ManualSandboxClock())
         try Data(#"{"campaigns": [{"id": "1"}], "nextID": 2}"#.utf8).write(to: URL(fileURLWithPath: directory + "/sandbox.json"))
-        XCTAssertThrowsError(try Sandbox(store: SandboxStore(directory: directory), clock: ManualSandboxClock()))
+        XCTAssertThrowsError(try Sandbox(store: SandboxStore(directory: directory), clock: ManualSandboxClock())) { error in
+            XCTAssertEqual(
+                "\(error)",
+                "sandbox state \(directory)/sandbox.json (from an earlier cops) cannot be imported; run 'cops sandbox reset'")
+        }
+        XCTAssertTrue(FileManager.default.fileExists(atPath: directory + "/sandbox.json"), "nothing is lost before the reset")
+        try SandboxStore.reset(directory: directory, clock: ManualSandboxClock())
+        XCTAssertFalse(FileManager.default.fileExists(atPath: directory + "/sandbox.json"))
+        let store = try SandboxStore(directory: directory)
+        _ = try Sandbox(store: store, clock: ManualSandboxClock())
+        XCTAssertEqual(try store.state(), SandboxState.seed(at: ManualSandboxClock().now()))
     }
 
-    func testTheStateFileIsReadableByItsOwnerOnly() throws {
+    // MARK: - files
+
+    func testTheDatabaseIsReadableByItsOwnerOnly() throws {
         let directory = try temporaryDirectory(for: self)
         let sandbox = try Sandbox(store: SandboxStore(directory: directory), clock: ManualSandboxClock())
         _ = clone(sandbox)
-        let attributes = try FileManager.default.attributesOfItem(atPath: directory + "/sandbox.json")
-        XCTAssertEqual((attributes[.posixPermissions] as? NSNumber)?.intValue, 0o600)
-        let lock = try FileManager.default.attributesOfItem(atPath: directory + "/sandbox.lock")
-        XCTAssertEqual((lock[.posixPermissions] as? NSNumber)?.intValue, 0o600)
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.contains(".tmp") }
-        XCTAssertEqual(leftovers, [], "no temporary files are left behind")
+        XCTAssertEqual(try mode(directory + "/sandbox.db"), 0o600)
+        XCTAssertEqual(try mode(directory + "/sandbox.db-wal"), 0o600)
+        XCTAssertEqual(try mode(directory + "/sandbox.db-shm"), 0o600)
+        XCTAssertEqual(
+            try FileManager.default.contentsOfDirectory(atPath: directory).sorted(),
+            ["sandbox.db", "sandbox.db-shm", "sandbox.db-wal"], "no lock or temporary files")
     }
 
     func testANewStateDirectoryIsPrivate() throws {
         let directory = try temporaryDirectory(for: self) + "/cops"
         _ = try SandboxStore(directory: directory)
-        let attributes = try FileManager.default.attributesOfItem(atPath: directory)
-        XCTAssertEqual((attributes[.posixPermissions] as? NSNumber)?.intValue, 0o700)
+        XCTAssertEqual(try mode(directory), 0o700)
     }
 
     func testDefaultDirectoryFollowsXDGStateHome() {
@@ -186,46 +245,58 @@ final class SandboxStoreTests: XCTestCase {
         XCTAssertEqual(SandboxStore.defaultDirectory(environment: ["HOME": "/home/u"]), "/home/u/.local/state/cops")
     }
 
+    // MARK: - concurrency
+
     func testConcurrentWritersOfTwoProcessesDoNotLoseUpdates() async throws {
         let directory = try temporaryDirectory(for: self)
         let clock = ManualSandboxClock()
-        // Two processes: each has its own store object and its own engine.
+        // Two processes: each has its own store object (its own connection) and its own engine.
         let first = try Sandbox(store: SandboxStore(directory: directory), clock: clock)
         let second = try Sandbox(store: SandboxStore(directory: directory), clock: clock)
-        try await assertNoLostClones(first, second, directory: directory, clock: clock)
+        try await assertNoLostChanges(first, second, directory: directory)
     }
 
-    /// `Sandbox.init(store:)` takes any store; two sandboxes on one store object must not
-    /// lose each other's changes either. They do: the store remembers one "last seen"
-    /// signature for both, so the second sandbox thinks the file unchanged and writes its
-    /// stale engine state over the first one's clones.
     func testConcurrentWritersSharingOneStoreObjectDoNotLoseUpdates() async throws {
         let directory = try temporaryDirectory(for: self)
         let clock = ManualSandboxClock()
         let store = try SandboxStore(directory: directory)
         let first = try Sandbox(store: store, clock: clock)
         let second = try Sandbox(store: store, clock: clock)
-        try await assertNoLostClones(first, second, directory: directory, clock: clock)
+        try await assertNoLostChanges(first, second, directory: directory)
     }
 
-    private func assertNoLostClones(_ first: Sandbox, _ second: Sandbox, directory: String, clock: ManualSandboxClock)
-        async throws
-    {
-        let body = Array(#"{"token": "sandbox-token", "id": 82}"#.utf8)
-        @Sendable func cloneFifty(_ sandbox: Sandbox) -> [Int?] {
-            (0..<50).map { _ in
-                let response = sandbox.respond(path: "/api/v1.1/campaigns/clone", headers: [], body: body)
-                return (try? JSONWire.decode(response.body))?["data"]?["saved_id"]?.int
+    /// Each side clones 82 fifty times and deactivates 25 campaigns of its own, interleaved
+    /// with the other: every clone it was told of is there with its own ID, and every
+    /// campaign it was told it deactivated is inactive.
+    private func assertNoLostChanges(_ first: Sandbox, _ second: Sandbox, directory: String) async throws {
+        try SandboxStore(directory: directory, fillTo: 200).reset(clock: ManualSandboxClock())
+        @Sendable func work(_ sandbox: Sandbox, evens: Bool) -> (clones: [Int], deactivated: [Int]) {
+            var clones: [Int] = []
+            var deactivated: [Int] = []
+            for step in 0..<50 {
+                let response = sandbox.respond(
+                    path: "/api/v1.1/campaigns/clone", headers: [], body: Array(#"{"token": "sandbox-token", "id": 82}"#.utf8))
+                if let id = (try? JSONWire.decode(response.body))?["data"]?["saved_id"]?.int { clones.append(Int(id)) }
+                guard step % 2 == 0 else { continue }
+                // Generated campaigns with even IDs start active.
+                let id = 100 + step * 2 + (evens ? 0 : 2)
+                let answer = sandbox.respond(
+                    path: "/api/v1.1/campaigns/deactivate", headers: [],
+                    body: Array(#"{"token": "sandbox-token", "id": \#(id)}"#.utf8))
+                if (try? JSONWire.decode(answer.body))?["error"]?.int == 0 { deactivated.append(id) }
             }
+            return (clones, deactivated)
         }
-        async let a = Task.detached { cloneFifty(first) }.value
-        async let b = Task.detached { cloneFifty(second) }.value
-        let ids = await a + b
-        XCTAssertEqual(ids.compactMap { $0 }.count, 100, "every clone succeeded")
-        XCTAssertEqual(Set(ids.compactMap { $0 }).count, 100, "every clone got its own ID")
-        let reader = try Sandbox(store: SandboxStore(directory: directory), clock: clock)
-        let saved = reader.withEngine { engine in engine.campaignIDs.filter { $0 > 11768 } }
-        XCTAssertEqual(saved.count, 100, "the file holds every clone")
-        XCTAssertEqual(Set(saved), Set(ids.compactMap { $0 }))
+        async let a = Task.detached { work(first, evens: true) }.value
+        async let b = Task.detached { work(second, evens: false) }.value
+        let (one, two) = await (a, b)
+        let clones = one.clones + two.clones
+        XCTAssertEqual(clones.count, 100, "every clone succeeded")
+        XCTAssertEqual(Set(clones).count, 100, "every clone got its own ID")
+        XCTAssertEqual(one.deactivated.count + two.deactivated.count, 50)
+        let state = try SandboxStore(directory: directory).state()
+        XCTAssertEqual(Set(state.campaigns.map(\.id).filter { $0 > 11768 }), Set(clones), "the database holds every clone")
+        let active = Set(state.campaigns.filter(\.isActive).map(\.id))
+        XCTAssertTrue(active.isDisjoint(with: one.deactivated + two.deactivated), "every deactivation is kept")
     }
 }

@@ -75,7 +75,7 @@ final class PromptSessionTests: XCTestCase {
         let client = AltcraftClient(
             configuration: ClientConfiguration(token: SandboxEngine.defaultToken, retries: 0), transport: transport)
         return SessionTarget(
-            kind: label == "sandbox" ? .sandbox(path: directory + "/sandbox.json") : .profile(label), label: label,
+            kind: label == "sandbox" ? .sandbox(path: directory + "/sandbox.db") : .profile(label), label: label,
             confirmsEveryMutation: confirmAll, token: SandboxEngine.defaultToken,
             secrets: [SandboxEngine.defaultToken], operations: AltcraftOperations(client: client))
     }

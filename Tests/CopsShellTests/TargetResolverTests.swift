@@ -66,7 +66,7 @@ final class TargetResolverTests: XCTestCase {
         let result = resolve(request())
         XCTAssertEqual(label(result), "sandbox")
         guard case .success(let target) = result else { return }
-        XCTAssertEqual(target.kind, .sandbox(path: directory + "/cops/sandbox.json"))
+        XCTAssertEqual(target.kind, .sandbox(path: directory + "/cops/sandbox.db"))
         XCTAssertFalse(target.confirmsEveryMutation)
     }
 

@@ -33,7 +33,7 @@ final class ExitStatusTests: XCTestCase {
 
             """)
         XCTAssertTrue(result.stderr.hasPrefix("cops: using the built-in sandbox ("), result.stderr)
-        XCTAssertTrue(result.stderr.contains(cops.stateHome.path + "/cops/sandbox.json"))
+        XCTAssertTrue(result.stderr.contains(cops.stateHome.path + "/cops/sandbox.db"))
     }
 
     func testStateIsKeptBetweenRuns() throws {
