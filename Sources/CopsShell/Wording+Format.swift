@@ -11,7 +11,7 @@ extension Wording {
         "cops fmt: cannot write '\(path)': \(why); left as it was\n"
     }
 
-    public static let formatAbstract = "Lay out cops scripts and Markdown runbooks the one canonical way."
+    public static let formatAbstract = "Lay out cops scripts and runbooks the canonical way."
     public static let formatDiscussion = """
         Rewrites each file in place (atomically, keeping its mode); with no file, or -, formats \
         standard input to standard output. Comments, blank-line groups, line breaks inside a \
