@@ -21,6 +21,13 @@ let package = Package(
             ]
         ),
         .executableTarget(
+            name: "FuzzFormat",
+            dependencies: [
+                "CFuzzerDriver",
+                .product(name: "CampaignScript", package: "CampaignOps"),
+            ]
+        ),
+        .executableTarget(
             name: "FuzzWire",
             dependencies: [
                 "CFuzzerDriver",

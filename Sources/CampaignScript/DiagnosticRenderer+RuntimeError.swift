@@ -4,6 +4,9 @@ extension DiagnosticRenderer {
     public func render(_ error: RuntimeError) -> String {
         var output = header(file: error.file, range: error.range, severity: .error, message: Self.message(for: error.kind))
         output += snippet(error.range, in: error.file)
+        if let heading = error.file.heading(over: error.range.start.line) {
+            output += paint("note:", .cyan, bold: true) + " " + Self.underHeading(heading.text) + "\n"
+        }
         for note in Self.notes(for: error.kind) {
             output += paint("note:", .cyan, bold: true) + " " + note + "\n"
         }
@@ -13,6 +16,11 @@ extension DiagnosticRenderer {
     /// A warning at a statement: `file:line:col: warning: message` and the source line.
     public func renderWarning(_ message: String, at range: SourceRange, in file: SourceFile) -> String {
         header(file: file, range: range, severity: .warning, message: message) + snippet(range, in: file)
+    }
+
+    /// Where in a Markdown runbook a statement failed: the heading it sits under, as written.
+    public static func underHeading(_ heading: String) -> String {
+        "under the heading \"\(heading)\""
     }
 
     /// "a record", "an integer".

@@ -372,7 +372,7 @@ public final class Interpreter {
         case .success(let read): bytes = read
         case .failure(let error): throw fail(.sourceUnreadable(path: resolved, why: error.why), at: range)
         }
-        let sourced = SourceFile(name: resolved, bytes: bytes)
+        let sourced = SourceFile.script(named: resolved, bytes: bytes)
         let checked = Checker.check(
             sourced, defined: Set(variables.keys), origin: .sourced, sourcedBy: files.map(\.name), readFile: readFile)
         let rendered = renderer.render(checked.diagnostics, in: sourced, sourced: checked.sourced)

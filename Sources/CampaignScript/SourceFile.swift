@@ -9,6 +9,9 @@ public struct SourceFile: Sendable {
     /// Lines of the input before this text: a statement read from a stream or a prompt entry is
     /// its own file, but diagnostics number its lines as the whole input does.
     public var lineOffset = 0
+    /// The headings of a Markdown runbook (`SourceFile.script(named:bytes:)`), so a run-time
+    /// error can name the section it happened in; empty for a script.
+    public var headings: [MarkdownHeading] = []
 
     /// Creates a source file from raw bytes.
     public init(name: String, bytes: [UInt8]) {

@@ -54,7 +54,7 @@ final class SourceLoader {
         case .success(let read): bytes = read
         case .failure(let error): return .unreadable(path: resolved, why: error.why)
         }
-        let file = SourceFile(name: resolved, bytes: bytes)
+        let file = SourceFile.script(named: resolved, bytes: bytes)
         chain.append(resolved)
         let checked = Checker.check(file, defined: defined, origin: .sourced, sources: self)
         chain.removeLast()

@@ -80,7 +80,7 @@ public enum SyntaxPrinter {
     }
 
     private static func print(_ block: Block, indent: String) -> String {
-        let inner = indent + "  "
+        let inner = indent + ScriptFormatter.indentUnit
         return "{\n" + block.statements.map { print($0, indent: inner) + "\n" }.joined() + indent + "}"
     }
 

@@ -15,7 +15,7 @@ public struct Cops: AsyncParsableCommand {
         usage: Wording.copsUsage,
         discussion: Wording.copsDiscussion,
         version: CopsVersion.current,
-        subcommands: [SandboxCommand.self])
+        subcommands: [SandboxCommand.self, FormatCommand.self])
 
     @Option(name: .of(.commands), help: .of(.commands)) var commands: [String] = []
     @Flag(name: .of(.check), help: .of(.check)) var check = false
@@ -118,12 +118,31 @@ extension ArgumentHelp {
     }
 }
 
-/// `cops sandbox …`, parsed apart from `Cops` (whose script-file argument would take
-/// `sandbox` as a file name) under a root named `cops`, so that its help and usage lines say
-/// `cops sandbox serve` as the user types it.
-struct SandboxRoot: AsyncParsableCommand {
+/// `cops sandbox …` and `cops fmt …`, parsed apart from `Cops` (whose script-file argument
+/// would take `sandbox` as a file name) under a root named `cops`, so that their help and usage
+/// lines say `cops sandbox serve` as the user types it.
+struct SubcommandRoot: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "cops", version: CopsVersion.current, subcommands: [SandboxCommand.self])
+        commandName: "cops", version: CopsVersion.current, subcommands: [SandboxCommand.self, FormatCommand.self])
+}
+
+/// `cops fmt [--check] [--diff] [FILE…]`: `FormatRunner` does the work.
+public struct FormatCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "fmt", abstract: Wording.formatAbstract, discussion: Wording.formatDiscussion)
+
+    @Flag(help: "Change nothing; name the files whose layout would change and exit 1 if any would.")
+    var check = false
+    @Flag(help: "Change nothing; print what would change as a unified diff.") var diff = false
+    @Argument(help: ArgumentHelp("Script files and Markdown runbooks (- or none: stdin to stdout).", valueName: "file"))
+    var files: [String] = []
+
+    public init() {}
+
+    public func run() throws {
+        let status = FormatRunner.run(files, options: FormatRunner.Options(check: check, diff: diff))
+        if status != .success { throw ExitCode(status.rawValue) }
+    }
 }
 
 public struct SandboxCommand: AsyncParsableCommand {

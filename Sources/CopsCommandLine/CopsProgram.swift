@@ -8,9 +8,10 @@ import Foundation
 public enum CopsProgram {
     public static func main(_ arguments: [String]) async -> Never {
         // A root command that takes a script file and its arguments would otherwise read
-        // `sandbox` as the script's name; a script file named `sandbox` runs as `cops ./sandbox`.
-        if arguments.first == "sandbox" {
-            await SandboxRoot.main(arguments)
+        // `sandbox` as the script's name; a script file named `sandbox` runs as `cops ./sandbox`
+        // (and one named `fmt` as `cops ./fmt`).
+        if arguments.first == "sandbox" || arguments.first == "fmt" {
+            await SubcommandRoot.main(arguments)
             exit(0)
         }
         // `help` as the first word is always help, as `git help` is; a script file named
@@ -40,13 +41,13 @@ public enum CopsProgram {
         exit(await command.invocation.run().rawValue)
     }
 
-    /// `cops help [sandbox [serve|reset]]`: the help `cops --help` points to ("See 'cops help
+    /// `cops help [sandbox [serve|reset]|fmt]`: the help `cops --help` points to ("See 'cops help
     /// <subcommand>'"). Answered here because the script-file argument would otherwise take
     /// `help` as a file name. Returns the text and the exit status (64 for an unknown topic).
     static func help(_ topic: [String]) -> (text: String, status: Int32) {
         let commands: [[String]: any ParsableCommand.Type] = [
             ["sandbox"]: SandboxCommand.self, ["sandbox", "serve"]: SandboxCommand.Serve.self,
-            ["sandbox", "reset"]: SandboxCommand.Reset.self,
+            ["sandbox", "reset"]: SandboxCommand.Reset.self, ["fmt"]: FormatCommand.self,
         ]
         if topic.isEmpty { return (Cops.helpMessage(), 0) }
         guard let command = commands[topic] else { return (Wording.noHelpTopic(topic.joined(separator: " ")), 64) }

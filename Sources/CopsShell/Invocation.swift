@@ -91,7 +91,7 @@ public struct Invocation: Equatable, Sendable {
     /// Reads a command line made of known options with valid values, then a script file and
     /// its arguments, each option at most once (`-c` may repeat) and no usage error. Anything
     /// else before the file (help, version, completion scripts, `--`, unknown, repeated or
-    /// grouped options, values that start with `-`, the `help` and `sandbox` words) returns
+    /// grouped options, values that start with `-`, the `help`, `sandbox` and `fmt` words) returns
     /// nil, and ArgumentParser reads the line instead, with its messages.
     public static func parse(_ arguments: [String]) -> Invocation? {
         var invocation = Invocation()
@@ -101,7 +101,7 @@ public struct Invocation: Equatable, Sendable {
             let argument = arguments[index]
             index += 1
             guard argument.hasPrefix("-"), argument != "-" else {
-                if argument == "help" || argument == "sandbox" { return nil }
+                if argument == "help" || argument == "sandbox" || argument == "fmt" { return nil }
                 // The file ends cops's options: what follows is the script's, `--` and
                 // option-like words included, as with `bash FILE ARGS` and `python FILE ARGS`.
                 invocation.script = Array(arguments[(index - 1)...])

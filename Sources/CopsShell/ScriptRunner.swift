@@ -112,7 +112,7 @@ public enum ScriptRunner {
         case .file("-"), .standardInput:
             return .success(SourceFile(name: "<stdin>", bytes: environment.readStandardInput()))
         case .file(let path):
-            return ScriptFileReader.read(path).map { SourceFile(name: path, bytes: $0) }
+            return ScriptFileReader.read(path).map { SourceFile.script(named: path, bytes: $0) }
         case .commands(let texts):
             return .success(SourceFile(name: "<command line>", text: texts.joined(separator: "\n")))
         }

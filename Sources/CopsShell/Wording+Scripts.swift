@@ -55,7 +55,7 @@ extension Wording {
 
     /// `cops help TOPIC` for a topic that is not a subcommand.
     public static func noHelpTopic(_ topic: String) -> String {
-        "cops: no help topic '\(topic)'; try 'cops --help', 'cops help sandbox [serve|reset]', "
+        "cops: no help topic '\(topic)'; try 'cops --help', 'cops help sandbox [serve|reset]', 'cops help fmt', "
             + "or for a statement cops -c 'help \(topic)'"
     }
 
@@ -67,7 +67,8 @@ extension Wording {
     public static let copsUsage = """
         cops [<options>] [<file> [<argument> ...]]
         cops sandbox serve|reset [<options>]
-        cops help [sandbox [serve|reset]]
+        cops fmt [--check] [--diff] [<file> ...]
+        cops help [sandbox [serve|reset]|fmt]
         """
     public static let copsDiscussion = """
         With a terminal and nothing to run, cops opens an interactive prompt (history, Tab \
@@ -82,7 +83,8 @@ extension Wording {
         from the command line.
 
         Also: cops sandbox serve (the simulated API over HTTP), cops sandbox reset, \
-        cops --generate-completion-script bash|zsh|fish. Help: cops help sandbox [serve|reset]; \
+        cops fmt (lay out scripts), cops --generate-completion-script bash|zsh|fish. Help: \
+        cops help sandbox [serve|reset], cops help fmt; \
         the language's statements: cops -c 'help deactivate'. A script file named help runs \
         as cops ./help.
 

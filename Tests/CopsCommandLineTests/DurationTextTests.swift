@@ -54,7 +54,7 @@ final class DurationTextTests: XCTestCase {
 
     /// What `cops sandbox serve --latency TEXT` delays each answer by, in seconds, when accepted.
     func latency(_ text: String) -> ClosedRange<Double>? {
-        let serve = (try? SandboxRoot.parseAsRoot(["sandbox", "serve", "--latency", text])) as? SandboxCommand.Serve
+        let serve = (try? SubcommandRoot.parseAsRoot(["sandbox", "serve", "--latency", text])) as? SandboxCommand.Serve
         return serve?.latency.flatMap(DurationText.range)
     }
 

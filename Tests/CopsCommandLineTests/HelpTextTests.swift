@@ -3,10 +3,10 @@ import XCTest
 
 @testable import CopsCommandLine
 
-/// What `cops --help` and `cops help sandbox [serve|reset]` show people.
+/// What `cops --help`, `cops help sandbox [serve|reset]` and `cops help fmt` show people.
 final class HelpTextTests: XCTestCase {
     let commands: [any ParsableCommand.Type] = [
-        Cops.self, SandboxCommand.self, SandboxCommand.Serve.self, SandboxCommand.Reset.self,
+        Cops.self, SandboxCommand.self, SandboxCommand.Serve.self, SandboxCommand.Reset.self, FormatCommand.self,
     ]
 
     /// No names from the code: a rename once left "SessionTarget:" in `--help`, and
@@ -35,6 +35,7 @@ final class HelpTextTests: XCTestCase {
         let help = Cops.helpMessage(columns: 200)
         XCTAssertTrue(help.contains("USAGE: cops [<options>] [<file> [<argument> ...]]\n"), help)
         XCTAssertTrue(help.contains("cops sandbox serve|reset [<options>]\n"), help)
-        XCTAssertTrue(help.contains("cops help [sandbox [serve|reset]]\n"), help)
+        XCTAssertTrue(help.contains("cops fmt [--check] [--diff] [<file> ...]\n"), help)
+        XCTAssertTrue(help.contains("cops help [sandbox [serve|reset]|fmt]\n"), help)
     }
 }
