@@ -177,17 +177,21 @@ extension LanguageServer {
     /// One edit replacing the whole text with `cops fmt`'s, none when it is already
     /// formatted or does not parse (its diagnostics say why).
     static func formatting(of document: TextDocument, encoding: PositionEncoding) -> WireValue {
-        let text = document.text
-        let formatted: String
-        do {
-            switch document.kind {
-            case .script: formatted = try ScriptFormatter.format(text)
-            case .markdown: formatted = try ScriptFormatter.formatMarkdown(text)
+        formatting(of: document, encoding: encoding) { text, kind in
+            switch kind {
+            case .script: try ScriptFormatter.format(text)
+            case .markdown: try ScriptFormatter.formatMarkdown(text)
             }
-        } catch {
-            return []
         }
-        guard formatted != text else { return [] }
+    }
+
+    /// `formatting` with the formatter given (tests give one whose output they know).
+    static func formatting(
+        of document: TextDocument, encoding: PositionEncoding,
+        formatter: (String, DocumentKind) throws -> String
+    ) -> WireValue {
+        let text = document.text
+        guard let formatted = try? formatter(text, document.kind), formatted != text else { return [] }
         let map = PositionMap(file: document.file, encoding: encoding)
         return [["range": json(map.wholeText), "newText": .string(formatted)]]
     }

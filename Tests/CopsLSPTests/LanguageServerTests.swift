@@ -334,6 +334,18 @@ final class LanguageServerTests: XCTestCase {
         }
     }
 
+    func testAFormattedTextIsOneEditOverTheWholeTextAndAnErrorNone() {
+        let document = TextDocument(
+            uri: "file:///work/run.cops", kind: .script, version: 1, text: "echo \"Весна 🌸\"\necho 1",
+            readFile: { _ in .failure(FileReadError(why: "no such file")) })
+        XCTAssertEqual(
+            LanguageServer.formatting(of: document, encoding: .utf16) { text, _ in text + "\n" },
+            [["range": lspRange(0, 0, 1, 6), "newText": "echo \"Весна 🌸\"\necho 1\n"]])
+        XCTAssertEqual(
+            LanguageServer.formatting(of: document, encoding: .utf16) { _, _ in throw CancellationError() }, [])
+        XCTAssertEqual(LanguageServer.formatting(of: document, encoding: .utf16) { text, _ in text }, [])
+    }
+
     func testDocumentSymbolsAreTheDefinedNames() {
         var client = TestClient()
         _ = client.open("let a = 1\nif true {\n  let b = 2\n}\nfor c in 1..3 { let d = $c }\n")
