@@ -54,6 +54,7 @@ extension Wording {
     public static let copsUsage = """
         cops [<options>] [<file> [<argument> ...]]
         cops sandbox serve|reset [<options>]
+        cops lsp
         cops help [sandbox [serve|reset]]
         """
     public static let copsDiscussion = """
@@ -69,6 +70,7 @@ extension Wording {
         from the command line.
 
         Also: cops sandbox serve (the simulated API over HTTP), cops sandbox reset, \
+        cops lsp (a language server for editors, on stdin/stdout; docs/editors.md), \
         cops --generate-completion-script bash|zsh|fish. Help: cops help sandbox [serve|reset]; \
         the language's statements: cops -c 'help deactivate'. A script file named help runs \
         as cops ./help.

@@ -35,6 +35,7 @@ final class HelpTextTests: XCTestCase {
         let help = Cops.helpMessage(columns: 200)
         XCTAssertTrue(help.contains("USAGE: cops [<options>] [<file> [<argument> ...]]\n"), help)
         XCTAssertTrue(help.contains("cops sandbox serve|reset [<options>]\n"), help)
+        XCTAssertTrue(help.contains("cops lsp\n"), help)
         XCTAssertTrue(help.contains("cops help [sandbox [serve|reset]]\n"), help)
     }
 }

@@ -59,6 +59,11 @@ final class LSPClientTests: XCTestCase {
         XCTAssertEqual(usage.status, 64)
         XCTAssertEqual(
             usage.stderr, "usage: cops lsp [--stdio]: a language server on standard input and output (docs/editors.md)\n")
+        // A script file named `lsp` still runs, by a path.
+        _ = try cops.write("lsp", "echo \"ran\"\n")
+        let file = try cops.run(["-o", "text", "./lsp"])
+        XCTAssertEqual(file.status, 0, file.stderr)
+        XCTAssertEqual(file.stdout, "ran\n")
     }
 
     /// Tests/LSPClient/nvim-client.lua drives the server through Neovim's LSP client: the
