@@ -72,12 +72,12 @@ final class EditorGrammarTests: XCTestCase {
             XCTAssertNoThrow(try NSRegularExpression(pattern: pattern), pattern)
         }
         // The word lists match whole words only, dashes included.
-        let options = try NSRegularExpression(
+        let settings = try NSRegularExpression(
             pattern: try XCTUnwrap(
                 (try json("vscode/syntaxes/cops.tmLanguage.json")["repository"] as? [String: [String: Any]])?["settings"]?[
                     "match"] as? String))
         let line = "set on-error stop; set dry-run on; set retries-x 1; set xtimeout 1"
-        let found = options.matches(in: line, range: NSRange(line.startIndex..., in: line)).map {
+        let found = settings.matches(in: line, range: NSRange(line.startIndex..., in: line)).map {
             String(line[Range($0.range, in: line)!])
         }
         XCTAssertEqual(found, ["on-error", "dry-run"])
