@@ -3,7 +3,7 @@
 SWIFT ?= swift
 # On a terminal: the prompt; otherwise the tour runbook.
 ARGS ?= $(shell [ -t 0 ] || echo '-o table examples/tour.cops')
-APT_PACKAGES = libedit-dev libsqlite3-dev sqlite3 pkg-config tmux curl openssl groff-base
+APT_PACKAGES = libedit-dev libsqlite3-dev sqlite3 pkg-config tmux curl openssl groff-base neovim
 
 .PHONY: run test deps build release install uninstall clean
 

@@ -83,11 +83,15 @@ let package = Package(
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ]
         ),
+        // `cops lsp`: the language server for editors, over the language, the prompt's
+        // completion and the wire's JSON codec; it never talks to a panel.
+        .target(name: "CopsLSP", dependencies: ["CampaignScript", "CopsShell", "AltcraftWire", "LineEditor"]),
         // The command line as ArgumentParser declares it (help, completion, usage errors).
         .target(
             name: "CopsCommandLine",
             dependencies: [
                 "CopsShell",
+                "CopsLSP",
                 "AltcraftAPI",
                 "CampaignScript",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -125,6 +129,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "LineEditorTests", dependencies: ["LineEditor"]),
+        .testTarget(name: "CopsLSPTests", dependencies: ["CopsLSP", "CampaignScript", "AltcraftWire"]),
         .testTarget(
             name: "InterpreterTests",
             dependencies: ["CampaignScript", "CopsShell", "AltcraftAPI", "AltcraftSandbox", "AltcraftWire"]),

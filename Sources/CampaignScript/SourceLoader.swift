@@ -16,7 +16,7 @@ public struct SourcedFile: Sendable {
 /// the checker of the file that sources them, recursively. One error anywhere in them makes the
 /// whole program not runnable, so a syntax error in a library cannot stop a runbook halfway,
 /// after its first statements were sent. A path computed at run time is checked when it runs.
-final class SourceLoader {
+public final class SourceLoader {
     /// What a `source` statement found.
     enum Outcome {
         /// The file (read now or earlier) and the variables defined by its end.
@@ -64,8 +64,9 @@ final class SourceLoader {
         return .checked(sourced, defined: checked.definedVariables)
     }
 
-    /// A `source` path: absolute as written, otherwise next to the file that sources it.
-    static func resolve(_ path: String, relativeTo current: String) -> String {
+    /// A `source` path: absolute as written, otherwise next to the file that sources it (also
+    /// where an editor's go-to-definition goes).
+    public static func resolve(_ path: String, relativeTo current: String) -> String {
         var joined = path
         if !path.hasPrefix("/"), let slash = current.lastIndex(of: "/") { joined = String(current[...slash]) + path }
         // `a/./b` and `a/x/../b` name one file; cycle detection compares these names.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CopsLSP
 import CopsShell
 import Foundation
 
@@ -13,6 +14,15 @@ public enum CopsProgram {
         if arguments.first == "sandbox" || arguments.first == "fmt" {
             await SubcommandRoot.main(arguments)
             exit(0)
+        }
+        // `cops lsp` is for editors, which start it with no other argument or, as generic
+        // clients do, with `--stdio`; a script file named `lsp` runs as `cops ./lsp`.
+        if arguments.first == "lsp" {
+            guard arguments.dropFirst().allSatisfy({ $0 == "--stdio" }) else {
+                FileHandle.standardError.write(Data((Wording.lspUsage + "\n").utf8))
+                exit(64)
+            }
+            exit(StandardStreamsServer.run())
         }
         // `help` as the first word is always help, as `git help` is; a script file named
         // `help` runs as `cops ./help` (docs/program.md).

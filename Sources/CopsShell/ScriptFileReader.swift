@@ -15,12 +15,12 @@ import CampaignScript
 /// Plain `open(2)` and `read(2)` to the end, with the system's own reason when it fails and a
 /// size limit so that an endless input (`cops /dev/zero`) ends with an error rather than
 /// with all the memory of the machine.
-enum ScriptFileReader {
+public enum ScriptFileReader {
     /// The most a script may hold: far above the largest runbook the benchmarks parse (a
     /// million statements, 26 MB), far below what would hurt the machine.
-    static let limit = 256 << 20
+    public static let limit = 256 << 20
 
-    static func read(_ path: String, limit: Int = ScriptFileReader.limit) -> Result<[UInt8], FileReadError> {
+    public static func read(_ path: String, limit: Int = ScriptFileReader.limit) -> Result<[UInt8], FileReadError> {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return .failure(FileReadError(why: reason(errno))) }
         defer { _ = close(descriptor) }
@@ -45,7 +45,7 @@ enum ScriptFileReader {
     }
 
     /// The system's words for an error number, with the common ones as the tools say them.
-    static func reason(_ number: Int32) -> String {
+    public static func reason(_ number: Int32) -> String {
         switch number {
         case ENOENT: return "no such file"
         case EACCES, EPERM: return "permission denied"

@@ -68,6 +68,7 @@ extension Wording {
         cops [<options>] [<file> [<argument> ...]]
         cops sandbox serve|reset [<options>]
         cops fmt [--check] [--diff] [<file> ...]
+        cops lsp
         cops help [sandbox [serve|reset]|fmt]
         """
     public static let copsDiscussion = """
@@ -83,7 +84,8 @@ extension Wording {
         from the command line.
 
         Also: cops sandbox serve (the simulated API over HTTP), cops sandbox reset, \
-        cops fmt (lay out scripts), cops --generate-completion-script bash|zsh|fish. Help: \
+        cops fmt (lay out scripts), cops lsp (a language server for editors, on stdin/stdout; \
+        docs/editors.md), cops --generate-completion-script bash|zsh|fish. Help: \
         cops help sandbox [serve|reset], cops help fmt; \
         the language's statements: cops -c 'help deactivate'. A script file named help runs \
         as cops ./help.

@@ -36,6 +36,7 @@ final class HelpTextTests: XCTestCase {
         XCTAssertTrue(help.contains("USAGE: cops [<options>] [<file> [<argument> ...]]\n"), help)
         XCTAssertTrue(help.contains("cops sandbox serve|reset [<options>]\n"), help)
         XCTAssertTrue(help.contains("cops fmt [--check] [--diff] [<file> ...]\n"), help)
+        XCTAssertTrue(help.contains("cops lsp\n"), help)
         XCTAssertTrue(help.contains("cops help [sandbox [serve|reset]|fmt]\n"), help)
     }
 }
