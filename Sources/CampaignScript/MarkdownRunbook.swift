@@ -187,15 +187,23 @@ public struct MarkdownHeading: Equatable, Sendable {
     }
 }
 
+extension MarkdownRunbook {
+    /// The program of a Markdown runbook as a source file named `name`, with its headings
+    /// (whatever the name: an editor says which documents are Markdown).
+    public static func file(named name: String, bytes: [UInt8]) -> SourceFile {
+        let runbook = MarkdownRunbook(bytes: bytes)
+        var file = SourceFile(name: name, bytes: runbook.program)
+        file.headings = runbook.headings
+        return file
+    }
+}
+
 extension SourceFile {
     /// A script file as the program reads it: a Markdown runbook (by its name) becomes the
     /// program of its `cops` blocks, with its headings; any other file is read as it is.
     public static func script(named name: String, bytes: [UInt8]) -> SourceFile {
         guard MarkdownRunbook.isMarkdown(path: name) else { return SourceFile(name: name, bytes: bytes) }
-        let runbook = MarkdownRunbook(bytes: bytes)
-        var file = SourceFile(name: name, bytes: runbook.program)
-        file.headings = runbook.headings
-        return file
+        return MarkdownRunbook.file(named: name, bytes: bytes)
     }
 
     /// The Markdown heading a line sits under, if the file is a runbook and there is one.

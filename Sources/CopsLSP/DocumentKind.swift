@@ -3,7 +3,7 @@
 enum DocumentKind: Sendable, Equatable {
     /// A `.cops` script (or any document the client calls `cops`).
     case script
-    /// A Markdown runbook: only formatting (`ScriptFormatter.formatMarkdown`) for now.
+    /// A Markdown runbook: its `cops` blocks are the program (`TextDocument.program`).
     case markdown
 
     /// The kind of a document the client opened; the client's language id wins over the

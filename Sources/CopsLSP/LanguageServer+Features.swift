@@ -30,10 +30,10 @@ extension LanguageServer {
     /// points there (`relatedInformation`).
     static func diagnostics(of document: TextDocument, encoding: PositionEncoding) -> [WireValue] {
         guard let checked = document.checked else { return [] }
-        let map = PositionMap(file: document.file, encoding: encoding)
+        let map = PositionMap(file: document.program, encoding: encoding)
         return checked.diagnostics.map { diagnostic in
             let message =
-                ([DiagnosticRenderer.message(for: diagnostic.kind)]
+                ([DiagnosticRenderer.message(for: diagnostic, in: document.program)]
                 + diagnostic.notes.map { "note: " + DiagnosticRenderer.message(for: $0.kind) }).joined(separator: "\n")
             var fields: [(String, WireValue)] = [
                 ("range", json(map.range(of: diagnostic.range))), ("severity", Number.severity(diagnostic.severity)),
@@ -56,13 +56,13 @@ extension LanguageServer {
     /// The prompt's completion (`CompletionEngine`) of the line up to the cursor, with the
     /// variables defined above it; each item replaces the word being completed.
     static func completion(in document: TextDocument, at offset: Int, encoding: PositionEncoding) -> WireValue {
-        guard document.kind == .script else { return [] }
-        let location = document.file.location(atOffset: offset)
-        let lineStart = document.file.lineStarts[location.line - 1]
-        let line = String(decoding: document.file.bytes[lineStart..<location.offset], as: UTF8.self)
+        let location = document.program.location(atOffset: offset)
+        guard document.isCode(line: location.line) else { return [] }
+        let lineStart = document.program.lineStarts[location.line - 1]
+        let line = String(decoding: document.program.bytes[lineStart..<location.offset], as: UTF8.self)
         let engine = CompletionEngine(variables: document.index.variables(before: location.offset))
         let result = engine.complete(line)
-        let map = PositionMap(file: document.file, encoding: encoding)
+        let map = PositionMap(file: document.program, encoding: encoding)
         let replaced = json(
             (map.position(ofOffset: location.offset - result.word.utf8.count), map.position(ofOffset: location.offset)))
         return .array(
@@ -108,7 +108,7 @@ extension LanguageServer {
 
     private static func subject(in document: TextDocument, at offset: Int) -> Subject? {
         // The token under the cursor, or the one just before it (the cursor at a word's end).
-        let tokens = Lexer.tokenize(document.file)
+        let tokens = Lexer.tokenize(document.program)
         guard
             let token = tokens.first(where: { $0.range.start.offset <= offset && offset < $0.range.end.offset })
                 ?? tokens.last(where: { $0.range.end.offset == offset && $0.range.start.offset < offset })
@@ -129,7 +129,7 @@ extension LanguageServer {
     /// The help text of the word under the cursor (what `help WORD` prints), or where the
     /// `$variable` under it is defined.
     static func hover(in document: TextDocument, at offset: Int, encoding: PositionEncoding) -> WireValue {
-        guard document.kind == .script, let subject = subject(in: document, at: offset) else { return .null }
+        guard let subject = subject(in: document, at: offset) else { return .null }
         let text: String
         let range: SourceRange
         switch subject {
@@ -149,18 +149,18 @@ extension LanguageServer {
         case .string:
             return .null
         }
-        let map = PositionMap(file: document.file, encoding: encoding)
+        let map = PositionMap(file: document.program, encoding: encoding)
         return ["contents": ["kind": "plaintext", "value": .string(text)], "range": json(map.range(of: range))]
     }
 
     /// A `$variable`'s `let` or `for`; a `source` path's file, resolved as `source` resolves
     /// it (relative to the document).
     static func definition(in document: TextDocument, at offset: Int, encoding: PositionEncoding) -> WireValue {
-        guard document.kind == .script, let subject = subject(in: document, at: offset) else { return .null }
+        guard let subject = subject(in: document, at: offset) else { return .null }
         switch subject {
         case .variable(let name, _):
             guard let definition = document.index.definition(of: name, before: offset) else { return .null }
-            let map = PositionMap(file: document.file, encoding: encoding)
+            let map = PositionMap(file: document.program, encoding: encoding)
             return ["uri": .string(document.uri), "range": json(map.range(of: definition.nameRange))]
         case .string(let range):
             guard let source = document.index.sources.first(where: { $0.range == range }) else { return .null }
@@ -198,7 +198,7 @@ extension LanguageServer {
 
     /// The names the script defines, in source order.
     static func symbols(of document: TextDocument, encoding: PositionEncoding) -> WireValue {
-        let map = PositionMap(file: document.file, encoding: encoding)
+        let map = PositionMap(file: document.program, encoding: encoding)
         return .array(
             document.index.definitions.map { definition in
                 // A `for` symbol covers its header only, so it never contains its body's lets.

@@ -221,7 +221,7 @@ struct LanguageServer {
         guard let position = Self.lspPosition(params["position"]) else {
             throw RequestError(code: .invalidParams, message: Wording.lspInvalidParams(method))
         }
-        return (document, PositionMap(file: document.file, encoding: encoding).offset(of: position))
+        return (document, PositionMap(file: document.program, encoding: encoding).offset(of: position))
     }
 
     static func lspPosition(_ value: WireValue?) -> LSPPosition? {

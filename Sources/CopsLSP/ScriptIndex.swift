@@ -8,7 +8,7 @@ struct ScriptIndex: Sendable {
     struct Definition: Sendable, Equatable {
         /// How it is defined: the keyword that does it.
         enum Kind: String, Sendable {
-            case `let`, `for`
+            case `let`, `for`, param
         }
         var name: String
         var kind: Kind
@@ -33,6 +33,11 @@ struct ScriptIndex: Sendable {
 
     private mutating func visit(_ statement: Statement) {
         switch statement.kind {
+        case .param(let parameter):
+            definitions.append(
+                Definition(
+                    name: parameter.name.name, kind: .param, nameRange: parameter.name.range,
+                    statementRange: statement.range))
         case .let(let name, _):
             definitions.append(Definition(name: name.name, kind: .let, nameRange: name.range, statementRange: statement.range))
         case .for(let variable, _, let body):

@@ -12,7 +12,15 @@ struct TextDocument: Sendable {
     /// The text, as a source file named by its path (the checker resolves `source` paths
     /// relative to that name, as `cops FILE` does).
     let file: SourceFile
-    /// The checked program (scripts only).
+    /// The program text: the document itself for a script; for a Markdown runbook its `cops`
+    /// blocks with every other line empty (`SourceFile.script(named:bytes:)`), so a line and
+    /// column in it are the same line and column in the document. Checking, completion,
+    /// hover, definition and symbols read this; edits and formatting read `file`.
+    let program: SourceFile
+    /// The lines (1-based) of a Markdown runbook's `cops` blocks; nil for a script, all of
+    /// whose lines are code. Completion and hover answer only there, not in the prose.
+    let codeLines: [Range<Int>]?
+    /// The checked program.
     let checked: CheckedProgram?
     /// Definitions and `source` paths, for completion, definition and symbols.
     let index: ScriptIndex
@@ -25,13 +33,20 @@ struct TextDocument: Sendable {
         self.file = file
         switch kind {
         case .script:
-            let checked = Checker.check(file, readFile: readFile)
-            self.checked = checked
-            index = ScriptIndex(checked.program)
+            program = file
+            codeLines = nil
         case .markdown:
-            checked = nil
-            index = ScriptIndex(Program(statements: [], range: SourceRange(at: file.location(atOffset: 0))))
+            program = MarkdownRunbook.file(named: file.name, bytes: file.bytes)
+            codeLines = MarkdownRunbook(bytes: file.bytes).blocks.map(\.contentLines)
         }
+        let checked = Checker.check(program, readFile: readFile)
+        self.checked = checked
+        index = ScriptIndex(checked.program)
+    }
+
+    /// Whether a line (1-based) holds cops code rather than prose.
+    func isCode(line: Int) -> Bool {
+        codeLines?.contains { $0.contains(line) } ?? true
     }
 
     /// The text as the client sent it.

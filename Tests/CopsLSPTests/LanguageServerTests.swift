@@ -325,13 +325,21 @@ final class LanguageServerTests: XCTestCase {
         let response = client.request(
             "textDocument/formatting",
             ["textDocument": ["uri": "file:///work/run.cops"], "options": ["tabSize": 4, "insertSpaces": true]])
-        let formatted = try ScriptFormatter.format(text)
-        let edits = try XCTUnwrap(response["result"]?.arrayValue)
-        if formatted == text {
-            XCTAssertEqual(edits, [])
-        } else {
-            XCTAssertEqual(edits, [["range": lspRange(0, 0, 2, 0), "newText": .string(formatted)]])
-        }
+        // What `cops fmt` makes of it, written out (ScriptFormatterTests test the rules).
+        XCTAssertEqual(try ScriptFormatter.format(text), "echo 1\nlet x = 2\n")
+        XCTAssertEqual(response["result"], [["range": lspRange(0, 0, 2, 0), "newText": "echo 1\nlet x = 2\n"]])
+    }
+
+    func testFormattingAMarkdownRunbookChangesOnlyItsCopsBlocks() {
+        let text = "# Stop it\n\nSome   prose.\n\n```cops\nlet  x=2\n```\n"
+        var client = TestClient()
+        _ = client.open(text, uri: "file:///work/RB.md", language: "markdown")
+        let response = client.request(
+            "textDocument/formatting",
+            ["textDocument": ["uri": "file:///work/RB.md"], "options": ["tabSize": 2, "insertSpaces": true]])
+        XCTAssertEqual(
+            response["result"],
+            [["range": lspRange(0, 0, 7, 0), "newText": "# Stop it\n\nSome   prose.\n\n```cops\nlet x = 2\n```\n"]])
     }
 
     func testAFormattedTextIsOneEditOverTheWholeTextAndAnErrorNone() {
@@ -344,6 +352,33 @@ final class LanguageServerTests: XCTestCase {
         XCTAssertEqual(
             LanguageServer.formatting(of: document, encoding: .utf16) { _, _ in throw CancellationError() }, [])
         XCTAssertEqual(LanguageServer.formatting(of: document, encoding: .utf16) { text, _ in text }, [])
+    }
+
+    func testParametersAreSymbolsAndDefinitions() {
+        var client = TestClient()
+        _ = client.open("param ID \"the campaign to stop\"\ndeactivate $ID\n")
+        let symbols = client.request("textDocument/documentSymbol", ["textDocument": ["uri": "file:///work/run.cops"]])["result"]
+        XCTAssertEqual(
+            symbols,
+            [
+                [
+                    "name": "$ID", "detail": "param", "kind": 13, "range": lspRange(0, 0, 0, 31),
+                    "selectionRange": lspRange(0, 6, 0, 8),
+                ]
+            ])
+        XCTAssertEqual(
+            client.at("textDocument/definition", line: 1, character: 12)["result"],
+            ["uri": "file:///work/run.cops", "range": lspRange(0, 6, 0, 8)])
+        XCTAssertEqual(
+            client.at("textDocument/hover", line: 1, character: 12)["result"]?["contents"]?["value"],
+            "$ID: defined by 'param' at line 1")
+    }
+
+    func testAnUnclosedBlockSaysWhereItWasOpened() {
+        var client = TestClient()
+        let diagnostics = client.open("echo 1\nif true {\n  echo 2\n")
+        XCTAssertEqual(diagnostics.first?["range"], lspRange(1, 8, 1, 9))
+        XCTAssertEqual(diagnostics.first?["message"], "'{' opened at 2:9 was never closed")
     }
 
     func testDocumentSymbolsAreTheDefinedNames() {
@@ -372,10 +407,24 @@ final class LanguageServerTests: XCTestCase {
             ])
     }
 
-    func testMarkdownDocumentsAreNotCheckedAsScripts() {
+    func testMarkdownRunbooksAreCheckedInTheirCopsBlocksOnly() throws {
         var client = TestClient()
-        XCTAssertEqual(client.open("# Runbook\n\nstatu 1\n", uri: "file:///work/README.md", language: "markdown"), [])
-        XCTAssertEqual(client.at("textDocument/completion", line: 0, character: 0, uri: "file:///work/README.md")["result"], [])
+        let uri = "file:///work/RB-042.md"
+        let text = "# Runbook\n\nstatu 1 is prose\n\n```sh\nstatu 2\n```\n\n## Stop\n\n```cops\nparam ID\ndeactivte $ID\n```\n"
+        let diagnostics = client.open(text, uri: uri, language: "markdown")
+        // One error, in the cops block, at the document's own line and column.
+        XCTAssertEqual(diagnostics.count, 1)
+        XCTAssertEqual(diagnostics.first?["range"], lspRange(12, 0, 12, 9))
+        XCTAssertEqual(
+            diagnostics.first?["message"]?.stringValue?.split(separator: "\n").first,
+            "unknown command 'deactivte'; did you mean 'deactivate'?")
+        // Prose answers nothing; code answers as in a script, with the block's definitions.
+        XCTAssertEqual(client.at("textDocument/completion", line: 2, character: 0, uri: uri)["result"], [])
+        XCTAssertEqual(
+            client.at("textDocument/definition", line: 12, character: 12, uri: uri)["result"],
+            ["uri": .string(uri), "range": lspRange(11, 6, 11, 8)])
+        let completion = client.at("textDocument/completion", line: 12, character: 0, uri: uri)
+        XCTAssertTrue(labels(completion).contains("deactivate"), "\(completion)")
         XCTAssertEqual(DocumentKind(languageID: "plaintext", uri: "file:///a/B.MD"), .markdown)
         XCTAssertEqual(DocumentKind(languageID: "cops", uri: "file:///a/b.md"), .script)
         XCTAssertEqual(DocumentKind(languageID: "", uri: "untitled:1"), .script)
@@ -437,7 +486,7 @@ struct SplitMix: RandomNumberGenerator {
 /// aliases, every statement keyword (so a new verb not offered fails here).
 enum CompletionEngineOracle {
     static let statementWords = [
-        "activate", "deactivate", "status", "show", "info", "list", "log", "clone", "delete", "launch", "let", "if",
+        "activate", "deactivate", "status", "show", "info", "list", "log", "clone", "delete", "launch", "let", "param", "if",
         "elif", "else", "for", "wait", "assert", "try", "set", "echo", "sleep", "source", "help", "exit",
     ]
 }

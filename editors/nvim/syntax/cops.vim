@@ -7,7 +7,7 @@ endif
 " Setting names have dashes (on-error, dry-run).
 syntax iskeyword @,48-57,_,-
 
-syntax keyword copsKeyword let if elif else for wait assert try set echo sleep source help exit
+syntax keyword copsKeyword let param if elif else for wait assert try set echo sleep source help exit
 syntax keyword copsVerb activate deactivate status show info list log clone delete launch
 syntax keyword copsExpression true false null not and or in
 syntax keyword copsClause until timeout every in
