@@ -42,8 +42,12 @@ struct RunbookUsage {
 
     /// The runbook's own description: the comment lines it starts with (after a `#!` line),
     /// without their `#`, and without the `# example-args:` line that scripts/run-examples
-    /// reads. Empty when the file does not start with a comment.
+    /// reads; for a Markdown runbook, its first heading (its title) without the `#`s. Empty
+    /// when there is neither.
     static func description(of file: SourceFile) -> String {
+        if let title = file.headings.first {
+            return String(title.text.drop { $0 == "#" }.drop { $0 == " " || $0 == "\t" }) + "\n"
+        }
         var lines = String(decoding: file.bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
             .map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
         if lines.first?.hasPrefix("#!") == true { lines.removeFirst() }

@@ -107,6 +107,40 @@ final class RunbookParameterTests: XCTestCase {
         XCTAssertTrue(misuse.stderr.contains("--usage takes one runbook file"), misuse.stderr)
     }
 
+    /// A Markdown runbook declares its parameters in a `cops` block; its title is its
+    /// description, and a run without the argument stops before anything is sent.
+    func testAMarkdownRunbooksUsageIsItsParamsAndTitle() throws {
+        let path = try cops.write(
+            "RB-7.md",
+            """
+            # RB-7: pause a campaign
+
+            Prose with `param X` in it is not a declaration.
+
+            ```cops
+            param ID "the campaign to pause"
+            deactivate $ID
+            ```
+
+            """)
+        let usage = try cops.run(["--usage", path])
+        XCTAssertEqual(usage.status, 0, usage.stderr)
+        XCTAssertEqual(
+            usage.stdout,
+            """
+            usage: RB-7.md ID
+              ID  the campaign to pause
+
+            RB-7: pause a campaign
+
+            """)
+        let before = try status(11768)
+        let missing = try cops.run([path])
+        XCTAssertEqual(missing.status, 64)
+        XCTAssertTrue(missing.stderr.hasPrefix("cops: missing argument ID\nusage: RB-7.md ID\n"), missing.stderr)
+        XCTAssertEqual(try status(11768), before)
+    }
+
     func testCheckDoesNotAskForArguments() throws {
         let result = try cops.run(["--check", stopRunaway])
         XCTAssertEqual(result.status, 0, result.stderr)
