@@ -394,12 +394,18 @@ public enum GrammarTable {
         if let meant = saidAsWords[lowered] {
             return StatementWordMeaning(word: meant.word, implies: meant.implies, byMeaning: true)
         }
-        let candidates = statementWords + saidAsWords.keys.sorted()
-        guard let closest = Suggestion.closest(to: word, among: candidates) else { return nil }
-        if let meant = saidAsWords[closest] {
+        let spelled = Suggestion.closest(to: word, among: statementWords)
+        let spelledDistance = spelled.map { Suggestion.editDistance(word, $0) } ?? Int.max
+        // A said-as word counts by spelling only one letter away (`stopp`): people's words are
+        // many and short, so a looser match would answer unrelated words (`bogus` → `logs`).
+        // On a tie the cops word wins (`shop`: `show` rather than `stop`'s `deactivate`).
+        if word.count > 3, spelledDistance > 1,
+            let said = saidAsWords.keys.sorted().first(where: { Suggestion.editDistance(word, $0) == 1 }),
+            let meant = saidAsWords[said]
+        {
             return StatementWordMeaning(word: meant.word, implies: meant.implies, byMeaning: false)
         }
-        return StatementWordMeaning(word: closest, implies: [], byMeaning: false)
+        return spelled.map { StatementWordMeaning(word: $0, implies: [], byMeaning: false) }
     }
 
     /// Every said-as word with the cops word it means (and the options it implies).

@@ -99,6 +99,8 @@ final class MeaningSuggestionTests: XCTestCase {
             // Plain typos of cops words are unchanged.
             ("deactivte 15", ["unknown command 'deactivte'; did you mean 'deactivate'?"]),
             ("frobnicate 15", ["unknown command 'frobnicate'"]),
+            // A said-as word is matched by spelling only one letter away.
+            ("bogus 3", ["unknown command 'bogus'"]),
             // A keyword where a command must be (inside parentheses) is not "meant" as another.
             ("let x = (echo 1)", ["unknown command 'echo'"]),
         ]
