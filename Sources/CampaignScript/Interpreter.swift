@@ -34,6 +34,9 @@ public final class Interpreter {
     /// Asked before a mutating statement is sent while `set confirm` is on; false means the
     /// statement is not run. The prompt decides which statements need a person's yes.
     public var confirmer: ((ConfirmationRequest) -> Bool)?
+    /// Told of every top-level statement of a run when it has finished: with nil when it
+    /// succeeded, with its error when it failed (the prompt's `\save` keeps what succeeded).
+    public var finishedStatement: ((Statement, RuntimeError?) -> Void)?
     /// Set when the last run ended by `exit` (the prompt then ends the session).
     public private(set) var exitRequested: ExitStatus?
 
@@ -116,7 +119,7 @@ public final class Interpreter {
         files = [file]
         defer { files = [] }
         do {
-            try await execute(program.statements)
+            try await execute(program.statements, topLevel: true)
             return continuedFailure ?? .success
         } catch let interruption as Interruption {
             switch interruption {
@@ -155,7 +158,7 @@ public final class Interpreter {
 
     /// Runs statements in order; a failure stops them unless `on-error continue` (and not inside
     /// `try`, which handles failures itself).
-    func execute(_ statements: [Statement]) async throws {
+    func execute(_ statements: [Statement], topLevel: Bool = false) async throws {
         for statement in statements {
             if isCancelled {
                 throw fail(
@@ -164,7 +167,9 @@ public final class Interpreter {
             let printed = resultCount
             do {
                 try await execute(statement)
+                if topLevel { finishedStatement?(statement, nil) }
             } catch Interruption.failed(let error) where tryDepth == 0 {
+                if topLevel { finishedStatement?(statement, error) }
                 output.message(renderer.render(error))
                 if answersFailures, resultCount == printed { emit(Self.answer(to: error, of: statement)) }
                 guard settings.continueOnError, error.status != .interrupted else { throw Interruption.stopped(error.status) }

@@ -5,7 +5,7 @@ import LineEditor
 
 /// Lines starting with `\` are about the session, not campaigns (as in psql).
 enum PromptCommand {
-    static let names = ["\\profile", "\\quit"]
+    static let names = ["\\profile", "\\quit", "\\save"]
 }
 
 /// The interactive prompt: what only the prompt has, around its session (which checks and runs
@@ -39,6 +39,12 @@ public final class PromptSession {
     /// The config's profiles, for `\profile` and completion (read when the target changes, not
     /// on every Tab).
     var profileNames: [String]
+    /// What succeeded, for `\save`.
+    let log = SessionLog()
+    /// The target the session started on (the saved runbook's header names it).
+    let firstTarget: String
+    /// The entry running now: the log keeps its statements' text.
+    private var running: SourceFile?
 
     /// A prompt over a session that has its target (`Session.connect`).
     init(session: Session, options: ScriptRunner.Options, parts: Parts) {
@@ -47,8 +53,12 @@ public final class PromptSession {
         self.options = options
         self.history = Self.historyFile(for: session.target!, environment: parts.environment)
         self.profileNames = TargetResolver.profileNames(environment: parts.environment)
+        firstTarget = session.target!.label
         session.showsProgress = parts.reader.isInteractive
         session.confirmer = { [unowned self] request in self.confirm(request) }
+        session.finishedStatement = { [unowned self] statement, error in
+            if error == nil, let running = self.running { self.log.succeeded(statement, in: running) }
+        }
         parts.reader.replaceHistory(history.load())
     }
 
@@ -139,8 +149,11 @@ public final class PromptSession {
         let cancellation = session.cancellation
         cancellation.reset()
         _ = parts.takeInterrupt()  // a Ctrl-C from before the entry is not for this statement
-        let running = UncheckedBox(session)
-        let task = Task { await running.value.submit(SourceFile(name: "<prompt>", text: entry), origin: .prompt) }
+        let file = SourceFile(name: "<prompt>", text: entry)
+        running = file
+        defer { running = nil }
+        let boxed = UncheckedBox(session)
+        let task = Task { await boxed.value.submit(file, origin: .prompt) }
         let takeInterrupt = parts.takeInterrupt
         // The terminal echoes ^C without a newline; end that line before the report.
         let endEchoedLine = parts.reader.isInteractive ? session.sink.message : { _ in }
@@ -195,10 +208,36 @@ public final class PromptSession {
             await switchProfile(words[1])
         case "\\profile":
             session.sink.message(Wording.profileUsage(current: target.label, known: profileNames))
+        case "\\save":
+            let path = entry.dropFirst(words[0].count).trimmingCharacters(in: .whitespaces)
+            save(to: path)
         default:
             session.sink.message(Wording.unknownPromptCommand(words.first ?? entry))
         }
         return true
+    }
+
+    /// `\save FILE`: the session's statements that succeeded, as a new runbook file (never
+    /// over an existing one: a file is not lost to a typo).
+    func save(to argument: String) {
+        guard !argument.isEmpty else { return session.sink.message(Wording.saveUsage) }
+        guard log.statementCount > 0 else { return session.sink.message(Wording.nothingToSave) }
+        var path = argument
+        if path.hasPrefix("~/"), let home = parts.environment["HOME"] { path = home + path.dropFirst(1) }
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            let reason = errno
+            return session.sink.message(
+                reason == EEXIST ? Wording.saveRefused(path) : Wording.saveFailed(path, String(cString: strerror(reason))))
+        }
+        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+        do {
+            try handle.write(contentsOf: Data(log.runbook(target: firstTarget).utf8))
+            try handle.close()
+        } catch {
+            return session.sink.message(Wording.saveFailed(path, error.localizedDescription))
+        }
+        session.sink.message(Wording.saved(log.statementCount, to: path))
     }
 
     /// `\profile NAME`: a new target and history (`Session.replaceTarget` says what carries over).
@@ -213,6 +252,7 @@ public final class PromptSession {
             session.sink.message(failure.message)
         case .success(let next):
             await session.replaceTarget(with: next)
+            log.switched(to: next.label)
             profileNames = TargetResolver.profileNames(environment: parts.environment)
             history = Self.historyFile(for: next, environment: parts.environment)
             parts.reader.replaceHistory(history.load())

@@ -67,6 +67,11 @@ final class Session {
     var confirmer: ((ConfirmationRequest) -> Bool)? {
         didSet { interpreter?.confirmer = confirmer }
     }
+    /// Told of each top-level statement that finished, and its error if it failed
+    /// (`Interpreter.finishedStatement`; the prompt's session log).
+    var finishedStatement: ((Statement, RuntimeError?) -> Void)? {
+        didSet { interpreter?.finishedStatement = finishedStatement }
+    }
 
     var transcript: Transcript? { parts.transcript }
     var colors: Bool { parts.colors }
@@ -163,6 +168,7 @@ final class Session {
         interpreter.showsProgress = showsProgress
         interpreter.answersFailures = answersFailures
         interpreter.confirmer = confirmer
+        interpreter.finishedStatement = finishedStatement
         self.interpreter = interpreter
     }
 

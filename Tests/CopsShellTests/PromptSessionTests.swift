@@ -122,6 +122,53 @@ final class PromptSessionTests: XCTestCase {
         XCTAssertTrue(output.messages.contains("built-in sandbox"), output.messages)
     }
 
+    /// `\save FILE`: the statements that succeeded, in order, as typed, laid out by `cops fmt`,
+    /// each under a comment with when it ran; never over an existing file.
+    func testSaveWritesTheStatementsThatSucceededAsARunbook() async throws {
+        let path = directory + "/session.cops"
+        let reader = ScriptedReader([
+            .line("\\save " + path),
+            .line("let  id = 15"),
+            .line("stauts $id"),
+            .line("status $id; deactivate 999999"),
+            .line("if $id > 0 {"), .line("  deactivate $id"), .line("}"),
+            .line("\\save " + path),
+            .line("\\save " + path),
+            .line("\\save"),
+        ])
+        let output = Captured()
+        await prompt(reader, output: output)
+        XCTAssertTrue(output.messages.contains("cops: nothing to save: no statement has succeeded"), output.messages)
+        XCTAssertTrue(
+            output.messages.contains("cops: saved 3 statements to \(path); review it, then: cops --dry-run \(path)\n"),
+            output.messages)
+        XCTAssertTrue(output.messages.contains("cops: '\(path)' exists; \\save does not overwrite"), output.messages)
+        XCTAssertTrue(output.messages.contains("cops: \\save FILE writes the statements"), output.messages)
+        let saved = try String(contentsOfFile: path, encoding: .utf8)
+        // The times vary; everything else is written out.
+        let time = try Regex(#"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"#)
+        XCTAssertEqual(
+            saved.replacing(time, with: "TIME"),
+            """
+            # A cops prompt session on sandbox, saved at TIME.
+            # The statements that succeeded, in order; each comment says when it ran.
+            # Review it, then: cops --dry-run FILE, and cops FILE.
+            # ok at TIME
+            let id = 15
+            # ok at TIME
+            status $id
+            # ok at TIME
+            if $id > 0 {
+              deactivate $id
+            }
+
+            """)
+        // Ready to run: it checks clean, and the failed and misspelt statements are not in it.
+        XCTAssertTrue(Checker.check(SourceFile(name: path, text: saved)).isRunnable)
+        XCTAssertFalse(saved.contains("999999"))
+        XCTAssertFalse(saved.contains("stauts"))
+    }
+
     func testAnEntryWithErrorsRunsNothingAndTheSessionGoesOn() async {
         let reader = ScriptedReader([.line("deactivate 15; bogus 3"), .line("status 15")])
         let output = Captured()
