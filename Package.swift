@@ -129,13 +129,14 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "LineEditorTests", dependencies: ["LineEditor"]),
-        .testTarget(name: "CopsLSPTests", dependencies: ["CopsLSP", "CampaignScript", "AltcraftWire"]),
+        .testTarget(name: "CopsLSPTests", dependencies: ["CopsLSP", "CampaignScript", "AltcraftWire", "CopsTestSupport"]),
         .testTarget(
             name: "InterpreterTests",
             dependencies: ["CampaignScript", "CopsShell", "AltcraftAPI", "AltcraftSandbox", "AltcraftWire"]),
         .testTarget(
             name: "EndToEndTests", dependencies: ["CampaignScript", "AltcraftSandboxServer", "CopsTestSupport"]),
         .testTarget(name: "JSONTextTests", dependencies: ["JSONText", "AltcraftWire", "CampaignScript"]),
-        .testTarget(name: "CampaignScriptTests", dependencies: ["CampaignScript"], exclude: ["Golden"]),
+        .testTarget(
+            name: "CampaignScriptTests", dependencies: ["CampaignScript", "CopsTestSupport"], exclude: ["Golden"]),
     ]
 )

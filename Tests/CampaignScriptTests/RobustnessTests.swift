@@ -1,19 +1,7 @@
 import CampaignScript
+import CopsTestSupport
 import Foundation
 import XCTest
-
-/// SplitMix64: a tiny deterministic generator so failures reproduce.
-private struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 private let runbook = """
     #!/usr/bin/env cops
@@ -52,7 +40,7 @@ final class RobustnessTests: XCTestCase {
     }
 
     func testRandomBytesNeverCrash() {
-        var generator = SeededGenerator(state: 0xC0B5)
+        var generator = SplitMix(state: 0xC0B5)
         // Half the bytes come from the language's own alphabet so the parser gets past the lexer.
         let alphabet =
             Array("abcdefghilmnorstuvwxyz_0123456789$\"\\#(){}[].,;=!<> \n\t-".utf8) + [
@@ -73,7 +61,7 @@ final class RobustnessTests: XCTestCase {
     }
 
     func testRandomTokenSoupNeverCrashes() {
-        var generator = SeededGenerator(state: 42)
+        var generator = SplitMix(state: 42)
         let words = [
             "let", "x", "=", "if", "elif", "else", "for", "in", "wait", "until", "active", "timeout",
             "every",

@@ -1,5 +1,6 @@
 import AltcraftWire
 import CampaignScript
+import CopsTestSupport
 import XCTest
 
 @testable import CopsLSP
@@ -466,19 +467,6 @@ final class LanguageServerTests: XCTestCase {
         XCTAssertEqual(
             labels(client.at("textDocument/completion", line: 20_001, character: 6, uri: "file:///work/long.cops")).count,
             GrammarTable.predefinedVariables.count + 1)
-    }
-}
-
-/// SplitMix64: deterministic, so a failure reproduces.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 
