@@ -11,4 +11,10 @@ public enum TextOrigin: Equatable, Sendable {
     case stream
     /// A file read by `source`: it shares the variables of the file that sources it.
     case sourced
+
+    /// The words that may start a statement in such a text (what completion offers): `param`
+    /// only in a runbook.
+    public var statementWords: [String] {
+        self == .runbook ? GrammarTable.statementWords : GrammarTable.statementWords.filter { $0 != "param" }
+    }
 }

@@ -60,7 +60,7 @@ extension LanguageServer {
         guard document.isCode(line: location.line) else { return [] }
         let lineStart = document.program.lineStarts[location.line - 1]
         let line = String(decoding: document.program.bytes[lineStart..<location.offset], as: UTF8.self)
-        let engine = CompletionEngine(variables: document.index.variables(before: location.offset))
+        let engine = CompletionEngine(variables: document.index.variables(before: location.offset), origin: .runbook)
         let result = engine.complete(line)
         let map = PositionMap(file: document.program, encoding: encoding)
         let replaced = json(

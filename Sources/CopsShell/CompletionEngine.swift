@@ -11,11 +11,17 @@ public struct CompletionEngine {
     public var campaigns: [(id: Int64, name: String)]
     /// Profile names for `\profile`.
     public var profiles: [String]
+    /// Where the text is: the prompt is offered no `param`, which only a runbook declares.
+    public var origin: TextOrigin
 
-    public init(variables: [String] = [], campaigns: [(id: Int64, name: String)] = [], profiles: [String] = []) {
+    public init(
+        variables: [String] = [], campaigns: [(id: Int64, name: String)] = [], profiles: [String] = [],
+        origin: TextOrigin = .prompt
+    ) {
         self.variables = variables
         self.campaigns = campaigns
         self.profiles = profiles
+        self.origin = origin
     }
 
     /// Completions of the word before the cursor, given the entry's text up to the cursor.
@@ -40,7 +46,7 @@ public struct CompletionEngine {
         }
         guard let first = words.first else {
             if current.hasPrefix("\\") { return PromptCommand.names.map { Completion($0) } }
-            return unique(GrammarTable.statementWords).map { Completion($0) }
+            return unique(origin.statementWords).map { Completion($0) }
         }
         if first.hasPrefix("\\") {
             return first == "\\profile" && words.count == 1 ? profiles.map { Completion($0) } : []
@@ -70,7 +76,7 @@ public struct CompletionEngine {
             }
             return []
         case "if", "elif", "assert", "echo", "try":
-            return words.count == 1 && first == "try" ? unique(GrammarTable.statementWords).map { Completion($0) } : []
+            return words.count == 1 && first == "try" ? unique(origin.statementWords).map { Completion($0) } : []
         default:
             break
         }

@@ -17,6 +17,15 @@ final class CompletionEngineTests: XCTestCase {
         XCTAssertEqual(texts("if $x { sho"), ["show"])
     }
 
+    /// `param` is offered where it can be written: in a runbook (the language server), not at
+    /// the prompt, where the checker refuses it.
+    func testParamIsOfferedInARunbookOnly() {
+        XCTAssertEqual(texts("par"), [])
+        XCTAssertEqual(texts("\\sa"), ["\\save"])
+        XCTAssertEqual(CompletionEngine(origin: .runbook).complete("par").candidates.map(\.text), ["param"])
+        XCTAssertTrue(CompletionEngine(origin: .runbook).complete("").candidates.map(\.text).contains("let"))
+    }
+
     func testOptionsAreThoseOfTheVerbUnderTheCursor() {
         XCTAssertEqual(texts("deactivate 15 "), ["abort"])
         XCTAssertEqual(texts("deactivate 15 a"), ["abort"])
