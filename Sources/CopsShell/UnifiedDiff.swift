@@ -33,7 +33,10 @@ enum UnifiedDiff {
         }
         hunks.append(start...end)
 
-        var text = "--- a/\(name)\n+++ b/\(name)\n"
+        // As git writes them: an absolute path gets the prefix without a second slash
+        // (`a/tmp/x.cops`), so `patch -p1` finds the same file either way.
+        let path = name.hasPrefix("/") ? String(name.dropFirst()) : name
+        var text = "--- a/\(path)\n+++ b/\(path)\n"
         for hunk in hunks {
             let shown = edits[max(0, hunk.lowerBound - context)...min(edits.count - 1, hunk.upperBound + context)]
             // Lines of each side before the hunk: the `same` and `removed` (or `added`) edits before it.

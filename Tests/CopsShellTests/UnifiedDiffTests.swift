@@ -58,4 +58,11 @@ final class UnifiedDiffTests: XCTestCase {
                 "\(old.debugDescription) -> \(new.debugDescription)")
         }
     }
+
+    /// An absolute path is prefixed as git does (`a/tmp/x.cops`, not `a//tmp/x.cops`).
+    func testAnAbsolutePathGetsOneSlash() throws {
+        let diff = UnifiedDiff.diff(from: "a\n", to: "b\n", name: "/tmp/x.cops")
+        XCTAssertEqual(diff, try gnuDiff("a\n", "b\n", name: "tmp/x.cops"))
+        XCTAssertTrue(diff.hasPrefix("--- a/tmp/x.cops\n+++ b/tmp/x.cops\n"), diff)
+    }
 }

@@ -66,8 +66,8 @@ final class FormatCommandTests: XCTestCase {
         XCTAssertEqual(
             run.stdout,
             """
-            --- a/\(path)
-            +++ b/\(path)
+            --- a\(path)
+            +++ b\(path)
             @@ -1,2 +1,4 @@
              status 1
             -if true {echo 1}
