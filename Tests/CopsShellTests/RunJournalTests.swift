@@ -128,7 +128,7 @@ final class RunJournalTests: XCTestCase {
     func testAnExistingJournalFileIsRefusedAndNothingIsSent() async throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let path = directory + "/mine.jsonl"
-        FileManager.default.createFile(atPath: path, contents: Data("keep\n".utf8))
+        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data("keep\n".utf8)))
         let journal = RunJournal(place: .file(path), arguments: [], secrets: [])
         let base = RecordingOperations(journalPath: nil)
         let operations = JournaledOperations(base, journal: journal)
@@ -150,13 +150,13 @@ final class RunJournalTests: XCTestCase {
         for index in 0..<103 {
             let name = RunJournal.fileName(old.addingTimeInterval(Double(index)), pid: 1)
             names.append(name)
-            FileManager.default.createFile(atPath: directory + "/" + name, contents: Data())
+            XCTAssertTrue(FileManager.default.createFile(atPath: directory + "/" + name, contents: Data()))
             try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: directory + "/" + name)
         }
         // Beyond the newest hundred but recent: kept.
         let recent = "19990101T000000.000Z-1.jsonl"
-        FileManager.default.createFile(atPath: directory + "/" + recent, contents: Data())
-        FileManager.default.createFile(atPath: directory + "/notes.txt", contents: Data())
+        XCTAssertTrue(FileManager.default.createFile(atPath: directory + "/" + recent, contents: Data()))
+        XCTAssertTrue(FileManager.default.createFile(atPath: directory + "/notes.txt", contents: Data()))
         RunJournal.prune(directory, now: now)
         let left = Set(try FileManager.default.contentsOfDirectory(atPath: directory))
         XCTAssertEqual(left, Set(names.suffix(100) + [recent, "notes.txt"]))
