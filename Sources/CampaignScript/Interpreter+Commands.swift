@@ -176,8 +176,9 @@ extension Interpreter {
                 variables["failed"] = .list([])
                 return .record(planned)
             }
+            let position = self.position(of: command.range)
             let newID = try await single(op, id: source, at: command.range) { () async throws(OperationError) in
-                try await operations.perform(operation)
+                try await operations.perform(operation, at: position)
             }
             let id: Value = newID.map { .int($0) } ?? .null
             variables["failed"] = .list([])
@@ -245,15 +246,21 @@ extension Interpreter {
     ) async throws -> Value {
         let operations = self.operations
         let dryRun = settings.dryRun
+        let position = self.position(of: range)
         return try await perID(op, targets, display: display, at: range, mutating: true, planned: dryRun) {
             id async throws(OperationError) in
             if dryRun {
                 let plan = try await operations.plan(operation(id))
                 return Record([("id", .int(id)), ("planned", .bool(true)), ("request", .string(plan))], isPlanned: true)
             }
-            _ = try await operations.perform(operation(id))
+            _ = try await operations.perform(operation(id), at: position)
             return Record([("id", .int(id))])
         }
+    }
+
+    /// Where a statement is, as diagnostics number it, for the run journal.
+    private func position(of range: SourceRange) -> StatementPosition {
+        StatementPosition(file: file.name, line: range.start.line + file.lineOffset, column: range.start.column)
     }
 
     /// A bulk statement: every ID attempted, one row per ID in input order, `$failed` set, and

@@ -28,12 +28,17 @@ public struct OperationError: Error, Sendable, Equatable {
     public var code: Int?
     /// What went wrong, without the operation: `API error 401 (API token required)`.
     public var text: String
+    /// True when the request may have reached the server and been carried out although it
+    /// failed (a timeout or a connection lost after sending, a 5xx): the run journal records
+    /// such a change as possibly applied.
+    public var mayHaveBeenApplied: Bool
 
     /// Creates an error.
-    public init(_ kind: Kind, code: Int? = nil, text: String) {
+    public init(_ kind: Kind, code: Int? = nil, text: String, mayHaveBeenApplied: Bool = false) {
         self.kind = kind
         self.code = code
         self.text = text
+        self.mayHaveBeenApplied = mayHaveBeenApplied
     }
 
     /// A cancelled operation.

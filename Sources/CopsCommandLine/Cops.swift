@@ -34,6 +34,7 @@ public struct Cops: AsyncParsableCommand {
     @Option(name: .of(.color), help: .of(.color)) var color: ScriptRunner.ColorChoice = .auto
     @Flag(name: .of(.verbose), help: .of(.verbose)) var verbose = false
     @Option(name: .of(.transcript), help: .of(.transcript)) var transcript: String?
+    @Option(name: .of(.journal), help: .of(.journal)) var journal: String?
     @Option(name: .of(.cacert), help: .of(.cacert)) var cacert: String?
     @Flag(name: .of(.usage), help: .of(.usage)) var usage = false
 
@@ -69,6 +70,7 @@ public struct Cops: AsyncParsableCommand {
         invocation.options.color = color
         invocation.options.verbose = verbose
         invocation.options.transcriptPath = transcript
+        invocation.options.journalPath = journal
         invocation.options.caFile = cacert
         return invocation
     }

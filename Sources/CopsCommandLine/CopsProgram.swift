@@ -24,6 +24,10 @@ public enum CopsProgram {
             }
             exit(StandardStreamsServer.run())
         }
+        // `cops runs` lists the run journals; a script file named `runs` runs as `cops ./runs`.
+        if arguments.first == "runs" {
+            exit(RunsCommand.run(Array(arguments.dropFirst())).rawValue)
+        }
         // `help` as the first word is always help, as `git help` is; a script file named
         // `help` runs as `cops ./help` (docs/program.md).
         if arguments.first == "help" {

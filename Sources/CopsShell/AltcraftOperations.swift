@@ -151,6 +151,13 @@ public final class AltcraftOperations: CampaignOperations {
 
     /// Sorts a client error into the classes the language's exit statuses and `wait` need.
     public static func operationError(_ error: AltcraftError) -> OperationError {
+        var sorted = classified(error)
+        sorted.mayHaveBeenApplied = error.mayHaveBeenApplied
+        return sorted
+    }
+
+    /// The class and text of a client error; `operationError` adds whether it may have applied.
+    private static func classified(_ error: AltcraftError) -> OperationError {
         var text = error.summary
         if error.attempts > 1 { text += " after \(error.attempts) attempts" }
         if error.mayHaveBeenApplied { text += "; the server may have carried it out" }

@@ -12,7 +12,7 @@ import CampaignScript
 /// built at start-up (see `init(spelled:)`).
 public enum CommandLineOption: Int, CaseIterable, Sendable {
     case commands, check, dryRun, output, continueOnError, concurrency, timeout, retries, endpoint, sandbox
-    case profile, format, yes, stream, color, verbose, transcript, cacert, usage
+    case profile, format, yes, stream, color, verbose, transcript, journal, cacert, usage
 
     /// The spellings, the short one first.
     public var spellings: [String] {
@@ -34,6 +34,7 @@ public enum CommandLineOption: Int, CaseIterable, Sendable {
         case .color: ["--color"]
         case .verbose: ["-v", "--verbose"]
         case .transcript: ["--transcript"]
+        case .journal: ["--journal"]
         case .cacert: ["--cacert"]
         case .usage: ["--usage"]
         }
@@ -50,7 +51,7 @@ public enum CommandLineOption: Int, CaseIterable, Sendable {
         case .profile: "name"
         case .format: "wire-format"
         case .color: "when"
-        case .transcript, .cacert: "file"
+        case .transcript, .journal, .cacert: "file"
         case .check, .dryRun, .continueOnError, .sandbox, .yes, .stream, .verbose, .usage: nil
         }
     }
@@ -102,6 +103,7 @@ public enum CommandLineOption: Int, CaseIterable, Sendable {
         case .color: "When to colour messages: auto means on a terminal, unless NO_COLOR is set."
         case .verbose: "Trace HTTP requests and answers on stderr (token masked)."
         case .transcript: "Append what was entered and what came back to this file (token masked)."
+        case .journal: "Keep this run's journal of changes in this new file (default: a new file in $XDG_STATE_HOME/cops/runs)."
         case .cacert: "Trust the CAs of this PEM bundle (instead of the system's) for https."
         case .usage: "Print a runbook's usage line, parameters and description without running it; no network."
         }

@@ -146,6 +146,7 @@ public struct Invocation: Equatable, Sendable {
         case .endpoint: options.endpoint = value
         case .profile: options.profile = value
         case .transcript: options.transcriptPath = value
+        case .journal: options.journalPath = value
         case .cacert: options.caFile = value
         case .concurrency:
             guard let number = Int(value) else { return false }

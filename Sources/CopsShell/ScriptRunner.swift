@@ -64,6 +64,8 @@ public enum ScriptRunner {
         public var verbose = false
         /// `--transcript FILE`.
         public var transcriptPath: String?
+        /// `--journal FILE`: the run journal's file (else a new one under the state directory).
+        public var journalPath: String?
         /// `--cacert FILE`: the CA bundle to trust for this run (over the profile's `ca_file`).
         public var caFile: String?
 

@@ -45,6 +45,8 @@ final class Session {
         var readFile: FileReader = { ScriptFileReader.read($0) }
         /// Flipped by the first Ctrl-C: no new requests.
         var cancellation = CancellationSwitch()
+        /// Where the changes of the run are journaled (none in tests that do not ask).
+        var journal: RunJournal? = nil
     }
 
     private let parts: Parts
@@ -130,8 +132,14 @@ final class Session {
             purpose: .run(connect: connect), sink: transcript.map(environment.sink.copying(to:)) ?? environment.sink,
             secrets: secrets, transcript: transcript, label: (try? choice.get())?.label ?? Wording.transcriptNoTarget,
             settings: settings, arguments: options.arguments, colors: environment.colors(options.color),
-            announcesSandbox: announcesSandbox, cancellation: cancellation)
-        return await with(parts, body)
+            announcesSandbox: announcesSandbox, cancellation: cancellation,
+            journal: RunJournal(
+                place: options.journalPath.map(RunJournal.Place.file)
+                    ?? .directory(RunJournal.directory(environment: variables)),
+                arguments: options.arguments, secrets: secrets))
+        let status = await with(parts, body)
+        parts.journal?.end(status)
+        return status
     }
 
     /// Builds the target and an interpreter over it, unless there is one. Nil when ready,
@@ -160,9 +168,12 @@ final class Session {
 
     private func use(_ next: SessionTarget, settings: ScriptSettings) {
         target = next
+        parts.journal?.describe(target: next)
         sink = parts.sink.redacting(Redactor(secrets: parts.secrets + next.secrets.filter { !parts.secrets.contains($0) }))
+        let operations: any CampaignOperations =
+            parts.journal.map { JournaledOperations(next.operations, journal: $0) } ?? next.operations
         let interpreter = Interpreter(
-            operations: next.operations, settings: settings, output: sink, clock: parts.clock,
+            operations: operations, settings: settings, output: sink, clock: parts.clock,
             cancellation: parts.cancellation, arguments: parts.arguments, readFile: parts.readFile,
             renderer: DiagnosticRenderer(colors: parts.colors))
         interpreter.showsProgress = showsProgress
@@ -206,6 +217,7 @@ final class Session {
             return .usage
         }
         if let stop = connect() { return stop }
+        if origin == .runbook || origin == .commandLine { parts.journal?.describe(runbook: file, sourced: checked.sourced) }
         return await interpreter!.run(checked, in: file)
     }
 

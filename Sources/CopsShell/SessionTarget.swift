@@ -28,6 +28,8 @@ public struct SessionTarget: Sendable {
     public var secrets: [String]
     /// The operations over the client.
     public var operations: AltcraftOperations
+    /// The endpoint's host (nil for the built-in sandbox), for the run journal.
+    public var host: String? = nil
 }
 
 /// Why no target could be chosen: the message (ending in a newline) and the exit status.
@@ -259,7 +261,8 @@ enum TargetResolver {
         return .success(
             SessionTarget(
                 kind: kind, label: label, confirmsEveryMutation: confirm, token: token, secrets: secrets,
-                operations: operations(configuration, transport: transport, logger: logger(request, secrets: secrets))))
+                operations: operations(configuration, transport: transport, logger: logger(request, secrets: secrets)),
+                host: URL(string: endpoint)?.host))
     }
 
     private static func sandbox(_ request: Request, environment: [String: String]) -> Result<SessionTarget, TargetFailure> {

@@ -138,6 +138,9 @@ final class CanaryTokenTests: XCTestCase {
                 files.append(full)
             }
         }
+        // The runs that changed something kept journals, which the scan above covers.
+        let journals = files.filter { $0.contains("/cops/runs/") && $0.hasSuffix(".jsonl") }
+        XCTAssertEqual(journals.count, 3, "the script, --stream and xml runs keep journals; the dry run none: \(journals)")
         // The config file is the user's own input, where the proxy URL with its password was
         // put (as the token file holds the token): the token is still looked for in it.
         let configFile = config.appendingPathComponent("config.toml").path

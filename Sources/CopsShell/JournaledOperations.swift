@@ -1,0 +1,50 @@
+import CampaignScript
+
+/// A target's operations with every change journaled (`RunJournal`): the intent is on disk
+/// before the change is sent, its outcome after. Reads and dry-run plans pass through
+/// untouched, so a run that changes nothing leaves no journal.
+final class JournaledOperations: CampaignOperations {
+    private let base: any CampaignOperations
+    private let journal: RunJournal
+
+    init(_ base: any CampaignOperations, journal: RunJournal) {
+        self.base = base
+        self.journal = journal
+    }
+
+    /// A change that cannot be journaled is not sent: the journal must know of every change
+    /// that may have reached the server.
+    func perform(_ operation: MutatingOperation) async throws(OperationError) -> Int64? {
+        let sequence: Int
+        switch journal.intend(operation, at: StatementPosition.current) {
+        case .success(let number): sequence = number
+        case .failure(let failure): throw OperationError(.other, text: failure.reason)
+        }
+        do throws(OperationError) {
+            let newID = try await base.perform(operation)
+            journal.record(sequence, .done, newID: newID)
+            return newID
+        } catch {
+            journal.record(sequence, error.mayHaveBeenApplied ? .unknown : .failed, error: error)
+            throw error
+        }
+    }
+
+    func plan(_ operation: MutatingOperation) async throws(OperationError) -> String {
+        try await base.plan(operation)
+    }
+
+    func status(id: Int64) async throws(OperationError) -> Value { try await base.status(id: id) }
+
+    func show(id: Int64) async throws(OperationError) -> Value { try await base.show(id: id) }
+
+    func list(_ filter: ListFilter) async throws(OperationError) -> [Value] { try await base.list(filter) }
+
+    func log(id: Int64, since: LogSince?, limit: Int64?) async throws(OperationError) -> [Value] {
+        try await base.log(id: id, since: since, limit: limit)
+    }
+
+    func configure(timeoutMilliseconds: Int64, retries: Int) async {
+        await base.configure(timeoutMilliseconds: timeoutMilliseconds, retries: retries)
+    }
+}

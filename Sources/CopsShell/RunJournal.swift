@@ -1,0 +1,298 @@
+import AltcraftAPI
+import AltcraftWire
+import CampaignScript
+import Crypto
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The journal of a run that changes something: an append-only JSON-lines file
+/// (docs/program.md, "Run journals"). A header (the runbook and its hashes, the arguments, the
+/// target, the start), then for every change an `intent` line, on disk before the request is
+/// sent, and an `outcome` line after it, and an `end` line when the session ends normally; a
+/// journal without `end` is a run that died.
+///
+/// The file is created at the first change, so a run that changes nothing leaves none. Every
+/// line is masked with the session's secrets before it is written: the token and proxy
+/// credentials never reach the disk.
+final class RunJournal: Sendable {
+    /// The version of the file's format, in its header.
+    static let formatVersion: Int64 = 1
+    /// Journals kept whatever their age, newest first.
+    static let keptCount = 100
+    /// Older journals beyond `keptCount` are deleted when a new one is created.
+    static let keptAge: TimeInterval = 30 * 24 * 3600
+
+    /// Where the journal goes.
+    enum Place: Sendable, Equatable {
+        /// A new `<UTC time>-<pid>.jsonl` in this directory, which is pruned.
+        case directory(String)
+        /// `--journal FILE`: exactly this file, which must not exist yet.
+        case file(String)
+    }
+
+    /// What a change's outcome was.
+    enum Result: String, Sendable {
+        case done, failed
+        /// The request failed after it may have reached the server: it may have been applied.
+        case unknown
+    }
+
+    private struct State {
+        var descriptor: Int32?
+        /// Why the journal cannot be written, once known: every later change is refused too.
+        var failure: String?
+        var path: String?
+        var runbook: WireValue = .null
+        var target: WireValue = .null
+        var intended = 0
+        var done = 0
+    }
+
+    let place: Place
+    private let arguments: [String]
+    private let redactor: Redactor
+    private let now: @Sendable () -> Date
+    private let state = Mutex(State())
+
+    init(place: Place, arguments: [String], secrets: [String], now: @escaping @Sendable () -> Date = { Date() }) {
+        self.place = place
+        self.arguments = arguments
+        self.redactor = Redactor(secrets: secrets)
+        self.now = now
+    }
+
+    /// The default place: `$XDG_STATE_HOME/cops/runs/`.
+    static func directory(environment: [String: String]) -> String {
+        ScriptRunner.stateDirectory(environment) + "/runs"
+    }
+
+    /// The file, once created.
+    var path: String? { state.withLock { $0.path } }
+
+    /// The text that runs next, for the header if it is not written yet: its name, the SHA-256
+    /// of its bytes and of every file it `source`s by a constant path.
+    func describe(runbook file: SourceFile, sourced: [SourcedFile]) {
+        let value: WireValue = .object(
+            WireObject([
+                ("path", .string(file.name)), ("sha256", .string(Self.sha256(file.bytes))),
+                (
+                    "sourced",
+                    .array(
+                        sourced.map {
+                            .object(
+                                WireObject([("path", .string($0.file.name)), ("sha256", .string(Self.sha256($0.file.bytes)))]))
+                        })
+                ),
+            ]))
+        state.withLock { if $0.descriptor == nil { $0.runbook = value } }
+    }
+
+    /// The target the changes go to: its kind, name and host, never its token.
+    func describe(target: SessionTarget) {
+        let kind: String
+        switch target.kind {
+        case .sandbox: kind = "sandbox"
+        case .profile: kind = "profile"
+        case .endpoint: kind = "endpoint"
+        }
+        let value: WireValue = .object(
+            WireObject([
+                ("kind", .string(kind)), ("name", .string(target.label)), ("host", target.host.map(WireValue.string) ?? .null),
+            ]))
+        state.withLock { if $0.descriptor == nil { $0.target = value } }
+    }
+
+    /// Writes the intent line of a change and forces it to disk; creates the journal first if
+    /// need be. Returns the change's sequence number, or why it cannot be journaled (then the
+    /// change must not be sent).
+    func intend(_ operation: MutatingOperation, at position: StatementPosition?) -> Swift.Result<Int, JournalError> {
+        state.withLock { state in
+            if let failure = state.failure { return .failure(JournalError(reason: failure)) }
+            if state.descriptor == nil {
+                if let failure = create(&state) {
+                    state.failure = failure
+                    return .failure(JournalError(reason: failure))
+                }
+            }
+            state.intended += 1
+            var fields: [(String, WireValue)] = [("type", "intent"), ("seq", .int(Int64(state.intended)))]
+            fields.append(("position", position.map(Self.value) ?? .null))
+            fields += Self.fields(of: operation)
+            if let failure = append(.object(WireObject(fields)), to: state.descriptor!, path: state.path!, sync: true) {
+                state.failure = failure
+                return .failure(JournalError(reason: failure))
+            }
+            return .success(state.intended)
+        }
+    }
+
+    /// Writes the outcome line of change `sequence`: done (with a clone's new ID), failed or
+    /// unknown, with the error's kind and text.
+    func record(_ sequence: Int, _ result: Result, newID: Int64? = nil, error: OperationError? = nil) {
+        var fields: [(String, WireValue)] = [
+            ("type", "outcome"), ("seq", .int(Int64(sequence))), ("result", .string(result.rawValue)),
+        ]
+        if let newID { fields.append(("id", .int(newID))) }
+        if let error { fields += [("error", .string(error.kindName)), ("text", .string(error.text))] }
+        state.withLock { state in
+            if result == .done { state.done += 1 }
+            guard let descriptor = state.descriptor, let path = state.path else { return }
+            _ = append(.object(WireObject(fields)), to: descriptor, path: path, sync: false)
+        }
+    }
+
+    /// Writes the end line (nothing when no journal was created) and closes the file.
+    func end(_ status: ExitStatus) {
+        state.withLock { state in
+            guard let descriptor = state.descriptor, let path = state.path else { return }
+            let outcome = status == .success ? "ok" : status == .interrupted ? "interrupted" : "failed"
+            let line: WireValue = .object(
+                WireObject([
+                    ("type", "end"), ("outcome", .string(outcome)), ("status", .int(Int64(status.rawValue))),
+                    ("done", .int(Int64(state.done))), ("intended", .int(Int64(state.intended))),
+                    ("ended", .string(Self.timestamp(now()))),
+                ]))
+            _ = append(line, to: descriptor, path: path, sync: true)
+            close(descriptor)
+            state.descriptor = nil
+            state.failure = Wording.journalEnded
+        }
+    }
+
+    // MARK: Writing
+
+    /// Creates the file (0600, its directory 0700) and writes the header; nil when done.
+    private func create(_ state: inout State) -> String? {
+        let path: String
+        switch place {
+        case .file(let file):
+            path = file
+        case .directory(let directory):
+            if let failure = Self.makeDirectory(directory) { return failure }
+            Self.prune(directory, now: now())
+            path = directory + "/" + Self.fileName(now(), pid: getpid())
+        }
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { return Wording.journalUnwritable(path, String(cString: strerror(errno))) }
+        state.descriptor = descriptor
+        state.path = path
+        let header: WireValue = .object(
+            WireObject([
+                ("type", "header"), ("format", .int(Self.formatVersion)), ("cops", .string(CopsVersion.current)),
+                ("runbook", state.runbook), ("arguments", .array(arguments.map(WireValue.string))),
+                ("target", state.target), ("started", .string(Self.timestamp(now()))),
+            ]))
+        return append(header, to: descriptor, path: path, sync: true)
+    }
+
+    /// Appends one line; nil when it is written (and, with `sync`, on disk).
+    private func append(_ value: WireValue, to descriptor: Int32, path: String, sync: Bool) -> String? {
+        let bytes = Array((redactor.redact(JSONWire.encodeString(value)) + "\n").utf8)
+        var written = 0
+        while written < bytes.count {
+            let count = bytes[written...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            if count < 0, errno == EINTR { continue }
+            guard count > 0 else { return Wording.journalUnwritable(path, String(cString: strerror(errno))) }
+            written += count
+        }
+        if sync, fsync(descriptor) != 0 {
+            return Wording.journalUnwritable(path, String(cString: strerror(errno)))
+        }
+        return nil
+    }
+
+    private static func makeDirectory(_ directory: String) -> String? {
+        do {
+            try FileManager.default.createDirectory(
+                atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            return nil
+        } catch {
+            return Wording.journalUnwritable(directory, error.localizedDescription)
+        }
+    }
+
+    /// Deletes the journals beyond the newest `keptCount` that are older than `keptAge`.
+    static func prune(_ directory: String, now: Date) {
+        let names = journalNames(in: directory)
+        for name in names.dropFirst(keptCount) {
+            let path = directory + "/" + name
+            guard let modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date,
+                now.timeIntervalSince(modified) > keptAge
+            else { continue }
+            unlink(path)
+        }
+    }
+
+    /// The journal files of `directory`, newest first (their names start with the UTC time).
+    static func journalNames(in directory: String) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return names.filter { $0.hasSuffix(".jsonl") }.sorted(by: >)
+    }
+
+    /// `20261130T234633.120Z-4242.jsonl`: sorts by time; the pid tells runs of one instant apart.
+    static func fileName(_ date: Date, pid: Int32) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMdd'T'HHmmss.SSS'Z'"
+        return formatter.string(from: date) + "-\(pid).jsonl"
+    }
+
+    static func timestamp(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: date)
+    }
+
+    /// Lower-case hex SHA-256 (swift-crypto, already built for the TLS stack's certificates).
+    static func sha256(_ bytes: [UInt8]) -> String {
+        SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+    }
+
+    private static func value(_ position: StatementPosition) -> WireValue {
+        .object(
+            WireObject([
+                ("file", .string(position.file)), ("line", .int(Int64(position.line))),
+                ("column", .int(Int64(position.column))),
+            ]))
+    }
+
+    /// The operation, its campaign and its parameters, as the intent line records them.
+    static func fields(of operation: MutatingOperation) -> [(String, WireValue)] {
+        switch operation {
+        case .activate(let id, let now, let audience, let limit):
+            var parameters: [(String, WireValue)] = [("now", .bool(now))]
+            if let audience {
+                parameters.append(
+                    ("audience", .object(WireObject([("source", .string(audience.source)), ("id", .int(audience.id))]))))
+            }
+            if let limit { parameters.append(("limit", .int(limit))) }
+            return [("operation", "activate"), ("campaign", .int(id)), ("parameters", .object(WireObject(parameters)))]
+        case .deactivate(let id, let abort):
+            return [
+                ("operation", "deactivate"), ("campaign", .int(id)),
+                ("parameters", .object(WireObject([("abort", .bool(abort))]))),
+            ]
+        case .clone(let id, let name):
+            return [
+                ("operation", "clone"), ("campaign", .int(id)),
+                ("parameters", .object(WireObject(name.map { [("name", WireValue.string($0))] } ?? []))),
+            ]
+        case .delete(let id):
+            return [("operation", "delete"), ("campaign", .int(id)), ("parameters", .object(WireObject()))]
+        case .launch(let id):
+            return [("operation", "launch"), ("campaign", .int(id)), ("parameters", .object(WireObject()))]
+        }
+    }
+}
+
+/// Why a change could not be journaled, so was not sent.
+struct JournalError: Error, Equatable {
+    var reason: String
+}

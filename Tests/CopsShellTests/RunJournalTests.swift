@@ -1,0 +1,251 @@
+import AltcraftWire
+import CampaignScript
+import Foundation
+import Synchronization
+import XCTest
+
+@testable import CopsShell
+
+/// The run journal: what `RunJournal` writes read back by `RunJournalContents` and by
+/// `cops runs`' rows, the file's mode, pruning, the decorator's write-ahead order and outcome
+/// kinds, and SHA-256 against `sha256sum`.
+final class RunJournalTests: XCTestCase {
+    private var directory = ""
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("cops-journal-\(UUID().uuidString)").path
+    }
+
+    override func tearDown() { try? FileManager.default.removeItem(atPath: directory) }
+
+    private func journal(secrets: [String] = []) -> RunJournal {
+        RunJournal(place: .directory(directory), arguments: ["a", "b"], secrets: secrets)
+    }
+
+    private func onlyFile() throws -> String {
+        let names = RunJournal.journalNames(in: directory)
+        XCTAssertEqual(names.count, 1, "\(names)")
+        return directory + "/" + (try XCTUnwrap(names.first))
+    }
+
+    private func lines(_ path: String) throws -> [String] {
+        try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
+    }
+
+    func testNothingIsWrittenBeforeTheFirstChange() {
+        let journal = journal()
+        journal.end(.success)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: directory), "no directory, no file")
+    }
+
+    func testLinesAreWrittenAsDocumented() throws {
+        let journal = journal()
+        journal.describe(runbook: SourceFile(name: "r.cops", text: "abc"), sourced: [])
+        let first = try journal.intend(.clone(id: 7, name: "x"), at: StatementPosition(file: "r.cops", line: 3, column: 1)).get()
+        journal.record(first, .done, newID: 900)
+        let second = try journal.intend(.deactivate(id: 8, abort: true), at: nil).get()
+        journal.record(second, .unknown, error: OperationError(.unreachable, text: "connection lost"))
+        journal.end(.interrupted)
+        let written = try lines(try onlyFile())
+        XCTAssertEqual(written.count, 6)
+        XCTAssertTrue(
+            written[0].hasPrefix(
+                #"{"type":"header","format":1,"cops":"\#(CopsVersion.current)","runbook":{"path":"r.cops","#
+                    + #""sha256":"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad","sourced":[]},"#
+                    + #""arguments":["a","b"],"target":null,"started":""#), written[0])
+        XCTAssertEqual(
+            written[1],
+            #"{"type":"intent","seq":1,"position":{"file":"r.cops","line":3,"column":1},"operation":"clone","campaign":7,"parameters":{"name":"x"}}"#
+        )
+        XCTAssertEqual(written[2], #"{"type":"outcome","seq":1,"result":"done","id":900}"#)
+        XCTAssertEqual(
+            written[3],
+            #"{"type":"intent","seq":2,"position":null,"operation":"deactivate","campaign":8,"parameters":{"abort":true}}"#)
+        XCTAssertEqual(
+            written[4], #"{"type":"outcome","seq":2,"result":"unknown","error":"unreachable","text":"connection lost"}"#)
+        XCTAssertTrue(
+            written[5].hasPrefix(#"{"type":"end","outcome":"interrupted","status":130,"done":1,"intended":2,"ended":""#),
+            written[5])
+    }
+
+    func testRoundTripAndRow() throws {
+        let journal = journal()
+        for id in [1, 2, 3] as [Int64] {
+            let sequence = try journal.intend(.delete(id: id), at: nil).get()
+            journal.record(sequence, id == 2 ? .failed : .done, error: id == 2 ? OperationError(.notFound, text: "no") : nil)
+        }
+        journal.end(.failure)
+        let bytes = Array(try XCTUnwrap(FileManager.default.contents(atPath: try onlyFile())))
+        let contents = try RunJournalContents.parse(bytes)
+        XCTAssertEqual(contents.intents.map { $0["campaign"]?.intValue }, [1, 2, 3])
+        XCTAssertEqual(contents.outcomes.map { $0["result"]?.stringValue }, ["done", "failed", "done"])
+        XCTAssertEqual(contents.end?["outcome"]?.stringValue, "failed")
+        let row = RunsCommand.row(name: "n.jsonl", bytes: bytes)
+        XCTAssertEqual(row["outcome"], .string("failed"))
+        XCTAssertEqual(row["done"], .int(2))
+        XCTAssertEqual(row["intended"], .int(3))
+    }
+
+    func testTornLastLineIsIgnoredAndNoEndMeansDied() throws {
+        let text = #"{"type":"header","format":1}"# + "\n" + #"{"type":"intent","seq":1}"# + "\n" + #"{"type":"outco"#
+        let contents = try RunJournalContents.parse(Array(text.utf8))
+        XCTAssertEqual(contents.intents.count, 1)
+        XCTAssertEqual(contents.outcomes.count, 0)
+        XCTAssertNil(contents.end)
+        // A complete last object without its newline was still being written: ignored too.
+        let unterminated = #"{"type":"header","format":1}"# + "\n" + #"{"type":"end","outcome":"ok"}"#
+        XCTAssertNil(try RunJournalContents.parse(Array(unterminated.utf8)).end)
+        XCTAssertEqual(RunsCommand.row(name: "n", bytes: Array(text.utf8))["outcome"], .string("died"))
+    }
+
+    func testABadLineInTheMiddleOrNoHeaderIsUnreadable() {
+        let middle = #"{"type":"header"}"# + "\nnot json\n" + #"{"type":"end","outcome":"ok"}"# + "\n"
+        XCTAssertThrowsError(try RunJournalContents.parse(Array(middle.utf8))) {
+            XCTAssertEqual($0 as? RunJournalContents.Unreadable, .init(reason: "line 2 is not a journal entry"))
+        }
+        let row = RunsCommand.row(name: "n", bytes: Array((#"{"type":"intent"}"# + "\n").utf8))
+        XCTAssertEqual(row["outcome"], .string("unreadable"))
+        XCTAssertEqual(row["reason"], .string("no header line"))
+        XCTAssertEqual(RunsCommand.row(name: "n", bytes: nil)["reason"], .string("cannot be read"))
+    }
+
+    func testFileIs0600InA0700Directory() throws {
+        _ = try journal().intend(.delete(id: 1), at: nil).get()
+        let file = try FileManager.default.attributesOfItem(atPath: try onlyFile())
+        XCTAssertEqual((file[.posixPermissions] as? NSNumber)?.intValue, 0o600)
+        let folder = try FileManager.default.attributesOfItem(atPath: directory)
+        XCTAssertEqual((folder[.posixPermissions] as? NSNumber)?.intValue, 0o700)
+    }
+
+    func testSecretsAreMaskedInEveryLine() throws {
+        let journal = RunJournal(place: .directory(directory), arguments: ["SECRET-token-1234"], secrets: ["SECRET-token-1234"])
+        _ = try journal.intend(.clone(id: 1, name: "SECRET-token-1234"), at: nil).get()
+        let text = try String(contentsOfFile: try onlyFile(), encoding: .utf8)
+        XCTAssertFalse(text.contains("SECRET-token-1234"))
+        XCTAssertTrue(text.contains("[redacted]"))
+    }
+
+    func testAnExistingJournalFileIsRefusedAndNothingIsSent() async throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let path = directory + "/mine.jsonl"
+        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data("keep\n".utf8)))
+        let journal = RunJournal(place: .file(path), arguments: [], secrets: [])
+        let base = RecordingOperations(journalPath: nil)
+        let operations = JournaledOperations(base, journal: journal)
+        do throws(OperationError) {
+            _ = try await operations.perform(.delete(id: 1))
+            XCTFail("sent without a journal")
+        } catch {
+            XCTAssertTrue(error.text.hasPrefix("cannot write the run journal '\(path)': File exists"), error.text)
+        }
+        XCTAssertEqual(base.performed.withLock { $0 }, [])
+        XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), "keep\n")
+    }
+
+    func testPruningKeepsTheNewestHundredAndRecentOnes() throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let now = Date()
+        let old = now.addingTimeInterval(-31 * 24 * 3600)
+        var names: [String] = []
+        for index in 0..<103 {
+            let name = RunJournal.fileName(old.addingTimeInterval(Double(index)), pid: 1)
+            names.append(name)
+            XCTAssertTrue(FileManager.default.createFile(atPath: directory + "/" + name, contents: Data()))
+            try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: directory + "/" + name)
+        }
+        // Beyond the newest hundred but recent: kept.
+        let recent = "19990101T000000.000Z-1.jsonl"
+        XCTAssertTrue(FileManager.default.createFile(atPath: directory + "/" + recent, contents: Data()))
+        XCTAssertTrue(FileManager.default.createFile(atPath: directory + "/notes.txt", contents: Data()))
+        RunJournal.prune(directory, now: now)
+        let left = Set(try FileManager.default.contentsOfDirectory(atPath: directory))
+        XCTAssertEqual(left, Set(names.suffix(100) + [recent, "notes.txt"]))
+    }
+
+    func testTheIntentIsOnDiskBeforeTheChangeIsSent() async throws {
+        let journal = journal()
+        let directory = self.directory
+        let base = RecordingOperations(journalPath: { RunJournal.journalNames(in: directory).first.map { directory + "/" + $0 } })
+        let operations = JournaledOperations(base, journal: journal)
+        let position = StatementPosition(file: "f", line: 2, column: 5)
+        let newID = try await operations.perform(.clone(id: 4, name: nil), at: position)
+        XCTAssertEqual(newID, 1004)
+        XCTAssertEqual(base.intentSeen.withLock { $0 }, [#""position":{"file":"f","line":2,"column":5},"operation":"clone""#])
+        base.failure.withLock { $0 = OperationError(.unreachable, text: "timed out", mayHaveBeenApplied: true) }
+        _ = try? await operations.perform(.delete(id: 5))
+        base.failure.withLock { $0 = OperationError(.notFound, text: "no such campaign") }
+        _ = try? await operations.perform(.delete(id: 6))
+        _ = try await operations.plan(.delete(id: 7))
+        _ = try await operations.status(id: 7)
+        journal.end(.failure)
+        let contents = try RunJournalContents.parse(Array(try XCTUnwrap(FileManager.default.contents(atPath: try onlyFile()))))
+        XCTAssertEqual(contents.intents.count, 3, "plans and reads are not journaled")
+        XCTAssertEqual(contents.outcomes.map { $0["result"]?.stringValue }, ["done", "unknown", "failed"])
+        XCTAssertEqual(contents.outcomes[0]["id"]?.intValue, 1004)
+        XCTAssertEqual(contents.outcomes[2]["error"]?.stringValue, "not-found")
+        XCTAssertEqual(contents.end?["done"]?.intValue, 1)
+    }
+
+    func testReadsAndPlansAloneLeaveNoJournal() async throws {
+        let operations = JournaledOperations(RecordingOperations(journalPath: nil), journal: journal())
+        _ = try await operations.plan(.delete(id: 1))
+        _ = try await operations.show(id: 1)
+        _ = try await operations.list(ListFilter())
+        XCTAssertFalse(FileManager.default.fileExists(atPath: directory))
+    }
+
+    /// Against `sha256sum` (another implementation) and FIPS 180-4's examples.
+    func testSHA256MatchesSha256sum() throws {
+        XCTAssertEqual(RunJournal.sha256([]), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        XCTAssertEqual(
+            RunJournal.sha256(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)),
+            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+        for input in ["abc", String(repeating: "x", count: 1000), "журнал\n"] {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+            let stdin = Pipe()
+            let stdout = Pipe()
+            process.standardInput = stdin
+            process.standardOutput = stdout
+            try process.run()
+            stdin.fileHandleForWriting.write(Data(input.utf8))
+            try stdin.fileHandleForWriting.close()
+            let output = String(decoding: stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            XCTAssertEqual(RunJournal.sha256(Array(input.utf8)), String(output.prefix(64)))
+        }
+    }
+}
+
+/// Operations that record what they were asked, and, for each change, what the journal file
+/// held at that moment.
+private final class RecordingOperations: CampaignOperations {
+    let journalPath: (@Sendable () -> String?)?
+    let performed = Mutex<[MutatingOperation]>([])
+    let intentSeen = Mutex<[String]>([])
+    let failure = Mutex<OperationError?>(nil)
+
+    init(journalPath: (@Sendable () -> String?)?) { self.journalPath = journalPath }
+
+    func perform(_ operation: MutatingOperation) async throws(OperationError) -> Int64? {
+        performed.withLock { $0.append(operation) }
+        if let path = journalPath?(), let text = try? String(contentsOfFile: path, encoding: .utf8),
+            let last = text.split(separator: "\n").last, last.hasSuffix("}")
+        {
+            if case .clone = operation,
+                let range = last.range(of: #""position":{"file":"f","line":2,"column":5},"operation":"clone""#)
+            {
+                intentSeen.withLock { $0.append(String(last[range])) }
+            }
+        }
+        if let failure = failure.withLock({ $0 }) { throw failure }
+        if case .clone(let id, _) = operation { return id + 1000 }
+        return nil
+    }
+
+    func plan(_ operation: MutatingOperation) async throws(OperationError) -> String { "plan" }
+    func status(id: Int64) async throws(OperationError) -> Value { .null }
+    func show(id: Int64) async throws(OperationError) -> Value { .null }
+    func list(_ filter: ListFilter) async throws(OperationError) -> [Value] { [] }
+    func log(id: Int64, since: LogSince?, limit: Int64?) async throws(OperationError) -> [Value] { [] }
+}
