@@ -5,7 +5,8 @@ import Foundation
 /// `cops runs [-o table|json]`: the recent runs that changed something, newest first, read
 /// from their journals (`RunJournal`): when, target, runbook, outcome (ok, failed, interrupted,
 /// died: no end line, or unreadable with the reason) and how many changes were done of those
-/// intended. Always exit 0: an unreadable journal is a row, never a failure.
+/// intended. Always exit 0: an unreadable journal is a row, never a failure. Only such a row
+/// has a `reason`; a table shows the column only when there is one.
 public enum RunsCommand {
     /// Runs `cops runs` with the arguments after `runs`.
     public static func run(_ arguments: [String], environment: ScriptRunner.Environment = .process) -> ExitStatus {
@@ -14,6 +15,9 @@ public enum RunsCommand {
         case []: break
         case ["-o", "table"], ["--output", "table"], ["--output=table"]: output = .table
         case ["-o", "json"], ["--output", "json"], ["--output=json"]: output = .json
+        case ["-h"], ["--help"]:
+            environment.sink.result(Wording.runsHelp)
+            return .success
         default:
             environment.sink.message(Wording.runsUsage)
             return .usage
@@ -50,7 +54,7 @@ public enum RunsCommand {
             ("journal", .string(name)), ("started", text(header["started"])),
             ("target", text(header["target"]?["name"])), ("runbook", text(header["runbook"]?["path"])),
             ("outcome", .string(contents.end?["outcome"]?.stringValue ?? "died")), ("done", .int(Int64(done))),
-            ("intended", .int(Int64(contents.intents.count))), ("reason", .null),
+            ("intended", .int(Int64(contents.intents.count))),
         ])
     }
 

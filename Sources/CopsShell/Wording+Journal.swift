@@ -15,4 +15,14 @@ extension Wording {
     static let journalCannotOpen = "cannot be read"
 
     static let runsUsage = "usage: cops runs [-o table|json]\n"
+
+    static let runsHelp = """
+        usage: cops runs [-o table|json]
+
+        The recent runs that changed something, newest first, from their journals in \
+        $XDG_STATE_HOME/cops/runs (docs/program.md, "Run journals"): when, target, runbook, \
+        outcome (ok, failed, interrupted; died: the run ended without its end line; \
+        unreadable, with the reason) and how many changes were done of those intended.
+
+        """
 }

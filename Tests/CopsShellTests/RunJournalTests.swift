@@ -96,6 +96,8 @@ final class RunJournalTests: XCTestCase {
         let unterminated = #"{"type":"header","format":1}"# + "\n" + #"{"type":"end","outcome":"ok"}"#
         XCTAssertNil(try RunJournalContents.parse(Array(unterminated.utf8)).end)
         XCTAssertEqual(RunsCommand.row(name: "n", bytes: Array(text.utf8))["outcome"], .string("died"))
+        // Only an unreadable journal's row has a reason (a table then shows no empty column).
+        XCTAssertNil(RunsCommand.row(name: "n", bytes: Array(text.utf8))["reason"])
     }
 
     func testABadLineInTheMiddleOrNoHeaderIsUnreadable() {

@@ -124,6 +124,9 @@ final class RunJournalProgramTests: XCTestCase {
         let result = try cops.run(["runs", "--bogus"])
         XCTAssertEqual(result.status, 64)
         XCTAssertEqual(result.stderr, "usage: cops runs [-o table|json]\n")
+        let help = try cops.run(["runs", "--help"])
+        XCTAssertEqual(help.status, 0)
+        XCTAssertTrue(help.stdout.hasPrefix("usage: cops runs [-o table|json]\n\nThe recent runs that changed"), help.stdout)
     }
 
     func testKillNineMidBulkIsListedAsDied() throws {
