@@ -191,9 +191,13 @@ extension MarkdownRunbook {
     /// The program of a Markdown runbook as a source file named `name`, with its headings
     /// (whatever the name: an editor says which documents are Markdown).
     public static func file(named name: String, bytes: [UInt8]) -> SourceFile {
-        let runbook = MarkdownRunbook(bytes: bytes)
-        var file = SourceFile(name: name, bytes: runbook.program)
-        file.headings = runbook.headings
+        MarkdownRunbook(bytes: bytes).file(named: name)
+    }
+
+    /// This runbook's program as a source file named `name`, with its headings.
+    public func file(named name: String) -> SourceFile {
+        var file = SourceFile(name: name, bytes: program)
+        file.headings = headings
         return file
     }
 }

@@ -36,8 +36,10 @@ struct TextDocument: Sendable {
             program = file
             codeLines = nil
         case .markdown:
-            program = MarkdownRunbook.file(named: file.name, bytes: file.bytes)
-            codeLines = MarkdownRunbook(bytes: file.bytes).blocks.map(\.contentLines)
+            // Read once per change: the program and where its blocks are come from one scan.
+            let runbook = MarkdownRunbook(bytes: file.bytes)
+            program = runbook.file(named: file.name)
+            codeLines = runbook.blocks.map(\.contentLines)
         }
         let checked = Checker.check(program, readFile: readFile)
         self.checked = checked
