@@ -12,7 +12,7 @@ import Synchronization
 #endif
 
 /// The journal of a run that changes something: an append-only JSON-lines file
-/// (docs/program.md, "Run journals"). A header (the runbook and its hashes, the arguments, the
+/// (docs/changes.md, "Run journals"). A header (the runbook and its hashes, the arguments, the
 /// target, the start), then for every change an `intent` line, on disk before the request is
 /// sent, and an `outcome` line after it, and an `end` line when the session ends normally; a
 /// journal without `end` is a run that died.

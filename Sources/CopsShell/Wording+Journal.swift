@@ -20,7 +20,7 @@ extension Wording {
         usage: cops runs [-o table|json]
 
         The recent runs that changed something, newest first, from their journals in \
-        $XDG_STATE_HOME/cops/runs (docs/program.md, "Run journals"): when, target, runbook, \
+        $XDG_STATE_HOME/cops/runs (docs/changes.md, "Run journals"): when, target, runbook, \
         outcome (ok, failed, interrupted; died: the run ended without its end line; \
         unreadable, with the reason) and how many changes were done of those intended.
 

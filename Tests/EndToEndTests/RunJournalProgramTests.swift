@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 
-/// Run journals as the built binary keeps them (docs/program.md, "Run journals"): one per run
+/// Run journals as the built binary keeps them (docs/changes.md, "Run journals"): one per run
 /// that changes something, in files, `-c`, pipes and `--stream`; none for reads or dry runs;
 /// `--journal FILE`; a `kill -9` mid-bulk leaves a journal `cops runs` lists as died.
 final class RunJournalProgramTests: XCTestCase {
