@@ -22,6 +22,14 @@ public struct ExitStatus: RawRepresentable, Sendable, Hashable, CustomStringConv
     public static let unreachable = ExitStatus(rawValue: 69)
     /// The API refused the token (401/403).
     public static let authentication = ExitStatus(rawValue: 77)
+    /// The account is not in the state the run relied on: a plan's campaigns changed since it
+    /// was made, a run left its plan, or a resumed change's outcome cannot be known. Nothing
+    /// more was sent (docs/changes.md).
+    public static let drift = ExitStatus(rawValue: 75)
+    /// A plan or journal that cannot be used (already applied, expired, made for another
+    /// target or runbook text, a run that ended cleanly), or a change on a `require_plan`
+    /// target outside `cops apply`; nothing was sent (docs/changes.md).
+    public static let refused = ExitStatus(rawValue: 76)
     /// Bad configuration (profile, config file).
     public static let configuration = ExitStatus(rawValue: 78)
     /// Interrupted (Ctrl-C).
@@ -29,8 +37,8 @@ public struct ExitStatus: RawRepresentable, Sendable, Hashable, CustomStringConv
 
     /// The named statuses of the table, in its order.
     public static let table: [ExitStatus] = [
-        .success, .failure, .usage, .invalidScript, .unreadableScript, .unreachable, .authentication, .configuration,
-        .interrupted,
+        .success, .failure, .usage, .invalidScript, .unreadableScript, .unreachable, .drift, .refused, .authentication,
+        .configuration, .interrupted,
     ]
 
     /// The status a failed operation of this kind ends a script with.

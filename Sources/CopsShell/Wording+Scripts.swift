@@ -91,8 +91,8 @@ extension Wording {
         as cops ./help.
 
         Exit status: 0 ok, 1 a statement failed, 64 bad usage, 65 script errors (nothing sent), \
-        66 unreadable script, 69 API unreachable, 77 token refused, 78 bad configuration, \
-        130 interrupted.
+        66 unreadable script, 69 API unreachable, 75 drift from a plan, 76 plan or journal \
+        refused, 77 token refused, 78 bad configuration, 130 interrupted.
 
         Examples:
           cops -c 'deactivate 15 abort; status 15'
