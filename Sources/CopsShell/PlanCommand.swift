@@ -49,9 +49,9 @@ public enum PlanCommand {
                     session.sink.message(Wording.planNotWritten(out))
                     return status
                 }
-                // A change of a campaign no read saw: its state is read now, so the plan
-                // predicts from it and `apply` can tell whether it drifted.
-                for id in recording.unread {
+                // A campaign a change names whose status no read returned: read now, so the
+                // plan predicts from it and `apply` can tell whether it drifted.
+                for id in recording.withoutStatus {
                     do throws(OperationError) {
                         _ = try await recording.reading(id) { () async throws(OperationError) in
                             try await target.operations.status(id: id)

@@ -119,14 +119,18 @@ final class PlanRecording: Sendable {
     /// The planned changes, in the order the dry run reached them.
     var mutations: [RunPlan.Mutation] { state.withLock { $0.mutations } }
 
-    /// The campaigns a planned change names that no read of the run saw.
-    var unread: [Int64] {
+    /// The campaigns a planned change names whose status no read of the run returned (none
+    /// read them, or only `list`, whose rows have no status).
+    var withoutStatus: [Int64] {
         state.withLock { state in
             var ids: [Int64] = []
             for mutation in state.mutations {
-                for id in [mutation.campaign].compactMap({ $0 }) + mutation.known
-                where state.observed[id] == nil && !ids.contains(id) {
-                    ids.append(id)
+                for id in [mutation.campaign].compactMap({ $0 }) + mutation.known where !ids.contains(id) {
+                    guard let entry = state.observed[id] else {
+                        ids.append(id)
+                        continue
+                    }
+                    if entry.exists, !entry.fields.contains(where: { $0.0 == "status" }) { ids.append(id) }
                 }
             }
             return ids

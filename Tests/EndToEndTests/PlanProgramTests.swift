@@ -59,6 +59,8 @@ final class PlanProgramTests: XCTestCase {
                 ($0["campaign"] as! Int, ($0["fields"] as! [String: Any])["is_active"] as? Bool)
             })
         XCTAssertEqual(observedActive, [20: true, 21: true, 22: true, 4727: false], "4727 was read for the plan")
+        let observedStatus = observed.map { ($0["fields"] as! [String: Any])["status"] as? String }
+        XCTAssertEqual(observedStatus, ["Sending", "Sending", "Active", "Inactive"], "status read for every changed campaign")
         let mutations = try XCTUnwrap(file["mutations"] as? [[String: Any]])
         let rows = mutations.map { ($0["operation"] as! String, $0["campaign"] as? Int, $0["prediction"] as! String) }
         XCTAssertEqual(rows.map(\.0), ["deactivate", "deactivate", "deactivate", "deactivate", "clone", "deactivate"])
@@ -123,6 +125,7 @@ final class PlanProgramTests: XCTestCase {
         let applied = try cops.run(["apply", plan])
         XCTAssertEqual(applied.status, 75, applied.stderr)
         XCTAssertTrue(applied.stderr.contains("campaign 22: is_active was true, now false"), applied.stderr)
+        XCTAssertTrue(applied.stderr.contains("campaign 22: status was \"Active\", now \"Inactive\""), applied.stderr)
         XCTAssertFalse(applied.stderr.contains("campaign 20:"), applied.stderr)
         XCTAssertEqual(try active([20, 21]), [20: true, 21: true])
         XCTAssertEqual(journals().count, 1, "only the other client's run sent anything")
