@@ -101,8 +101,13 @@ extension PlanCommand {
                     case true?: break
                     }
                 }
-                if let failure = claim(marker, directory: markers) {
-                    session.sink.message(failure)
+                switch claim(marker, directory: markers) {
+                case .claimed: break
+                case .taken:
+                    session.sink.message(Wording.planAlreadyApplied(planPath, id: plan.id))
+                    return .refused
+                case .unwritable(let why):
+                    session.sink.message(Wording.planUnwritable(marker, why))
                     return .refused
                 }
                 let status = await ScriptRunner.runScript(session, .file(runbook), environment: environment)
@@ -179,22 +184,27 @@ extension PlanCommand {
         return record.fields.map { ($0.name, RunPlan.wire($0.value)) }
     }
 
+    /// Whether this run got the plan.
+    enum Claim: Equatable {
+        case claimed
+        /// Another apply claimed it first.
+        case taken
+        /// The marker cannot be written: nothing is sent without it.
+        case unwritable(String)
+    }
+
     /// Marks the plan applied, atomically: of two applies at once only one creates the marker.
-    /// Nil when this run may go on.
-    static func claim(_ marker: String, directory: String) -> String? {
+    static func claim(_ marker: String, directory: String) -> Claim {
         try? FileManager.default.createDirectory(
             atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let descriptor = open(marker, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
-            if errno == EEXIST {
-                return Wording.planAlreadyApplied(marker, id: (marker as NSString).lastPathComponent)
-            }
-            return Wording.planUnwritable(marker, String(cString: strerror(errno)))
+            return errno == EEXIST ? .taken : .unwritable(String(cString: strerror(errno)))
         }
         let text = Array("applied \(RunJournal.timestamp(Date())) by pid \(getpid())\n".utf8)
         _ = text.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
         close(descriptor)
-        return nil
+        return .claimed
     }
 
     /// Asks on the terminal; nil when standard input is not one (then nothing waits).

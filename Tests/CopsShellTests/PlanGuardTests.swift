@@ -100,6 +100,21 @@ final class PlanGuardTests: XCTestCase {
         XCTAssertEqual(predicted[3].current, "inactive", "after the planned deactivate")
     }
 
+    /// Of applies racing for one plan, exactly one claims it (an `O_EXCL` marker, 0600).
+    func testAPlanIsClaimedByExactlyOneApply() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cops-claim-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let marker = directory + "/plans/0123456789abcdef0123456789abcdef.applied"
+        let claimed = Mutex(0)
+        DispatchQueue.concurrentPerform(iterations: 16) { _ in
+            if PlanCommand.claim(marker, directory: directory + "/plans") == .claimed { claimed.withLock { $0 += 1 } }
+        }
+        XCTAssertEqual(claimed.withLock { $0 }, 1)
+        XCTAssertEqual(PlanCommand.claim(marker, directory: directory + "/plans"), .taken)
+        let attributes = try FileManager.default.attributesOfItem(atPath: marker)
+        XCTAssertEqual((attributes[.posixPermissions] as? NSNumber)?.intValue, 0o600)
+    }
+
     /// The clock is injected: a plan applied 25 hours after it was made is refused, nothing sent.
     func testAPlanExpiresAfterADay() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cops-plan-\(UUID().uuidString)").path
