@@ -79,9 +79,17 @@ public protocol CampaignOperations: Sendable {
     func log(id: Int64, since: LogSince?, limit: Int64?) async throws(OperationError) -> [Value]
     /// Applies `set timeout` (one request, milliseconds) and `set retries`.
     func configure(timeoutMilliseconds: Int64, retries: Int) async
+    /// A dry run met a change of a campaign it cannot name: one that a planned `clone` would
+    /// create, whose ID is known only once the clone is sent. `ids` are the statement's other,
+    /// known targets, `statement` its text as written (its options are not evaluated). Nothing
+    /// is sent; a plan records it (docs/changes.md, "Plans").
+    func planUnknown(_ op: String, ids: [Int64], statement: String) async
 }
 
 extension CampaignOperations {
     /// Operations that have nothing to configure ignore the settings.
     public func configure(timeoutMilliseconds: Int64, retries: Int) async {}
+
+    /// Operations that keep no plan have nothing to record.
+    public func planUnknown(_ op: String, ids: [Int64], statement: String) async {}
 }

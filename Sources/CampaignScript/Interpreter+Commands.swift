@@ -64,6 +64,14 @@ extension Interpreter {
         if let written = command.targets { targets = try await resolve(written) }
         if targets.hasPlannedUnknown {
             warn(DiagnosticRenderer.dryRunMessage(.unknownID(op: op)), at: command.range)
+            if spec.mutates {
+                let operations = self.operations
+                let ids = targets.ids
+                let statement = file.text(of: command.range)
+                await StatementPosition.$current.withValue(position(of: command.range)) {
+                    await operations.planUnknown(op, ids: ids, statement: statement)
+                }
+            }
             return .record(Record([("id", .null)], isPlanned: true))
         }
         if spec.argument == .singleID, targets.ids.count != 1 {
@@ -163,8 +171,9 @@ extension Interpreter {
             if case .text(let text)? = command.option(.as)?.value { name = try await interpolate(text.parts) }
             let operation = MutatingOperation.clone(id: source, name: name)
             if settings.dryRun {
+                let position = self.position(of: command.range)
                 let plan = try await single(op, id: source, at: command.range) { () async throws(OperationError) in
-                    try await operations.plan(operation)
+                    try await operations.plan(operation, at: position)
                 }
                 let planned = Record(
                     [
@@ -250,7 +259,7 @@ extension Interpreter {
         return try await perID(op, targets, display: display, at: range, mutating: true, planned: dryRun) {
             id async throws(OperationError) in
             if dryRun {
-                let plan = try await operations.plan(operation(id))
+                let plan = try await operations.plan(operation(id), at: position)
                 return Record([("id", .int(id)), ("planned", .bool(true)), ("request", .string(plan))], isPlanned: true)
             }
             _ = try await operations.perform(operation(id), at: position)

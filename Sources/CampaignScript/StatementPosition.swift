@@ -37,3 +37,20 @@ extension CampaignOperations {
         return try result.get()
     }
 }
+
+extension CampaignOperations {
+    /// `plan`, with `position` as `StatementPosition.current` while it runs: a plan file
+    /// records where each planned change is.
+    public func plan(_ operation: MutatingOperation, at position: StatementPosition) async throws(OperationError)
+        -> String
+    {
+        let result: Result<String, OperationError> = await StatementPosition.$current.withValue(position) {
+            do throws(OperationError) {
+                return .success(try await plan(operation))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+}

@@ -28,6 +28,14 @@ public enum CopsProgram {
         if arguments.first == "runs" {
             exit(RunsCommand.run(Array(arguments.dropFirst())).rawValue)
         }
+        // `cops plan`, `cops show-plan` and `cops apply` (docs/changes.md, "Plans"); a script
+        // file of one of those names runs as `cops ./plan`.
+        switch arguments.first {
+        case "plan": exit(await PlanCommand.plan(Array(arguments.dropFirst())).rawValue)
+        case "show-plan": exit(PlanCommand.show(Array(arguments.dropFirst())).rawValue)
+        case "apply": exit(await PlanCommand.apply(Array(arguments.dropFirst())).rawValue)
+        default: break
+        }
         // `help` as the first word is always help, as `git help` is; a script file named
         // `help` runs as `cops ./help` (docs/program.md).
         if arguments.first == "help" {

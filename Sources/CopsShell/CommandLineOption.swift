@@ -98,7 +98,7 @@ public enum CommandLineOption: Int, CaseIterable, Sendable {
         case .sandbox: "Use the built-in sandbox (the default when nothing else is configured)."
         case .profile: "The profile of ~/.config/cops/config.toml to use (else $COPS_PROFILE, else its default)."
         case .format: "Wire format of requests (default: the profile's, else json)."
-        case .yes: "Do not ask before delete and large changes at the prompt."
+        case .yes: "Do not ask before delete and large changes at the prompt; on a require_plan profile, change without a plan."
         case .stream: "Run statements from stdin one by one as each is complete (for programs driving cops)."
         case .color: "When to colour messages: auto means on a terminal, unless NO_COLOR is set."
         case .verbose: "Trace HTTP requests and answers on stderr (token masked)."

@@ -12,6 +12,7 @@ import TOMLKit
 /// format = "json"                          # or "xml"
 /// token_placement = "body"                 # or "bearer"
 /// confirm = true                           # ask before every mutating statement
+/// require_plan = true                      # scripts change nothing unless a reviewed plan is applied
 /// ca_file = "~/.config/cops/corp-ca.pem"   # trust these CAs instead of the system's
 /// client_cert = "…/cops.crt"               # mutual TLS: certificate chain and key (PEM)
 /// client_key = "…/cops.key"
@@ -29,6 +30,9 @@ public struct CopsConfig: Sendable, Equatable {
         public var format: ClientConfiguration.WireFormat
         public var tokenPlacement: ClientConfiguration.TokenPlacement
         public var confirm: Bool
+        /// `require_plan`: scripts, pipes, `-c` and `--stream` send no change except by `cops
+        /// apply` of a plan or with `--yes` (docs/changes.md, "Requiring review").
+        public var requirePlan = false
         /// `ca_file`: a PEM bundle that replaces the system roots (`~/` expanded when used).
         public var caFile: String? = nil
         /// `client_cert` and `client_key`: both or neither.
@@ -105,7 +109,7 @@ public struct CopsConfig: Sendable, Equatable {
     static func parseProfile(_ name: String, _ table: TOMLTable, path: String) throws(ConfigError) -> Profile {
         let known = [
             "endpoint", "token_env", "token_file", "format", "token_placement", "confirm", "ca_file", "client_cert", "client_key",
-            "proxy",
+            "proxy", "require_plan",
         ]
         for key in table.keys where !known.contains(key) {
             throw ConfigError(path: path, message: Wording.configUnknownKey(key, in: name))
@@ -154,6 +158,12 @@ public struct CopsConfig: Sendable, Equatable {
         }
         var profile = Profile(
             name: name, endpoint: endpoint, tokenSource: source, format: format, tokenPlacement: placement, confirm: confirm)
+        if let value = table["require_plan"] {
+            guard let flag = value.bool else {
+                throw ConfigError(path: path, message: Wording.configMustBeBool("profiles.\(name).require_plan"))
+            }
+            profile.requirePlan = flag
+        }
         profile.caFile = try string("ca_file")
         profile.clientCertificate = try string("client_cert")
         profile.clientKey = try string("client_key")

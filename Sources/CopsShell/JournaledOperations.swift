@@ -47,4 +47,8 @@ final class JournaledOperations: CampaignOperations {
     func configure(timeoutMilliseconds: Int64, retries: Int) async {
         await base.configure(timeoutMilliseconds: timeoutMilliseconds, retries: retries)
     }
+
+    func planUnknown(_ op: String, ids: [Int64], statement: String) async {
+        await base.planUnknown(op, ids: ids, statement: statement)
+    }
 }

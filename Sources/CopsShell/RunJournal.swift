@@ -60,8 +60,19 @@ final class RunJournal: Sendable {
     private let now: @Sendable () -> Date
     private let state = Mutex(State())
 
-    init(place: Place, arguments: [String], secrets: [String], now: @escaping @Sendable () -> Date = { Date() }) {
+    /// The plan a run applies (`cops apply`), named in the header.
+    private let plan: String?
+    /// `--yes`, recorded in the header: on a `require_plan` target it lets a run change
+    /// things unreviewed.
+    private let yes: Bool
+
+    init(
+        place: Place, arguments: [String], secrets: [String], plan: String? = nil, yes: Bool = false,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.place = place
+        self.plan = plan
+        self.yes = yes
         self.arguments = arguments
         self.redactor = Redactor(secrets: secrets)
         self.now = now
@@ -74,6 +85,9 @@ final class RunJournal: Sendable {
 
     /// The file, once created.
     var path: String? { state.withLock { $0.path } }
+
+    /// The runbook and the target as the header names them (`cops plan` copies them).
+    var described: (runbook: WireValue, target: WireValue) { state.withLock { ($0.runbook, $0.target) } }
 
     /// The text that runs next, for the header if it is not written yet: its name, the SHA-256
     /// of its bytes and of every file it `source`s by a constant path.
@@ -182,12 +196,14 @@ final class RunJournal: Sendable {
         guard descriptor >= 0 else { return Wording.journalUnwritable(path, String(cString: strerror(errno))) }
         state.descriptor = descriptor
         state.path = path
-        let header: WireValue = .object(
-            WireObject([
-                ("type", "header"), ("format", .int(Self.formatVersion)), ("cops", .string(CopsVersion.current)),
-                ("runbook", state.runbook), ("arguments", .array(arguments.map(WireValue.string))),
-                ("target", state.target), ("started", .string(Self.timestamp(now()))),
-            ]))
+        var fields: [(String, WireValue)] = [
+            ("type", "header"), ("format", .int(Self.formatVersion)), ("cops", .string(CopsVersion.current)),
+            ("runbook", state.runbook), ("arguments", .array(arguments.map(WireValue.string))),
+            ("target", state.target), ("started", .string(Self.timestamp(now()))),
+        ]
+        if let plan { fields.append(("plan", .string(plan))) }
+        if yes { fields.append(("yes", true)) }
+        let header: WireValue = .object(WireObject(fields))
         return append(header, to: descriptor, path: path, sync: true)
     }
 

@@ -197,21 +197,26 @@ public enum ScriptRunner {
         return await Session.with(
             options, environment: environment, settings: settings, announcesSandbox: true, cancellation: cancellation
         ) { session in
-            let file: SourceFile
-            switch source(input, environment) {
-            case .success(let read): file = read
-            case .failure(let failure):
-                if case .file(let path) = input { session.sink.message(Wording.cannotRead(path, failure.why)) }
-                return .unreadableScript
-            }
-            // The header names the target (issue 14: it named the script, and nothing for
-            // --endpoint); the script is named too, as the mode's subject.
-            session.begin("script \(file.name)")
-            session.transcript?.write(String(decoding: file.bytes, as: UTF8.self) + (file.bytes.last == 10 ? "" : "\n"))
-            session.showsProgress = environment.stderrIsTerminal
-            let origin: TextOrigin = if case .commands = input { .commandLine } else { .runbook }
-            return await session.submit(file, origin: origin)
+            await runScript(session, input, environment: environment)
         }
+    }
+
+    /// Reads `input` and runs it whole in `session` (scripts, `cops plan`, `cops apply`).
+    static func runScript(_ session: Session, _ input: Input, environment: Environment) async -> ExitStatus {
+        let file: SourceFile
+        switch source(input, environment) {
+        case .success(let read): file = read
+        case .failure(let failure):
+            if case .file(let path) = input { session.sink.message(Wording.cannotRead(path, failure.why)) }
+            return .unreadableScript
+        }
+        // The header names the target (issue 14: it named the script, and nothing for
+        // --endpoint); the script is named too, as the mode's subject.
+        session.begin("script \(file.name)")
+        session.transcript?.write(String(decoding: file.bytes, as: UTF8.self) + (file.bytes.last == 10 ? "" : "\n"))
+        session.showsProgress = environment.stderrIsTerminal
+        let origin: TextOrigin = if case .commands = input { .commandLine } else { .runbook }
+        return await session.submit(file, origin: origin)
     }
 
     /// `--stream`: statements run one by one as soon as each is complete on stdin, so a program
@@ -269,7 +274,7 @@ public enum ScriptRunner {
     public static func prompt(options: Options, environment: Environment = .process) async -> ExitStatus {
         await Session.with(
             options, environment: environment, settings: PromptSession.initialSettings(options), announcesSandbox: false,
-            cancellation: CancellationSwitch()
+            cancellation: CancellationSwitch(), review: Session.Review(mayChangeUnreviewed: true)
         ) { session in
             if let stop = session.connect() { return stop }
             let editor = EditLineReader.make(programName: "cops")

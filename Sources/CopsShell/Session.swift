@@ -1,5 +1,7 @@
 import AltcraftAPI
+import AltcraftWire
 import CampaignScript
+import Synchronization
 
 /// One session of cops, whichever front starts it: a script, `-c` text, piped statements,
 /// `--stream`, the prompt or `--check`. It owns what they all share: the output (every known
@@ -47,6 +49,28 @@ final class Session {
         var cancellation = CancellationSwitch()
         /// Where the changes of the run are journaled (none in tests that do not ask).
         var journal: RunJournal? = nil
+        /// Put around the target's journaled operations: `cops plan`'s recorder, `cops
+        /// apply`'s guard (docs/changes.md, "Plans").
+        var decorate: (@Sendable (any CampaignOperations) -> any CampaignOperations)? = nil
+        /// Whether changes may be sent on a `require_plan` target: at the prompt (which
+        /// confirms), for `cops apply` and with `--yes`; not for scripts, pipes, `-c` or
+        /// `--stream` (docs/changes.md, "Requiring review").
+        var mayChangeUnreviewed = false
+        /// A status the run must end with whatever its statements did, set by a refusal.
+        var verdict = Verdict()
+    }
+
+    /// The status a decorator decided the run ends with (a refused or diverging change),
+    /// whatever the statements' own failures were.
+    final class Verdict: Sendable {
+        private let decided = Mutex<ExitStatus?>(nil)
+
+        init() {}
+
+        var status: ExitStatus? { decided.withLock { $0 } }
+
+        /// Keeps the first status decided.
+        func decide(_ status: ExitStatus) { decided.withLock { if $0 == nil { $0 = status } } }
     }
 
     private let parts: Parts
@@ -107,7 +131,8 @@ final class Session {
     /// session before `body` runs, with status 64.
     static func with(
         _ options: ScriptRunner.Options, environment: ScriptRunner.Environment, settings: ScriptSettings,
-        announcesSandbox: Bool, cancellation: CancellationSwitch, _ body: (Session) async -> ExitStatus
+        announcesSandbox: Bool, cancellation: CancellationSwitch, review: Review = Review(),
+        _ body: (Session) async -> ExitStatus
     ) async -> ExitStatus {
         let variables = environment.variables
         let choice = TargetResolver.choose(
@@ -136,11 +161,39 @@ final class Session {
             journal: RunJournal(
                 place: options.journalPath.map(RunJournal.Place.file)
                     ?? .directory(RunJournal.directory(environment: variables)),
-                arguments: options.arguments, secrets: secrets))
+                arguments: options.arguments, secrets: secrets, plan: review.planID, yes: options.yes),
+            decorate: review.decorate, mayChangeUnreviewed: review.mayChangeUnreviewed || options.yes,
+            verdict: review.verdict)
         let status = await with(parts, body)
-        parts.journal?.end(status)
-        return status
+        let final = parts.verdict.status ?? status
+        parts.journal?.end(final)
+        return final
     }
+
+    /// What a run of `cops plan` or `cops apply`, or the prompt, adds to a session.
+    struct Review {
+        /// The plan being applied, named in the journal's header.
+        var planID: String? = nil
+        var decorate: (@Sendable (any CampaignOperations) -> any CampaignOperations)? = nil
+        /// See `Parts.mayChangeUnreviewed`.
+        var mayChangeUnreviewed = false
+        /// Shared with the decorator, which decides the status of a run it stops.
+        var verdict = Verdict()
+    }
+
+    /// The header the session's journal would write: the runbook (path and hashes) and the
+    /// target; `cops plan` copies them into the plan.
+    var described: (runbook: WireValue, target: WireValue) {
+        parts.journal?.described ?? (.null, .null)
+    }
+
+    /// `text` with every secret of the session masked, for files it writes (a plan).
+    func masked(_ text: String) -> String {
+        Redactor(secrets: parts.secrets + (target?.secrets ?? [])).redact(text)
+    }
+
+    /// Ends the run with `status` whatever its statements do (a refusal before anything is sent).
+    func decide(_ status: ExitStatus) { parts.verdict.decide(status) }
 
     /// Builds the target and an interpreter over it, unless there is one. Nil when ready,
     /// otherwise the status to end with (why is printed).
@@ -170,8 +223,12 @@ final class Session {
         target = next
         parts.journal?.describe(target: next)
         sink = parts.sink.redacting(Redactor(secrets: parts.secrets + next.secrets.filter { !parts.secrets.contains($0) }))
-        let operations: any CampaignOperations =
+        var operations: any CampaignOperations =
             parts.journal.map { JournaledOperations(next.operations, journal: $0) } ?? next.operations
+        if next.requiresPlan, !parts.mayChangeUnreviewed {
+            operations = ReviewRequiredOperations(operations, target: next.label, verdict: parts.verdict)
+        }
+        if let decorate = parts.decorate { operations = decorate(operations) }
         let interpreter = Interpreter(
             operations: operations, settings: settings, output: sink, clock: parts.clock,
             cancellation: parts.cancellation, arguments: parts.arguments, readFile: parts.readFile,

@@ -30,6 +30,8 @@ public struct SessionTarget: Sendable {
     public var operations: AltcraftOperations
     /// The endpoint's host (nil for the built-in sandbox), for the run journal.
     public var host: String? = nil
+    /// A profile with `require_plan = true`: scripts change nothing without a reviewed plan.
+    public var requiresPlan = false
 }
 
 /// Why no target could be chosen: the message (ending in a newline) and the exit status.
@@ -75,6 +77,8 @@ enum TargetResolver {
         }
         var place: Place
         var token: String?
+        /// The profile's `require_plan`.
+        var requiresPlan = false
         /// Trust, client certificate and proxy of an http target.
         var connection = ConnectionOptions()
         /// Why that proxy (or none), for `-v`.
@@ -185,8 +189,8 @@ enum TargetResolver {
             Choice(
                 place: .http(
                     endpoint: profile.endpoint, placement: profile.tokenPlacement, format: request.format ?? profile.format,
-                    kind: .profile(name), label: name, confirm: profile.confirm), token: token, connection: connection,
-                proxyChoice: proxyChoice, warnings: warnings)
+                    kind: .profile(name), label: name, confirm: profile.confirm), token: token, requiresPlan: profile.requirePlan,
+                connection: connection, proxyChoice: proxyChoice, warnings: warnings)
         }
     }
 
@@ -211,7 +215,12 @@ enum TargetResolver {
             if let proxyChoice = choice.proxyChoice { request.trace?("cops: " + Wording.proxyChosen(proxyChoice) + "\n") }
             return http(
                 endpoint: endpoint, token: choice.token ?? "", secrets: choice.secrets, placement: placement, format: format,
-                connection: prepared, request: request, kind: kind, label: label, confirm: confirm)
+                connection: prepared, request: request, kind: kind, label: label, confirm: confirm
+            ).map { target in
+                var target = target
+                target.requiresPlan = choice.requiresPlan
+                return target
+            }
         }
     }
 

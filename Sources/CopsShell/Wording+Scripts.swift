@@ -68,6 +68,10 @@ extension Wording {
         cops [<options>] [<file> [<argument> ...]]
         cops sandbox serve|reset [<options>]
         cops fmt [--check] [--diff] [<file> ...]
+        cops plan [<options>] --out <plan> <file> [<argument> ...]
+        cops show-plan <plan> [-o table|json]
+        cops apply [<options>] <plan>
+        cops runs [-o table|json]
         cops lsp
         cops help [sandbox [serve|reset]|fmt]
         """
@@ -84,7 +88,8 @@ extension Wording {
         from the command line.
 
         Also: cops sandbox serve (the simulated API over HTTP), cops sandbox reset, \
-        cops fmt (lay out scripts), cops lsp (a language server for editors, on stdin/stdout; \
+        cops fmt (lay out scripts), cops plan / show-plan / apply (a reviewed change: \
+        docs/changes.md), cops runs (recent runs that changed something), cops lsp (a language server for editors, on stdin/stdout; \
         docs/editors.md), cops --generate-completion-script bash|zsh|fish. Help: \
         cops help sandbox [serve|reset], cops help fmt; \
         the language's statements: cops -c 'help deactivate'. A script file named help runs \

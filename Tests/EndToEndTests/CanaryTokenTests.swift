@@ -120,6 +120,16 @@ final class CanaryTokenTests: XCTestCase {
             XCTAssertTrue([0, 1].contains(result.status), "\(extra): \(result.status) \(result.stderr.suffix(600))")
             outputs += [result.stdout, result.stderr]
         }
+        // A plan (its header, arguments, observed state and requests) and its review.
+        let runbook = try cops.write(
+            "canary-plan.cops", "status 15\nlet c = clone 118 as \"$1\"\ndeactivate $c\ndeactivate 118\n")
+        let plan = cops.stateHome.appendingPathComponent("canary.plan").path
+        let planned = try cops.run(
+            ["plan", "-p", "canary", "-v", "--retries", "5", "--out", plan, runbook, canary], environment: environment)
+        XCTAssertEqual(planned.status, 0, planned.stderr.suffix(600).description)
+        let shown = try cops.run(["show-plan", "-o", "table", plan])
+        XCTAssertTrue(shown.stdout.contains("[redacted]"), shown.stdout)
+        outputs += [planned.stdout, planned.stderr, shown.stdout, shown.stderr]
         XCTAssertTrue(outputs.joined().contains("cops: → POST"), "the trace ran")
         if let proxy {
             XCTAssertTrue(
