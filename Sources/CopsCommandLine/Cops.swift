@@ -184,6 +184,10 @@ public struct SandboxCommand: AsyncParsableCommand {
         @Option(
             help: ArgumentHelp("Demand client certificates signed by this CA (PEM): mutual TLS.", valueName: "pem"))
         var tlsClientCa: String?
+        @Option(
+            help: ArgumentHelp(
+                "Append one JSON line per answered request to this file (never the token).", valueName: "file"))
+        var requestLog: String?
 
         func validate() throws {
             for (name, rate) in [
@@ -221,6 +225,7 @@ public struct SandboxCommand: AsyncParsableCommand {
             options.tlsCertificatePath = tlsCert
             options.tlsKeyPath = tlsKey
             options.tlsClientCAPath = tlsClientCa
+            options.requestLogPath = requestLog
             let status = try await SandboxService.serve(options)
             if status != .success { throw ExitCode(status.rawValue) }
         }
