@@ -37,6 +37,7 @@ public struct Cops: AsyncParsableCommand {
     @Option(name: .of(.journal), help: .of(.journal)) var journal: String?
     @Option(name: .of(.cacert), help: .of(.cacert)) var cacert: String?
     @Flag(name: .of(.usage), help: .of(.usage)) var usage = false
+    @Flag(name: .of(.resume), help: .of(.resume)) var resume = false
 
     /// `captureForPassthrough`: everything from the file on is the script's, options and `--`
     /// included (`bash FILE ARGS`); `allUnrecognized` would take cops's options out of it.
@@ -72,6 +73,7 @@ public struct Cops: AsyncParsableCommand {
         invocation.options.transcriptPath = transcript
         invocation.options.journalPath = journal
         invocation.options.caFile = cacert
+        invocation.options.resume = resume
         return invocation
     }
 
