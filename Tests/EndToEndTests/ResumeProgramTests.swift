@@ -250,6 +250,54 @@ final class ResumeProgramTests: XCTestCase {
         XCTAssertEqual(intents.map { $0["campaign"] as? Int }, first.map { $0["campaign"] as? Int })
     }
 
+    /// An immediate start with no outcome is never sent again: the run stops before it with
+    /// 75 and shows the campaign's status and last log entries.
+    func testAnUnknownStartIsNeverSentAgain() throws {
+        let script = try cops.write("start.cops", "deactivate 15 abort\nactivate 15 now\n")
+        _ = try cops.run(["--sandbox", script])
+        let journal = runs + "/" + (try XCTUnwrap(journals().first))
+        // As if killed after the start's intent: its outcome and the end line are gone.
+        let kept = try String(contentsOfFile: journal, encoding: .utf8).split(separator: "\n").filter {
+            !$0.contains(#""type":"end""#) && !$0.contains(#""seq":2,"result""#)
+        }
+        try Data((kept.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: journal))
+        let result = try cops.run(["--resume", "--sandbox", script])
+        XCTAssertEqual(result.status, 75, result.stderr)
+        XCTAssertTrue(
+            result.stderr.contains("cops: resume stopped before `activate 15 now`: \(journal) records it sent"),
+            result.stderr)
+        XCTAssertTrue(result.stderr.contains("\n  status: {\"id\":15,"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("\n  last log entries:\n    {\"time\":"), result.stderr)
+        let resumed = objects(runs + "/" + (try XCTUnwrap(journals().last)))
+        XCTAssertEqual(resumed.filter { $0["type"] as? String == "intent" }.map { $0["operation"] as? String }, ["deactivate"])
+        XCTAssertEqual(resumed.last?["status"] as? Int, 75)
+    }
+
+    /// Deactivations with no outcome are settled by reading: one already inactive is not sent
+    /// again, one that is active again (as if the first request never arrived) is.
+    func testUnknownDeactivationsAreSettledByReading() throws {
+        let log = cops.stateHome.appendingPathComponent("requests.jsonl").path
+        let server = try SandboxServerProcess(["--request-log", log], environment: cops.environment([:]))
+        defer { server.stop() }
+        let script = try cops.write("settle.cops", "deactivate 12, 14\n")
+        let endpoint = ["--endpoint", server.url, "-o", "json"]
+        XCTAssertEqual(try cops.run(endpoint + [script], environment: token).status, 0)
+        let journal = runs + "/" + (try XCTUnwrap(journals().first))
+        let kept = try String(contentsOfFile: journal, encoding: .utf8).split(separator: "\n").filter {
+            !$0.contains(#""type":"end""#) && !$0.contains(#""type":"outcome""#)
+        }
+        try Data((kept.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: journal))
+        XCTAssertEqual(try cops.run(endpoint + ["-c", "activate 14"], environment: token).status, 0)
+        let before = objects(log).count
+        let result = try cops.run(["--resume"] + endpoint + [script], environment: token)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let sent = objects(log).dropFirst(before).filter { ($0["path"] as? String)?.hasSuffix("/deactivate") == true }
+        XCTAssertEqual(sent.map { $0["id"] as? Int }, [14], "only the campaign active again is sent")
+        let outcomes = objects(runs + "/" + (try XCTUnwrap(journals().last))).filter { $0["type"] as? String == "outcome" }
+        XCTAssertEqual(outcomes.compactMap { $0["resumed"] as? String }, ["settled"])
+        XCTAssertEqual(outcomes.count, 2)
+    }
+
     func testAChangedRunbookIsRefusedNamingIt() throws {
         let (script, journal) = try diedRun("changed.cops", "deactivate 15\n")
         try Data("deactivate 16\n".utf8).write(to: URL(fileURLWithPath: script))
