@@ -24,19 +24,40 @@ public final class Sandbox: Sendable {
         self.store = store
     }
 
+    /// One request answered, with what the server's request log records of it.
+    public struct Exchange: Sendable {
+        public var response: TransportResponse
+        /// The request's parameters (the token among them); empty when the body was unreadable.
+        public var parameters: WireObject = WireObject()
+        /// The API error code of the answer, 0 when it succeeded.
+        public var error: Int64?
+        /// The ID a clone created.
+        public var created: Int64?
+    }
+
     /// Answers one HTTP-shaped request.
     public func respond(path: String, headers: [(name: String, value: String)], body: [UInt8]) -> TransportResponse {
+        exchange(path: path, headers: headers, body: body).response
+    }
+
+    /// Answers one HTTP-shaped request and tells what it asked and what came of it.
+    public func exchange(path: String, headers: [(name: String, value: String)], body: [UInt8]) -> Exchange {
         let decoded: SandboxWire.Decoded
         switch SandboxWire.decode(path: path, headers: headers, body: body) {
         case .success(let value): decoded = value
         case .failure(let error):
-            return SandboxWire.errorResponse(status: error.status, text: error.text, path: path, headers: headers)
+            return Exchange(
+                response: SandboxWire.errorResponse(status: error.status, text: error.text, path: path, headers: headers),
+                error: Int64(error.status))
         }
         let cleanPath = path.split(separator: "?", maxSplits: 1).first.map(String.init) ?? path
         // Only below the API root, as on a real panel (issue 14: `/campaigns/get_status`
         // was answered, so a runbook rehearsed here could fail against the real API).
         guard cleanPath.hasPrefix(Endpoint.apiRoot) else {
-            return SandboxWire.encode(SandboxReply.unknownMethod(cleanPath), decoded.format)
+            let reply = SandboxReply.unknownMethod(cleanPath)
+            return Exchange(
+                response: SandboxWire.encode(reply, decoded.format), parameters: decoded.parameters,
+                error: reply.envelope["error"]?.intValue)
         }
         let reply: SandboxReply
         if let store {
@@ -49,12 +70,23 @@ public final class Sandbox: Sendable {
                     }
                 }
             } catch {
-                return SandboxWire.errorResponse(status: 500, text: "Sandbox state: \(error)", path: path, headers: headers)
+                return Exchange(
+                    response: SandboxWire.errorResponse(
+                        status: 500, text: "Sandbox state: \(error)", path: path, headers: headers),
+                    parameters: decoded.parameters, error: 500)
             }
         } else {
             reply = engine.withLock { $0.handle(path: cleanPath, parameters: decoded.parameters, bearer: decoded.bearer) }
         }
-        return SandboxWire.encode(reply, decoded.format)
+        return Exchange(
+            response: SandboxWire.encode(reply, decoded.format), parameters: decoded.parameters,
+            error: reply.envelope["error"]?.intValue, created: reply.envelope["data"]?["saved_id"]?.intValue)
+    }
+
+    /// The parameters of a request the server answers without the engine (an injected
+    /// fault), for its request log; nil when the body cannot be read.
+    public static func parameters(path: String, headers: [(name: String, value: String)], body: [UInt8]) -> WireObject? {
+        try? SandboxWire.decode(path: path, headers: headers, body: body).get().parameters
     }
 
     /// Reads or changes the engine directly (tests, `sandbox reset`).

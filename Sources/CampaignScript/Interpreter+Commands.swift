@@ -320,7 +320,11 @@ extension Interpreter {
                 failedIDs.append(.int(id))
                 if unsure { inFlight.append(id) } else { notDone.append(id) }
             case .failed(let error):
-                rows.append(ResultRow(Record([("id", .int(id)), ("ok", .bool(false))]), error: error))
+                var fields = Record([("id", .int(id)), ("ok", .bool(false))])
+                // A field, not only words in the error's text: a program deciding what to
+                // check or resume reads it (docs/changes.md, "Resume").
+                if mutating, !planned, error.mayHaveBeenApplied { fields["may_have_been_applied"] = .bool(true) }
+                rows.append(ResultRow(fields, error: error))
                 failures.append(BulkFailure(id: id, text: error.text))
                 failedIDs.append(.int(id))
                 kinds.append(error.kind)

@@ -37,6 +37,7 @@ public struct Cops: AsyncParsableCommand {
     @Option(name: .of(.journal), help: .of(.journal)) var journal: String?
     @Option(name: .of(.cacert), help: .of(.cacert)) var cacert: String?
     @Flag(name: .of(.usage), help: .of(.usage)) var usage = false
+    @Flag(name: .of(.resume), help: .of(.resume)) var resume = false
 
     /// `captureForPassthrough`: everything from the file on is the script's, options and `--`
     /// included (`bash FILE ARGS`); `allUnrecognized` would take cops's options out of it.
@@ -72,6 +73,7 @@ public struct Cops: AsyncParsableCommand {
         invocation.options.transcriptPath = transcript
         invocation.options.journalPath = journal
         invocation.options.caFile = cacert
+        invocation.options.resume = resume
         return invocation
     }
 
@@ -184,6 +186,10 @@ public struct SandboxCommand: AsyncParsableCommand {
         @Option(
             help: ArgumentHelp("Demand client certificates signed by this CA (PEM): mutual TLS.", valueName: "pem"))
         var tlsClientCa: String?
+        @Option(
+            help: ArgumentHelp(
+                "Append one JSON line per answered request to this file (never the token).", valueName: "file"))
+        var requestLog: String?
 
         func validate() throws {
             for (name, rate) in [
@@ -221,6 +227,7 @@ public struct SandboxCommand: AsyncParsableCommand {
             options.tlsCertificatePath = tlsCert
             options.tlsKeyPath = tlsKey
             options.tlsClientCAPath = tlsClientCa
+            options.requestLogPath = requestLog
             let status = try await SandboxService.serve(options)
             if status != .success { throw ExitCode(status.rawValue) }
         }

@@ -12,7 +12,7 @@ import CampaignScript
 /// built at start-up (see `init(spelled:)`).
 public enum CommandLineOption: Int, CaseIterable, Sendable {
     case commands, check, dryRun, output, continueOnError, concurrency, timeout, retries, endpoint, sandbox
-    case profile, format, yes, stream, color, verbose, transcript, journal, cacert, usage
+    case profile, format, yes, stream, color, verbose, transcript, journal, cacert, usage, resume
 
     /// The spellings, the short one first.
     public var spellings: [String] {
@@ -37,6 +37,7 @@ public enum CommandLineOption: Int, CaseIterable, Sendable {
         case .journal: ["--journal"]
         case .cacert: ["--cacert"]
         case .usage: ["--usage"]
+        case .resume: ["--resume"]
         }
     }
 
@@ -52,7 +53,7 @@ public enum CommandLineOption: Int, CaseIterable, Sendable {
         case .format: "wire-format"
         case .color: "when"
         case .transcript, .journal, .cacert: "file"
-        case .check, .dryRun, .continueOnError, .sandbox, .yes, .stream, .verbose, .usage: nil
+        case .check, .dryRun, .continueOnError, .sandbox, .yes, .stream, .verbose, .usage, .resume: nil
         }
     }
 
@@ -106,6 +107,9 @@ public enum CommandLineOption: Int, CaseIterable, Sendable {
         case .journal: "Keep this run's journal of changes in this new file (default: a new file in $XDG_STATE_HOME/cops/runs)."
         case .cacert: "Trust the CAs of this PEM bundle (instead of the system's) for https."
         case .usage: "Print a runbook's usage line, parameters and description without running it; no network."
+        case .resume:
+            "Rerun a runbook that died, was interrupted or failed, skipping the changes its journal records as done "
+                + "(--resume [RUN.jsonl] FILE [ARGS...]; see docs/changes.md)."
         }
     }
 

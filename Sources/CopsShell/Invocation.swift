@@ -38,6 +38,12 @@ public struct Invocation: Equatable, Sendable {
         if options.endpoint != nil, options.sandbox { return Wording.usageEndpointAndSandbox }
         if options.profile != nil, options.endpoint != nil || options.sandbox { return Wording.usageProfileAndTarget }
         if stream, !commands.isEmpty || !(script.isEmpty || script == ["-"]) { return Wording.usageStreamReadsStdin }
+        if options.resume,
+            script.isEmpty || script == ["-"] || (script.count == 1 && script[0].hasSuffix(".jsonl"))
+                || !commands.isEmpty || stream || check || usage || options.dryRun
+        {
+            return Wording.usageResumeNeedsFile
+        }
         if usage, script.count != 1 || script == ["-"] || !commands.isEmpty || check || stream {
             return Wording.usageUsageNeedsFile
         }
@@ -65,9 +71,12 @@ public struct Invocation: Equatable, Sendable {
         let input: ScriptRunner.Input
         if !commands.isEmpty {
             input = .commands(commands)
-        } else if let file = script.first, !stream {
-            input = .file(file)
-            options.arguments = Array(script.dropFirst())
+        } else if !script.isEmpty, !stream {
+            var words = script
+            // `--resume RUN FILE`: a first word naming a journal (`.jsonl`) is the RUN.
+            if options.resume, words.count > 1, words[0].hasSuffix(".jsonl") { options.resumeRun = words.removeFirst() }
+            input = .file(words[0])
+            options.arguments = Array(words.dropFirst())
         } else if stream {
             let chosen = options
             let cancellation = CancellationSwitch()
@@ -137,6 +146,7 @@ public struct Invocation: Equatable, Sendable {
         case .check: check = true
         case .stream: stream = true
         case .usage: usage = true
+        case .resume: options.resume = true
         case .timeout: timeout = value
         case .dryRun: options.dryRun = true
         case .continueOnError: options.continueOnError = true

@@ -50,6 +50,8 @@ final class RunJournal: Sendable {
         var path: String?
         var runbook: WireValue = .null
         var target: WireValue = .null
+        /// The journal this run resumes (`--resume`), by absolute path.
+        var resumes: String?
         var intended = 0
         var done = 0
     }
@@ -120,6 +122,55 @@ final class RunJournal: Sendable {
                 ("kind", .string(kind)), ("name", .string(target.label)), ("host", target.host.map(WireValue.string) ?? .null),
             ]))
         state.withLock { if $0.descriptor == nil { $0.target = value } }
+    }
+
+    /// `--resume`: the header will name the journal this run resumes.
+    func resumes(_ path: String) {
+        state.withLock { if $0.descriptor == nil { $0.resumes = path } }
+    }
+
+    /// What the header says of this run: its runbook, arguments and target, as a resumed
+    /// journal's header is compared with them.
+    var identity: (runbook: WireValue, arguments: WireValue, target: WireValue) {
+        state.withLock { ($0.runbook, .array(arguments.map(WireValue.string)), $0.target) }
+    }
+
+    /// A change a resumed run did not send (its journal chain records it done, or a read
+    /// showed it in effect): its intent and a `done` outcome marked `resumed`, written
+    /// together and not forced to disk. Losing them in a crash loses nothing: the chain this
+    /// journal resumes still says the change was done. Returns why it cannot be written.
+    func recordResumed(
+        _ operation: MutatingOperation, at position: StatementPosition?, newID: Int64?, how: String
+    ) -> JournalError? {
+        state.withLock { state in
+            if let failure = state.failure { return JournalError(reason: failure) }
+            if state.descriptor == nil {
+                if let failure = create(&state) {
+                    state.failure = failure
+                    return JournalError(reason: failure)
+                }
+            }
+            state.intended += 1
+            state.done += 1
+            let sequence = WireValue.int(Int64(state.intended))
+            let intent: [(String, WireValue)] =
+                [("type", "intent"), ("seq", sequence), ("position", position.map(Self.value) ?? .null)]
+                + Self.fields(of: operation)
+            var outcome: [(String, WireValue)] = [
+                ("type", "outcome"), ("seq", sequence), ("result", .string(Result.done.rawValue)),
+            ]
+            if let newID { outcome.append(("id", .int(newID))) }
+            outcome.append(("resumed", .string(how)))
+            let descriptor = state.descriptor!
+            let path = state.path!
+            if let failure = append(.object(WireObject(intent)), to: descriptor, path: path, sync: false)
+                ?? append(.object(WireObject(outcome)), to: descriptor, path: path, sync: false)
+            {
+                state.failure = failure
+                return JournalError(reason: failure)
+            }
+            return nil
+        }
     }
 
     /// Writes the intent line of a change and forces it to disk; creates the journal first if
@@ -203,6 +254,7 @@ final class RunJournal: Sendable {
         ]
         if let plan { fields.append(("plan", .string(plan))) }
         if yes { fields.append(("yes", true)) }
+        if let resumes = state.resumes { fields.append(("resumes", .string(resumes))) }
         let header: WireValue = .object(WireObject(fields))
         return append(header, to: descriptor, path: path, sync: true)
     }

@@ -4,8 +4,8 @@ import Foundation
 
 /// `cops runs [-o table|json]`: the recent runs that changed something, newest first, read
 /// from their journals (`RunJournal`): when, target, runbook, outcome (ok, failed, interrupted,
-/// died: no end line, or unreadable with the reason) and how many changes were done of those
-/// intended. Always exit 0: an unreadable journal is a row, never a failure. Only such a row
+/// died: no end line, or unreadable with the reason), how many changes were done of those
+/// intended, and how many have an unknown outcome. Always exit 0: an unreadable journal is a row, never a failure. Only such a row
 /// has a `reason`; a table shows the column only when there is one.
 public enum RunsCommand {
     /// Runs `cops runs` with the arguments after `runs`.
@@ -45,16 +45,23 @@ public enum RunsCommand {
         } catch {
             return Record([
                 ("journal", .string(name)), ("started", .null), ("target", .null), ("runbook", .null),
-                ("outcome", .string("unreadable")), ("done", .null), ("intended", .null), ("reason", .string(error.reason)),
+                ("outcome", .string("unreadable")), ("done", .null), ("intended", .null), ("unknown", .null),
+                ("reason", .string(error.reason)),
             ])
         }
         let header = contents.header
         let done = contents.outcomes.filter { $0["result"]?.stringValue == "done" }.count
+        // Unknown: sent, and no outcome says done or failed (the run died, or the change may
+        // have been applied): what `--resume` settles by reading or stops before.
+        let settled = Set(
+            contents.outcomes.filter { ["done", "failed"].contains($0["result"]?.stringValue) }.compactMap { $0["seq"]?.intValue }
+        )
+        let unknown = contents.intents.filter { !settled.contains($0["seq"]?.intValue ?? -1) }.count
         return Record([
             ("journal", .string(name)), ("started", text(header["started"])),
             ("target", text(header["target"]?["name"])), ("runbook", text(header["runbook"]?["path"])),
             ("outcome", .string(contents.end?["outcome"]?.stringValue ?? "died")), ("done", .int(Int64(done))),
-            ("intended", .int(Int64(contents.intents.count))),
+            ("intended", .int(Int64(contents.intents.count))), ("unknown", .int(Int64(unknown))),
         ])
     }
 

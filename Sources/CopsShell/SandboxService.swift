@@ -20,13 +20,15 @@ public enum SandboxService {
         public var tlsKeyPath: String?
         /// Demand client certificates signed by this CA (mutual TLS); needs the two above.
         public var tlsClientCAPath: String?
+        /// Append one JSON line per answered request to this file.
+        public var requestLogPath: String?
 
         public init() {}
     }
 
     /// Serves until interrupted. Prints the URL on stdout first, so scripts can read the port.
     /// Returns `.configuration` (78), having said why in one line, when the TLS files are
-    /// unusable.
+    /// unusable or the request log cannot be opened.
     public static func serve(_ options: ServeOptions) async throws -> ExitStatus {
         var tls: SandboxTLS?
         if let certificate = options.tlsCertificatePath, let key = options.tlsKeyPath {
@@ -44,8 +46,16 @@ public enum SandboxService {
         } else {
             sandbox = Sandbox(engine: SandboxEngine(token: options.token, clock: SystemSandboxClock(), fillTo: options.fillTo))
         }
-        let server = SandboxServer(
+        var server = SandboxServer(
             sandbox: sandbox, host: options.host, port: options.port, faults: options.faults, tls: tls)
+        if let path = options.requestLogPath {
+            do {
+                server.requestLog = try SandboxRequestLog(path: path, token: options.token)
+            } catch {
+                StandardStreams.err(Wording.sandboxRequestLogUnwritable(error))
+                return .configuration
+            }
+        }
         let usesDefaultToken = options.token == SandboxEngine.defaultToken
         let scheme = server.scheme
         try await server.run { port in

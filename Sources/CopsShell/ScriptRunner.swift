@@ -68,6 +68,11 @@ public enum ScriptRunner {
         public var journalPath: String?
         /// `--cacert FILE`: the CA bundle to trust for this run (over the profile's `ca_file`).
         public var caFile: String?
+        /// `--resume`: rerun the runbook, skipping what a journal records as done.
+        public var resume = false
+        /// `--resume RUN`: the journal to resume (a name in the runs directory or a path);
+        /// nil picks the newest one that fits (`RunResumption`).
+        public var resumeRun: String?
 
         /// Defaults: the built-in sandbox, settings as the language defines them.
         public init() {}

@@ -58,6 +58,8 @@ final class Session {
         var mayChangeUnreviewed = false
         /// A status the run must end with whatever its statements did, set by a refusal.
         var verdict = Verdict()
+        /// `--resume`: the run resumes a journal of this directory, or the one named.
+        var resume: Resume? = nil
     }
 
     /// The status a decorator decided the run ends with (a refused or diverging change),
@@ -73,6 +75,14 @@ final class Session {
         func decide(_ status: ExitStatus) { decided.withLock { if $0 == nil { $0 = status } } }
     }
 
+    /// What `--resume` asked for (`RunResumption` chooses and checks the journal).
+    struct Resume {
+        /// The journal named on the command line, if any.
+        var run: String?
+        /// The runs directory, where journals are looked for.
+        var directory: String
+    }
+
     private let parts: Parts
     /// Output with every known secret masked (the target's too, once it is built).
     private(set) var sink: OutputSink
@@ -80,6 +90,8 @@ final class Session {
     private(set) var target: SessionTarget?
     /// Runs the programs, over the target's operations (a new one with each target).
     private var interpreter: Interpreter?
+    /// `--resume`: the operations matching changes with the resumed journal's.
+    private var resuming: ResumingOperations?
 
     /// Long bulk statements report progress on stderr (a person is watching it).
     var showsProgress = false {
@@ -163,7 +175,9 @@ final class Session {
                     ?? .directory(RunJournal.directory(environment: variables)),
                 arguments: options.arguments, secrets: secrets, plan: review.planID, yes: options.yes),
             decorate: review.decorate, mayChangeUnreviewed: review.mayChangeUnreviewed || options.yes,
-            verdict: review.verdict)
+            verdict: review.verdict,
+            resume: options.resume
+                ? Resume(run: options.resumeRun, directory: RunJournal.directory(environment: variables)) : nil)
         let status = await with(parts, body)
         let final = parts.verdict.status ?? status
         parts.journal?.end(final)
@@ -207,6 +221,23 @@ final class Session {
         case .success(let built):
             use(built, settings: parts.settings)
             if parts.announcesSandbox { announce() }
+            return resume()
+        }
+    }
+
+    /// `--resume`: chooses and checks the journal to resume, now that the runbook and the
+    /// target are known, and puts its ledger over the operations. Nil when the run may go
+    /// on, otherwise the status to end with (why is printed); nothing was sent either way.
+    private func resume() -> ExitStatus? {
+        guard let resume = parts.resume, let journal = parts.journal, let target else { return nil }
+        switch RunResumption.prepare(run: resume.run, directory: resume.directory, identity: journal.identity) {
+        case .failure(let refusal):
+            sink.message(refusal.reason)
+            return .refused
+        case .success(let prepared):
+            journal.resumes(prepared.path)
+            // Nothing has run yet: the interpreter is made again, over the ledger.
+            use(target, settings: parts.settings, ledger: prepared.ledger)
             return nil
         }
     }
@@ -219,12 +250,19 @@ final class Session {
         use(next, settings: settings)
     }
 
-    private func use(_ next: SessionTarget, settings: ScriptSettings) {
+    private func use(_ next: SessionTarget, settings: ScriptSettings, ledger: ResumeLedger? = nil) {
         target = next
         parts.journal?.describe(target: next)
         sink = parts.sink.redacting(Redactor(secrets: parts.secrets + next.secrets.filter { !parts.secrets.contains($0) }))
         var operations: any CampaignOperations =
             parts.journal.map { JournaledOperations(next.operations, journal: $0) } ?? next.operations
+        resuming = nil
+        if let ledger, let journal = parts.journal {
+            let resuming = ResumingOperations(
+                operations, ledger: ledger, journal: journal, cancellation: parts.cancellation)
+            self.resuming = resuming
+            operations = resuming
+        }
         if next.requiresPlan, !parts.mayChangeUnreviewed {
             operations = ReviewRequiredOperations(operations, target: next.label, verdict: parts.verdict)
         }
@@ -273,9 +311,15 @@ final class Session {
             sink.message(problem + usage.text)
             return .usage
         }
-        if let stop = connect() { return stop }
+        // Before the target is built: `--resume` compares the runbook with the journal's.
         if origin == .runbook || origin == .commandLine { parts.journal?.describe(runbook: file, sourced: checked.sourced) }
-        return await interpreter!.run(checked, in: file)
+        if let stop = connect() { return stop }
+        let status = await interpreter!.run(checked, in: file)
+        if let stop = resuming?.stop {
+            sink.message(stop.message)
+            return .drift
+        }
+        return status
     }
 
     /// `--usage`: checks `file` as `--check` does and, when it has no error, prints its usage

@@ -52,6 +52,8 @@ extension Wording {
     public static let usageProfileAndTarget = "give either --profile or --endpoint/--sandbox, not both"
     public static let usageStreamReadsStdin = "--stream runs statements from stdin; it takes no script file or -c text"
     public static let usageUsageNeedsFile = "--usage takes one runbook file (and no -c, --check or --stream)"
+    public static let usageResumeNeedsFile =
+        "--resume takes a runbook file, after the journal if one is named (and no -c, --check, --stream, --usage or --dry-run)"
 
     /// `cops help TOPIC` for a topic that is not a subcommand.
     public static func noHelpTopic(_ topic: String) -> String {
@@ -66,6 +68,7 @@ extension Wording {
     /// ArgumentParser's own would read `cops [<options>] [<file> ...] <subcommand>`.
     public static let copsUsage = """
         cops [<options>] [<file> [<argument> ...]]
+        cops --resume [<run>.jsonl] <file> [<argument> ...]
         cops sandbox serve|reset [<options>]
         cops fmt [--check] [--diff] [<file> ...]
         cops plan [<options>] --out <plan> <file> [<argument> ...]
@@ -86,6 +89,12 @@ extension Wording {
         COPS_PROFILE or the default profile of $XDG_CONFIG_HOME/cops/config.toml; else the \
         built-in sandbox, with its state in $XDG_STATE_HOME/cops. Tokens are never taken \
         from the command line.
+
+        A run that changes something keeps a journal (cops runs lists them). If it died, was \
+        interrupted or failed, cops --resume FILE ARGS reruns it, skipping the changes the \
+        journal records as done and settling unknown ones by reading; it never resends a \
+        clone or an immediate start whose outcome is unknown, but stops (75) and says what \
+        to check (docs/changes.md, "Resume").
 
         Also: cops sandbox serve (the simulated API over HTTP), cops sandbox reset, \
         cops fmt (lay out scripts), cops plan / show-plan / apply (a reviewed change: \

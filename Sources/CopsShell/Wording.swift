@@ -29,6 +29,11 @@ public enum Wording {
         }
     }
 
+    /// `--request-log FILE` cannot be opened for appending.
+    static func sandboxRequestLogUnwritable(_ error: SandboxRequestLogError) -> String {
+        "cops: --request-log \(error.path): cannot write it (\(error.reason))\n"
+    }
+
     public static let usageTLSPair = "--tls-cert and --tls-key go together: give both or neither"
     public static let usageTLSClientCA = "--tls-client-ca needs --tls-cert and --tls-key"
 
@@ -52,6 +57,10 @@ public enum Wording {
         With --tls-cert and --tls-key (PEM files) it serves https, offering HTTP/2 and \
         HTTP/1.1; with --tls-client-ca as well, clients must present a certificate signed by \
         that CA (mutual TLS). A file that cannot be used ends it with exit status 78.
+
+        With --request-log FILE it appends one JSON line per request it answered (path, \
+        campaign id, HTTP status, API error, injected fault; never the token): what a \
+        rehearsed runbook really sent.
 
         Example:
           cops sandbox serve --port 8080 &

@@ -46,6 +46,8 @@ final class InvocationTests: XCTestCase {
         ["--check", "a.cops", "b.cops"],
         ["--color=always", "--check", "a.cops"],
         ["--format", "json", "--sandbox", "x.cops"],
+        ["--resume", "runbook.cops", "15"],
+        ["--resume", "--endpoint", "http://127.0.0.1:8080", "20261201T020102.120Z-811.jsonl", "runbook.cops"],
     ]
 
     func testEverydayCommandLinesParseWithoutArgumentParserAndAgreeWithIt() {
@@ -70,6 +72,8 @@ final class InvocationTests: XCTestCase {
             ["--stream", "-c", "x"], ["-o", "json", "-o", "table", "-c", "x"], ["-v", "--verbose", "-c", "x"],
             ["--dry-run=yes", "-c", "x"], ["--", "file.cops"],
             ["sandbox", "serve"],
+            ["--resume", "-c", "x"], ["--resume"], ["--resume", "run.jsonl"], ["--resume", "--dry-run", "x.cops"],
+            ["--resume", "--stream"], ["--resume", "-"],
         ]
         for arguments in others {
             XCTAssertNil(Invocation.parse(arguments), "\(arguments) must go through ArgumentParser")

@@ -67,7 +67,8 @@ final class CanaryTokenTests: XCTestCase {
         let (server, out, _) = try cops.start(
             [
                 "sandbox", "serve", "--port", "0", "--token", canary, "--fail-rate", "0.15", "--reset-rate", "0.1",
-                "--close-rate", "0.05", "--rate-limit", "200", "--seed", "11",
+                "--close-rate", "0.05", "--rate-limit", "200", "--seed", "11", "--request-log",
+                cops.stateHome.appendingPathComponent("requests.jsonl").path,
             ] + (tls ? try CopsProcess.tlsServeArguments() : []))
         defer {
             server.terminate()
@@ -130,6 +131,16 @@ final class CanaryTokenTests: XCTestCase {
         let shown = try cops.run(["show-plan", "-o", "table", plan])
         XCTAssertTrue(shown.stdout.contains("[redacted]"), shown.stdout)
         outputs += [planned.stdout, planned.stderr, shown.stdout, shown.stderr]
+        // The same as a scriptFile file (outside the scanned directory: it holds the canary),
+        // then `--resume` of its run: refused if it ended cleanly, else a resumed journal.
+        let scriptFile = FileManager.default.temporaryDirectory.appendingPathComponent("canary-\(UUID().uuidString).cops").path
+        try Data(script.utf8).write(to: URL(fileURLWithPath: scriptFile))
+        defer { try? FileManager.default.removeItem(atPath: scriptFile) }
+        let first = try cops.run(["-p", "canary", scriptFile], environment: environment)
+        let resumed = try cops.run(["-p", "canary", "--resume", scriptFile], environment: environment)
+        XCTAssertTrue([0, 1].contains(first.status), "\(first.status) \(first.stderr.suffix(600))")
+        XCTAssertEqual(resumed.status == 76, first.status == 0, "\(resumed.status) \(resumed.stderr.suffix(600))")
+        outputs += [first.stdout, first.stderr, resumed.stdout, resumed.stderr]
         XCTAssertTrue(outputs.joined().contains("cops: → POST"), "the trace ran")
         if let proxy {
             XCTAssertTrue(
@@ -150,7 +161,12 @@ final class CanaryTokenTests: XCTestCase {
         }
         // The runs that changed something kept journals, which the scan above covers.
         let journals = files.filter { $0.contains("/cops/runs/") && $0.hasSuffix(".jsonl") }
-        XCTAssertEqual(journals.count, 3, "the script, --stream and xml runs keep journals; the dry run none: \(journals)")
+        // A resume keeps a journal once it skips or sends a change (not when it stops first).
+        XCTAssertTrue(
+            (first.status == 0 ? [4] : [4, 5]).contains(journals.count),
+            "the script, --stream, xml and file runs keep journals, and a resume that ran; the dry run none: \(journals)")
+        let requestLog = files.filter { $0.hasSuffix("/requests.jsonl") }
+        XCTAssertEqual(requestLog.count, 1, "the server's request log is scanned too")
         // The config file is the user's own input, where the proxy URL with its password was
         // put (as the token file holds the token): the token is still looked for in it.
         let configFile = config.appendingPathComponent("config.toml").path
