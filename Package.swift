@@ -65,8 +65,9 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
-        // libedit, wrapped in non-variadic C functions (see Sources/CEditLine/shim.h).
-        .systemLibrary(name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
+        // libedit, wrapped in non-variadic C functions and loaded with dlopen when the prompt
+        // opens (see Sources/CEditLine/include/shim.h); libedit-dev gives histedit.h.
+        .target(name: "CEditLine", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
         // The prompt's line reading and history; knows nothing of campaigns.
         .target(name: "LineEditor", dependencies: ["CEditLine"]),
         // The language: talks to the world through one protocol; depends on nothing else of

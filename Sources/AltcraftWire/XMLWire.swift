@@ -1,37 +1,28 @@
 import Foundation
 
-#if canImport(FoundationXML)
-    import FoundationXML
-#endif
-
 /// Reads and writes `WireValue` in the reference's XML form: an `<xml>` root, one element per
 /// field, arrays as repeated elements.
 ///
 /// XML carries no types, so every leaf is read as a string and the typed accessors of
 /// `WireValue` convert it; a repeated element becomes an array, an empty element is null.
-/// We parse with Foundation's `XMLParser` (libxml2) into this tree rather than through
-/// XMLCoder, because XMLCoder decodes into fixed Codable types and would drop the fields we
-/// do not model, which `get` must keep.
+/// We read with our own `XMLReader` into this tree rather than through XMLCoder, because
+/// XMLCoder decodes into fixed Codable types and would drop the fields we do not model, which
+/// `get` must keep; and not with Foundation's `XMLParser`, whose libxml2 and ICU cost every
+/// start of `cops` (docs/performance.md, "Fifth round").
 public enum XMLWire {
     public static func decode(_ bytes: [UInt8]) throws(WireFormatError) -> WireValue {
         guard bytes.contains(where: { !(" \t\r\n".utf8.contains($0)) }) else {
             throw WireFormatError("empty body")
         }
-        // Foundation's XMLParser traps on an element name that is not UTF-8 (libxml2 hands the
-        // raw bytes on): found by fuzzing with `<\u{F3}`. Answers are UTF-8, so others are refused.
+        // Answers are UTF-8; XMLReader relies on it (Foundation's XMLParser, used before it,
+        // trapped on an element name that was not: found by fuzzing with `<\u{F3}`).
         guard String(validating: bytes, as: UTF8.self) != nil else {
             throw WireFormatError("invalid XML: not UTF-8")
         }
-        let builder = XMLTreeBuilder()
-        let parser = XMLParser(data: Data(bytes))
-        parser.shouldResolveExternalEntities = false
-        parser.delegate = builder
-        let ok = parser.parse()
-        if let failure = builder.failure { throw failure }
-        guard ok, let root = builder.root else {
-            let reason = parser.parserError.map { "invalid XML (\(($0 as NSError).code))" } ?? "invalid XML"
-            throw WireFormatError(reason, offset: nil)
-        }
+        var builder = XMLTreeBuilder()
+        var reader = XMLReader(bytes)
+        try reader.read(into: &builder)
+        guard let root = builder.root else { throw WireFormatError("invalid XML") }
         return root
     }
 
@@ -110,8 +101,8 @@ public enum XMLWire {
     }
 }
 
-/// Builds the `WireValue` tree from parser events.
-private final class XMLTreeBuilder: NSObject, XMLParserDelegate {
+/// Builds the `WireValue` tree from the reader's events.
+private struct XMLTreeBuilder: XMLEventHandler {
     private struct Frame {
         var name: String
         var children = WireObject()
@@ -121,31 +112,18 @@ private final class XMLTreeBuilder: NSObject, XMLParserDelegate {
 
     private var stack: [Frame] = []
     var root: WireValue?
-    var failure: WireFormatError?
 
-    func parser(
-        _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?, qualifiedName qName: String?,
-        attributes attributeDict: [String: String] = [:]
-    ) {
-        if stack.count >= JSONWire.maximumDepth {
-            failure = WireFormatError("XML nested too deeply")
-            parser.abortParsing()
-            return
-        }
-        stack.append(Frame(name: elementName))
+    mutating func startElement(_ name: String) throws(WireFormatError) {
+        if stack.count >= JSONWire.maximumDepth { throw WireFormatError("XML nested too deeply") }
+        stack.append(Frame(name: name))
     }
 
-    func parser(_ parser: XMLParser, foundCharacters string: String) {
+    mutating func characters(_ text: String) {
         guard !stack.isEmpty else { return }
-        stack[stack.count - 1].text += string
+        stack[stack.count - 1].text += text
     }
 
-    func parser(_ parser: XMLParser, foundCDATA block: Data) {
-        guard !stack.isEmpty else { return }
-        stack[stack.count - 1].text += String(decoding: block, as: UTF8.self)
-    }
-
-    func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName qName: String?) {
+    mutating func endElement() {
         guard let frame = stack.popLast() else { return }
         let value: WireValue
         if frame.hasChildren {

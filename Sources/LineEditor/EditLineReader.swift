@@ -28,9 +28,11 @@ public final class EditLineReader: LineReader {
 
     public var isInteractive: Bool { true }
 
-    /// A libedit reader when a person is at a terminal, else nil.
+    /// A libedit reader when a person is at a terminal and libedit loads, else nil.
     public static func make(programName: String, history entries: [String] = []) -> EditLineReader? {
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 || isatty(STDERR_FILENO) == 1 else { return nil }
+        // Loaded here, not at start: scripts and one-shot runs never pay for it.
+        guard cedit_load() == 0 else { return nil }
         return EditLineReader(programName: programName, history: entries)
     }
 
@@ -39,8 +41,8 @@ public final class EditLineReader: LineReader {
         Self.installInterruptHandler()
         // Prompt and editing stay on the terminal when stdout is piped (`cops | tee log`).
         output = isatty(STDOUT_FILENO) == 1 ? cedit_stdout() : cedit_stderr()
-        editor = el_init(programName, cedit_stdin(), output, cedit_stderr())
-        history = history_init()
+        editor = cedit_init(programName, cedit_stdin(), output, cedit_stderr())
+        history = cedit_history_init()
         cedit_hist_setsize(history, Int32(max(entries.count, 1000)))
         cedit_hist_setunique(history, 1)
         for entry in entries { cedit_hist_enter(history, entry) }
@@ -55,7 +57,7 @@ public final class EditLineReader: LineReader {
                 return reader.promptBuffer
             }, 1)
         // Read ~/.editrc first, so our Tab binding wins over a user's.
-        el_source(editor, nil)
+        cedit_source(editor, nil)
         cedit_addfn(
             editor, "cops-complete", "Complete the word before the cursor",
             { editor, _ in
@@ -67,8 +69,8 @@ public final class EditLineReader: LineReader {
 
     deinit {
         free(promptBuffer)
-        history_end(history)
-        el_end(editor)
+        cedit_history_end(history)
+        cedit_end(editor)
     }
 
     static func from(_ editor: OpaquePointer) -> EditLineReader? {
@@ -105,7 +107,7 @@ public final class EditLineReader: LineReader {
         var previousMask = sigset_t()
         pthread_sigmask(SIG_UNBLOCK, &interrupt, &previousMask)
         readingThread.store(UInt(pthread_self()), ordering: .relaxed)
-        let line = el_gets(editor, &count)
+        let line = cedit_gets(editor, &count)
         let savedErrno = errno
         readingThread.store(0, ordering: .relaxed)
         pthread_sigmask(SIG_SETMASK, &previousMask, nil)
@@ -168,7 +170,7 @@ public final class EditLineReader: LineReader {
     }
 
     private func complete(_ editor: OpaquePointer) -> UInt8 {
-        guard let info = el_line(editor)?.pointee, let buffer = info.buffer, let cursor = info.cursor else {
+        guard let info = cedit_line(editor)?.pointee, let buffer = info.buffer, let cursor = info.cursor else {
             return UInt8(CC_ERROR)
         }
         let before = buffer.withMemoryRebound(to: UInt8.self, capacity: cursor - buffer) {
@@ -179,14 +181,14 @@ public final class EditLineReader: LineReader {
         let matches = result.candidates.filter { $0.text.hasPrefix(word) }
         if matches.isEmpty { return UInt8(CC_REFRESH_BEEP) }
         if matches.count == 1 {
-            el_insertstr(editor, String(matches[0].text.dropFirst(word.count)) + " ")
+            cedit_insertstr(editor, String(matches[0].text.dropFirst(word.count)) + " ")
             return UInt8(CC_REFRESH)
         }
         let common = matches.dropFirst().reduce(matches[0].text) { prefix, match in
             String(zip(prefix, match.text).prefix { $0 == $1 }.map(\.0))
         }
         if common.count > word.count {
-            el_insertstr(editor, String(common.dropFirst(word.count)))
+            cedit_insertstr(editor, String(common.dropFirst(word.count)))
             return UInt8(CC_REFRESH)
         }
         fputs("\n" + Self.columns(matches.map(\.display)) + "\n", output)
