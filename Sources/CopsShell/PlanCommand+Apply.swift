@@ -199,7 +199,7 @@ extension PlanCommand {
             atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let descriptor = open(marker, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
-            return errno == EEXIST ? .taken : .unwritable(String(cString: strerror(errno)))
+            return errno == EEXIST ? .taken : .unwritable(ScriptFileReader.reason(errno))
         }
         let text = Array("applied \(RunJournal.timestamp(Date())) by pid \(getpid())\n".utf8)
         _ = text.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }

@@ -131,17 +131,17 @@ public enum PlanCommand {
     /// Writes a new file, 0600; nil when written, else why not.
     static func write(_ text: String, to path: String) -> String? {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { return String(cString: strerror(errno)) }
+        guard descriptor >= 0 else { return ScriptFileReader.reason(errno) }
         defer { close(descriptor) }
         let bytes = Array(text.utf8)
         var written = 0
         while written < bytes.count {
             let count = bytes[written...].withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
             if count < 0, errno == EINTR { continue }
-            guard count > 0 else { return String(cString: strerror(errno)) }
+            guard count > 0 else { return ScriptFileReader.reason(errno) }
             written += count
         }
-        return fsync(descriptor) == 0 ? nil : String(cString: strerror(errno))
+        return fsync(descriptor) == 0 ? nil : ScriptFileReader.reason(errno)
     }
 
     // MARK: cops show-plan

@@ -228,7 +228,7 @@ public final class PromptSession {
         guard descriptor >= 0 else {
             let reason = errno
             return session.sink.message(
-                reason == EEXIST ? Wording.saveRefused(path) : Wording.saveFailed(path, String(cString: strerror(reason))))
+                reason == EEXIST ? Wording.saveRefused(path) : Wording.saveFailed(path, ScriptFileReader.reason(reason)))
         }
         let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
         do {

@@ -50,6 +50,7 @@ public enum ScriptFileReader {
         case ENOENT: return "no such file"
         case EACCES, EPERM: return "permission denied"
         case EISDIR: return "it is a directory"
+        case EEXIST: return "it already exists"
         default: return String(cString: strerror(number)).lowercased()
         }
     }

@@ -17,7 +17,7 @@ public final class Transcript: Sendable {
     /// Opens (creating with mode 0600) or fails with the reason.
     public static func open(path: String, secrets: [String]) -> Result<Transcript, TranscriptError> {
         let fd = systemOpen(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { return .failure(TranscriptError(path: path, reason: String(cString: strerror(errno)))) }
+        guard fd >= 0 else { return .failure(TranscriptError(path: path, reason: ScriptFileReader.reason(errno))) }
         return .success(Transcript(fd: fd, secrets: secrets))
     }
 

@@ -38,6 +38,37 @@ final class RunJournalTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: directory), "no directory, no file")
     }
 
+    /// Intents from a bulk statement's concurrent requests share syncs (group commit): every
+    /// one is written whole, once, with its own sequence number, and each `intend` returns
+    /// only after its line is in the file.
+    func testConcurrentIntentsAreAllWrittenOnce() throws {
+        let journal = journal()
+        let count = 400
+        let sequences = Mutex<[Int]>([])
+        let path = Mutex<String?>(nil)
+        let directory = self.directory
+        DispatchQueue.concurrentPerform(iterations: count) { index in
+            guard let sequence = try? journal.intend(.deactivate(id: Int64(index), abort: false), at: nil).get() else {
+                return XCTFail("intent \(index) refused")
+            }
+            let file = path.withLock { path in
+                if path == nil { path = RunJournal.journalNames(in: directory).first.map { directory + "/" + $0 } }
+                return path!
+            }
+            let text = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
+            XCTAssertTrue(text.contains(#""seq":\#(sequence),"#), "intent \(sequence) is in the file when intend returns")
+            sequences.withLock { $0.append(sequence) }
+        }
+        journal.end(.success)
+        XCTAssertEqual(sequences.withLock { $0.sorted() }, Array(1...count))
+        let intents = try lines(try onlyFile()).filter { $0.hasPrefix(#"{"type":"intent""#) }
+        XCTAssertEqual(intents.count, count)
+        let campaigns = intents.compactMap { line in
+            line.range(of: #""campaign":"#).map { Int(line[$0.upperBound...].prefix { $0.isNumber })! }
+        }
+        XCTAssertEqual(campaigns.sorted(), Array(0..<count), "every change once, none torn")
+    }
+
     func testLinesAreWrittenAsDocumented() throws {
         let journal = journal()
         journal.describe(runbook: SourceFile(name: "r.cops", text: "abc"), sourced: [])
@@ -138,7 +169,7 @@ final class RunJournalTests: XCTestCase {
             _ = try await operations.perform(.delete(id: 1))
             XCTFail("sent without a journal")
         } catch {
-            XCTAssertTrue(error.text.hasPrefix("cannot write the run journal '\(path)': File exists"), error.text)
+            XCTAssertTrue(error.text.hasPrefix("cannot write the run journal '\(path)': it already exists"), error.text)
         }
         XCTAssertEqual(base.performed.withLock { $0 }, [])
         XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), "keep\n")

@@ -116,7 +116,7 @@ final class RunJournalProgramTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: runs))
         let again = try cops.run(["--journal", path, "-c", "clone 118"])
         XCTAssertNotEqual(again.status, 0)
-        XCTAssertTrue(again.stderr.contains("cannot write the run journal '\(path)': File exists"), again.stderr)
+        XCTAssertTrue(again.stderr.contains("cannot write the run journal '\(path)': it already exists"), again.stderr)
         XCTAssertEqual(try lines(path).count, 4, "the existing journal is left as it was")
     }
 
