@@ -95,10 +95,15 @@ public struct Checker {
     static func check(_ file: SourceFile, defined: Set<String>, origin: TextOrigin, sources: SourceLoader?)
         -> CheckedProgram
     {
-        var statements: [Statement] = []
-        let (range, verdict) = checkStatements(file, defined: defined, origin: origin, sources: sources) {
-            statements.append($0)
-        }
+        // Only where each statement starts is kept; the trees are parsed again when they are run
+        // (`StatementList`). A parse with diagnostics is redone whole to keep recovery's trees.
+        var starts: [SourceLocation] = []
+        let (range, verdict, parsedCleanly) = checkStatements(
+            file, defined: defined, origin: origin, sources: sources
+        ) { starts.append($0.range.start) }
+        let statements =
+            parsedCleanly
+            ? StatementList(source: file.bytes, starts: starts) : Parser.parse(file).0.statements
         return CheckedProgram(
             program: Program(statements: statements, range: range), diagnostics: verdict.diagnostics,
             definedVariables: verdict.definedVariables, sourced: verdict.sourced, parameters: verdict.parameters)
@@ -113,13 +118,15 @@ public struct Checker {
         each: (Statement) -> Void = { _ in }
     ) -> CheckVerdict {
         let sources = readFile.map { SourceLoader(root: file.name, readFile: $0) }
-        return checkStatements(file, defined: defined, origin: .runbook, sources: sources, each).1
+        return checkStatements(file, defined: defined, origin: .runbook, sources: sources, each).verdict
     }
 
+    /// Parses and checks `file` statement by statement; `parsedCleanly` is true when the parser
+    /// reported nothing.
     private static func checkStatements(
         _ file: SourceFile, defined: Set<String>, origin: TextOrigin, sources: SourceLoader?,
         _ each: (Statement) -> Void
-    ) -> (SourceRange, CheckVerdict) {
+    ) -> (range: SourceRange, verdict: CheckVerdict, parsedCleanly: Bool) {
         var checker = Checker()
         checker.defined.formUnion(defined)
         checker.sources = sources
@@ -134,7 +141,8 @@ public struct Checker {
             range,
             CheckVerdict(
                 diagnostics: merged(parseDiagnostics, checker.diagnostics), definedVariables: checker.defined,
-                sourced: sources?.files ?? [], parameters: checker.parameters)
+                sourced: sources?.files ?? [], parameters: checker.parameters),
+            parseDiagnostics.isEmpty
         )
     }
 

@@ -158,7 +158,7 @@ public final class Interpreter {
 
     /// Runs statements in order; a failure stops them unless `on-error continue` (and not inside
     /// `try`, which handles failures itself).
-    func execute(_ statements: [Statement], topLevel: Bool = false) async throws {
+    func execute(_ statements: some Sequence<Statement>, topLevel: Bool = false) async throws {
         for statement in statements {
             if isCancelled {
                 throw fail(

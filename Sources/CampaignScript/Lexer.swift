@@ -17,6 +17,15 @@ public struct Lexer {
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { index = 3 }
     }
 
+    /// Creates a lexer that starts at `location` outside any bracket, where a top-level statement
+    /// of an error-free program starts (`StatementList` parses it again from there).
+    init(bytes: [UInt8], at location: SourceLocation) {
+        self.bytes = bytes
+        index = location.offset
+        line = location.line
+        column = location.column
+    }
+
     /// The source text between two byte offsets, for notes that quote what the user wrote.
     func text(from start: Int, to end: Int) -> String {
         String(decoding: bytes[min(start, bytes.count)..<min(max(start, end), bytes.count)], as: UTF8.self)

@@ -47,6 +47,16 @@ public struct Parser {
         return (range, parser.diagnostics)
     }
 
+    /// The top-level statement that starts at `start` in `bytes`, which parsed there without a
+    /// diagnostic before (`StatementList`): the same tree again.
+    static func statement(in bytes: [UInt8], at start: SourceLocation) -> Statement {
+        var parser = Parser(lexer: Lexer(bytes: bytes, at: start))
+        guard let statement = try? parser.statement(), parser.diagnostics.isEmpty else {
+            preconditionFailure("statement at \(start) no longer parses")
+        }
+        return statement
+    }
+
     /// True when a prompt should ask for another line: an open `{`, `(` or `[`, an open string,
     /// or a trailing `\`.
     public static func isIncomplete(_ text: String) -> Bool {
@@ -97,8 +107,9 @@ public struct Parser {
     private mutating func dropConsumedTokens() {
         let consumed = current - 1 - windowStart
         guard consumed >= 1024 else { return }
-        // The few tokens still ahead move to a fresh buffer.
-        window = Array(window[consumed...])
+        // The few tokens still ahead move to the front of the same buffer: a fresh one grew
+        // again from empty, reallocating ten times per thousand tokens (docs/performance.md).
+        window.removeSubrange(0..<consumed)
         windowStart += consumed
     }
 
@@ -116,7 +127,12 @@ public struct Parser {
 
     private func check(_ kind: TokenKind) -> Bool { peek.kind == kind }
 
-    private func checkWord(_ word: String) -> Bool { peek.kind == .word(word) }
+    // Compares the spelling in place: `peek.kind == .word(word)` built a token kind and went
+    // through the enum's whole `==` for every keyword tried (docs/performance.md).
+    private func checkWord(_ word: String) -> Bool {
+        if case .word(let spelling) = peek.kind { return spelling == word }
+        return false
+    }
 
     private var peekWord: String? {
         if case .word(let word) = peek.kind { return word }

@@ -5,7 +5,7 @@ public struct SourceFile: Sendable {
     /// The raw bytes; they need not be valid UTF-8.
     public let bytes: [UInt8]
     /// Byte offset at which each line starts; `lineStarts[0]` is line 1.
-    public let lineStarts: [Int]
+    public let lineStarts: LineStarts
     /// Lines of the input before this text: a statement read from a stream or a prompt entry is
     /// its own file, but diagnostics number its lines as the whole input does.
     public var lineOffset = 0
@@ -17,11 +17,27 @@ public struct SourceFile: Sendable {
     public init(name: String, bytes: [UInt8]) {
         self.name = name
         self.bytes = bytes
-        var starts = [0]
-        for (index, byte) in bytes.enumerated() where byte == UInt8(ascii: "\n") {
-            starts.append(index + 1)
+        var starts: [UInt32] = [0]
+        bytes.withUnsafeBufferPointer { buffer in
+            for index in buffer.indices where buffer[index] == UInt8(ascii: "\n") {
+                starts.append(UInt32(truncatingIfNeeded: index + 1))
+            }
         }
-        self.lineStarts = starts
+        self.lineStarts = LineStarts(starts: starts)
+    }
+
+    /// Where each line starts, stored as 32-bit offsets (sources are limited to 4 GiB, as in
+    /// `SourceLocation`): a million-statement runbook has 1.4 million lines, and this table is
+    /// held for as long as the file is.
+    public struct LineStarts: RandomAccessCollection, Sendable {
+        fileprivate let starts: [UInt32]
+
+        /// The first line's index, 0.
+        public var startIndex: Int { 0 }
+        /// The number of lines.
+        public var endIndex: Int { starts.count }
+        /// The byte offset at which the line with this 0-based index starts.
+        public subscript(position: Int) -> Int { Int(starts[position]) }
     }
 
     /// Creates a source file from text.

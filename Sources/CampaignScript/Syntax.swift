@@ -1,12 +1,17 @@
 /// A parsed file: its statements in order.
 public struct Program: Equatable, Sendable {
-    /// The top-level statements.
-    public var statements: [Statement]
+    /// The top-level statements (read one at a time: see `StatementList`).
+    public var statements: StatementList
     /// The whole file.
     public var range: SourceRange
 
     /// Creates a program.
     public init(statements: [Statement], range: SourceRange) {
+        self.init(statements: StatementList(statements), range: range)
+    }
+
+    /// Creates a program from a statement list.
+    public init(statements: StatementList, range: SourceRange) {
         self.statements = statements
         self.range = range
     }

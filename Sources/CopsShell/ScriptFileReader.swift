@@ -29,6 +29,11 @@ public enum ScriptFileReader {
             return .failure(FileReadError(why: "it is a directory"))
         }
         var bytes: [UInt8] = []
+        // Room for the whole file at once: growing by doubling would hold the old and the new
+        // buffer together (peak memory of `cops --check` on a large file; docs/performance.md).
+        if status.st_mode & S_IFMT == S_IFREG, status.st_size > 0 {
+            bytes.reserveCapacity(min(Int(status.st_size), limit) + 1)
+        }
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
             let count = chunk.withUnsafeMutableBytes { systemRead(descriptor, $0.baseAddress, $0.count) }

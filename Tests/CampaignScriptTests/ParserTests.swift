@@ -150,7 +150,7 @@ final class ParserTests: XCTestCase {
         var streamed: [Statement] = []
         let (range, streamedDiagnostics) = Parser.parseStatements(file) { streamed.append($0) }
         let (program, diagnostics) = Parser.parse(file)
-        for (name, statements) in [("parseStatements", streamed), ("parse", program.statements)] {
+        for (name, statements) in [("parseStatements", streamed), ("parse", Array(program.statements))] {
             XCTAssertEqual(statements.count, expected.count, name)
             for (statement, want) in zip(statements, expected) {
                 XCTAssertEqual(kind(statement), want.kind, "\(name): \(want)")
