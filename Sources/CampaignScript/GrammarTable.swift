@@ -400,7 +400,10 @@ public enum GrammarTable {
         // many and short, so a looser match would answer unrelated words (`bogus` → `logs`).
         // On a tie the cops word wins (`shop`: `show` rather than `stop`'s `deactivate`).
         if word.count > 3, spelledDistance > 1,
-            let said = saidAsWords.keys.sorted().first(where: { Suggestion.editDistance(word, $0) == 1 }),
+            let said = saidAsWords.keys.sorted().first(where: {
+                // The length check first: a megabyte-long word must not cost an edit distance each.
+                abs($0.count - word.count) <= 1 && Suggestion.editDistance(word, $0) == 1
+            }),
             let meant = saidAsWords[said]
         {
             return StatementWordMeaning(word: meant.word, implies: meant.implies, byMeaning: false)
