@@ -120,12 +120,15 @@ final class SandboxStoreTests: XCTestCase {
         try both("campaigns/deactivate", #"{"token": "sandbox-token", "id": 1}"#)
         try both("campaigns/activate", #"{"token": "sandbox-token", "id": 1}"#)
         for id in [1, 15, 82, 87, 11768] {
-            try both("campaigns/log", #"{"token": "sandbox-token", "id": \#(id)}"#)
+            try both("campaigns/log_v2", #"{"token": "sandbox-token", "id": \#(id)}"#)
         }
-        let log = try both("campaigns/log", #"{"token": "sandbox-token", "id": 15}"#)
+        let log = try both("campaigns/log_v2", #"{"token": "sandbox-token", "id": 15}"#)
         XCTAssertEqual(
             log["data"]?.arrayValue?.compactMap { $0["message"]?.stringValue },
-            ["Begin campaign", "Campaign deactivated", "Messages sent", "Campaign finished", "Total time spent"])
+            [
+                "Campaign created", "Campaign activated", "Begin campaign", "Campaign deactivated", "Messages sent",
+                "Campaign finished", "Total time spent",
+            ])
         XCTAssertEqual(try store.state(), memory.withEngine { $0.state }, "the database holds what the engine in memory holds")
     }
 
