@@ -93,6 +93,64 @@ final class SandboxStoreTests: XCTestCase {
         XCTAssertEqual(try store.state(), engine.state, "the database holds what an engine in memory holds")
     }
 
+    /// Calls that change campaigns are handed them without their logs and append what they
+    /// add after the stored entries: read back through the database, every log is the one an
+    /// engine in memory keeps, entry for entry, also where a queue finished during a call that
+    /// named another campaign.
+    func testLogsGrowAcrossCallsAsInAnEngineInMemory() throws {
+        let directory = try temporaryDirectory(for: self)
+        let clock = ManualSandboxClock()
+        let store = try SandboxStore(directory: directory)
+        let stored = try Sandbox(store: store, clock: clock)
+        let memory = Sandbox(engine: SandboxEngine(clock: clock))
+        @discardableResult
+        func both(_ path: String, _ body: String) throws -> WireObject {
+            let answers = [stored, memory].map {
+                $0.respond(
+                    path: "/api/v1.1/" + path, headers: [("Content-Type", "application/json")], body: Array(body.utf8))
+            }
+            XCTAssertEqual(answers[0].body, answers[1].body, "\(path) \(body)")
+            return try envelope(answers[0])
+        }
+        try both("campaigns/activate", #"{"token": "sandbox-token", "id": 82, "run_now": true, "override_limit": 100}"#)
+        clock.advance(by: 5)
+        try both("campaigns/deactivate", #"{"token": "sandbox-token", "id": 15}"#)
+        clock.advance(by: 3600)
+        // Every queue finishes on the way through this call, which names none of them.
+        try both("campaigns/deactivate", #"{"token": "sandbox-token", "id": 1}"#)
+        try both("campaigns/activate", #"{"token": "sandbox-token", "id": 1}"#)
+        for id in [1, 15, 82, 87, 11768] {
+            try both("campaigns/log_v2", #"{"token": "sandbox-token", "id": \#(id)}"#)
+        }
+        let log = try both("campaigns/log_v2", #"{"token": "sandbox-token", "id": 15}"#)
+        XCTAssertEqual(
+            log["data"]?.arrayValue?.compactMap { $0["message"]?.stringValue },
+            [
+                "Campaign created", "Campaign activated", "Begin campaign", "Campaign deactivated", "Messages sent",
+                "Campaign finished", "Total time spent",
+            ])
+        XCTAssertEqual(try store.state(), memory.withEngine { $0.state }, "the database holds what the engine in memory holds")
+    }
+
+    /// A row that cops cannot read (written behind its back) is damage, named as such.
+    func testAMalformedRowIsReportedAsDamage() throws {
+        let directory = try temporaryDirectory(for: self)
+        let sandbox = try Sandbox(store: SandboxStore(directory: directory), clock: ManualSandboxClock())
+        let sqlite = Process()
+        sqlite.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        sqlite.arguments = [directory + "/sandbox.db", "UPDATE campaigns SET ui_tags = 'not a list' WHERE id = 15"]
+        try sqlite.run()
+        sqlite.waitUntilExit()
+        XCTAssertEqual(sqlite.terminationStatus, 0)
+        let response = sandbox.respond(
+            path: "/api/v1.1/campaigns/get", headers: [("Content-Type", "application/json")],
+            body: Array(#"{"token": "sandbox-token", "id": 1}"#.utf8))
+        XCTAssertEqual(response.status, 500, "campaign 15 is sending: every call reads it")
+        XCTAssertEqual(
+            try envelope(response)["error_text"]?.stringValue,
+            "Sandbox state: sandbox state \(directory)/sandbox.db is damaged; run 'cops sandbox reset'")
+    }
+
     func testReadsDoNotWrite() throws {
         let directory = try temporaryDirectory(for: self)
         let sandbox = try Sandbox(store: SandboxStore(directory: directory), clock: ManualSandboxClock())
