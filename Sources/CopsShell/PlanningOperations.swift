@@ -116,8 +116,26 @@ final class PlanRecording: Sendable {
         }
     }
 
-    /// The planned changes, in the order the dry run reached them.
-    var mutations: [RunPlan.Mutation] { state.withLock { $0.mutations } }
+    /// The planned changes, in the order the dry run reached them; the changes of one bulk
+    /// statement, which are planned concurrently and arrive in any order, sorted by campaign,
+    /// so that planning the same runbook twice writes the same list for a reviewer.
+    var mutations: [RunPlan.Mutation] {
+        let reached = state.withLock { $0.mutations }
+        var ordered: [RunPlan.Mutation] = []
+        var start = 0
+        while start < reached.count {
+            var end = start + 1
+            while end < reached.count, reached[end].position == reached[start].position,
+                reached[end].campaign != nil, reached[start].campaign != nil
+            {
+                end += 1
+            }
+            ordered += reached[start..<end].sorted { $0.campaign! < $1.campaign! }
+            start = end
+        }
+        for index in ordered.indices { ordered[index].sequence = index + 1 }
+        return ordered
+    }
 
     /// The campaigns a planned change names whose status no read of the run returned (none
     /// read them, or only `list`, whose rows have no status).
