@@ -5,8 +5,8 @@ import Synchronization
 /// `cops apply`'s decorator, in front of the journal's: a change is sent only when it is the
 /// next one the plan holds (operation, campaign, parameters), else it is refused before it is
 /// sent and the run ends with status 75 (docs/changes.md, "Plans").
-final class GuardedOperations: CampaignOperations {
-    private let base: any CampaignOperations
+final class GuardedOperations: OperationsDecorator {
+    let base: any CampaignOperations
     private let planGuard: PlanGuard
 
     init(_ base: any CampaignOperations, guard planGuard: PlanGuard) {
@@ -21,22 +21,6 @@ final class GuardedOperations: CampaignOperations {
         let newID = try await base.perform(operation)
         if case .clone = operation { planGuard.cloned(newID, at: StatementPosition.current) }
         return newID
-    }
-
-    func plan(_ operation: MutatingOperation) async throws(OperationError) -> String { try await base.plan(operation) }
-
-    func status(id: Int64) async throws(OperationError) -> Value { try await base.status(id: id) }
-
-    func show(id: Int64) async throws(OperationError) -> Value { try await base.show(id: id) }
-
-    func list(_ filter: ListFilter) async throws(OperationError) -> [Value] { try await base.list(filter) }
-
-    func log(id: Int64, since: LogSince?, limit: Int64?) async throws(OperationError) -> [Value] {
-        try await base.log(id: id, since: since, limit: limit)
-    }
-
-    func configure(timeoutMilliseconds: Int64, retries: Int) async {
-        await base.configure(timeoutMilliseconds: timeoutMilliseconds, retries: retries)
     }
 }
 

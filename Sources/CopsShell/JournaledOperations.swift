@@ -3,8 +3,8 @@ import CampaignScript
 /// A target's operations with every change journaled (`RunJournal`): the intent is on disk
 /// before the change is sent, its outcome after. Reads and dry-run plans pass through
 /// untouched, so a run that changes nothing leaves no journal.
-final class JournaledOperations: CampaignOperations {
-    private let base: any CampaignOperations
+final class JournaledOperations: OperationsDecorator {
+    let base: any CampaignOperations
     private let journal: RunJournal
 
     init(_ base: any CampaignOperations, journal: RunJournal) {
@@ -28,27 +28,5 @@ final class JournaledOperations: CampaignOperations {
             journal.record(sequence, error.mayHaveBeenApplied ? .unknown : .failed, error: error)
             throw error
         }
-    }
-
-    func plan(_ operation: MutatingOperation) async throws(OperationError) -> String {
-        try await base.plan(operation)
-    }
-
-    func status(id: Int64) async throws(OperationError) -> Value { try await base.status(id: id) }
-
-    func show(id: Int64) async throws(OperationError) -> Value { try await base.show(id: id) }
-
-    func list(_ filter: ListFilter) async throws(OperationError) -> [Value] { try await base.list(filter) }
-
-    func log(id: Int64, since: LogSince?, limit: Int64?) async throws(OperationError) -> [Value] {
-        try await base.log(id: id, since: since, limit: limit)
-    }
-
-    func configure(timeoutMilliseconds: Int64, retries: Int) async {
-        await base.configure(timeoutMilliseconds: timeoutMilliseconds, retries: retries)
-    }
-
-    func planUnknown(_ op: String, ids: [Int64], statement: String) async {
-        await base.planUnknown(op, ids: ids, statement: statement)
     }
 }

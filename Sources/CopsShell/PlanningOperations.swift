@@ -4,9 +4,10 @@ import Synchronization
 
 /// `cops plan`'s decorator: passes reads through and records what they returned per campaign,
 /// records each change the dry run plans (with its statement and request), and refuses to
-/// send any change (a runbook that turns `dry-run` off still sends nothing).
-final class PlanningOperations: CampaignOperations {
-    private let base: any CampaignOperations
+/// send any change (a runbook that turns `dry-run` off still sends nothing). Log entries are
+/// history, not state a plan could hold still: they pass through unrecorded.
+final class PlanningOperations: OperationsDecorator {
+    let base: any CampaignOperations
     private let recording: PlanRecording
 
     init(_ base: any CampaignOperations, recording: PlanRecording) {
@@ -38,15 +39,6 @@ final class PlanningOperations: CampaignOperations {
             if case .int(let id)? = campaign.field("id") { recording.observe(id, campaign) }
         }
         return campaigns
-    }
-
-    /// Log entries are history, not state a plan could hold still: not recorded.
-    func log(id: Int64, since: LogSince?, limit: Int64?) async throws(OperationError) -> [Value] {
-        try await base.log(id: id, since: since, limit: limit)
-    }
-
-    func configure(timeoutMilliseconds: Int64, retries: Int) async {
-        await base.configure(timeoutMilliseconds: timeoutMilliseconds, retries: retries)
     }
 
     func planUnknown(_ op: String, ids: [Int64], statement: String) async {

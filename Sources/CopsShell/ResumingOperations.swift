@@ -14,13 +14,13 @@ import Synchronization
 /// - beyond the chain's record: sent as usual.
 ///
 /// Reads always go to the live account.
-final class ResumingOperations: CampaignOperations {
+final class ResumingOperations: OperationsDecorator {
     /// Why the run stopped: what the operator is to check.
     struct Stop: Sendable, Equatable {
         var message: String
     }
 
-    private let base: any CampaignOperations
+    let base: any CampaignOperations
     private let ledger: ResumeLedger
     private let journal: RunJournal
     private let cancellation: CancellationSwitch
@@ -118,21 +118,5 @@ final class ResumingOperations: CampaignOperations {
         cancellation.cancel()
         stopped.withLock { if $0 == nil { $0 = Stop(message: message) } }
         return OperationError(.other, text: Wording.resumeStopped)
-    }
-
-    func plan(_ operation: MutatingOperation) async throws(OperationError) -> String { try await base.plan(operation) }
-
-    func status(id: Int64) async throws(OperationError) -> Value { try await base.status(id: id) }
-
-    func show(id: Int64) async throws(OperationError) -> Value { try await base.show(id: id) }
-
-    func list(_ filter: ListFilter) async throws(OperationError) -> [Value] { try await base.list(filter) }
-
-    func log(id: Int64, since: LogSince?, limit: Int64?) async throws(OperationError) -> [Value] {
-        try await base.log(id: id, since: since, limit: limit)
-    }
-
-    func configure(timeoutMilliseconds: Int64, retries: Int) async {
-        await base.configure(timeoutMilliseconds: timeoutMilliseconds, retries: retries)
     }
 }
