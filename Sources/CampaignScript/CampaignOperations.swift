@@ -1,5 +1,5 @@
 /// Where an activation sends its run instead of the campaign's own audience.
-public struct AudienceOverride: Sendable, Equatable {
+public struct AudienceOverride: Sendable, Hashable {
     /// `list` or `segment`.
     public var source: String
     /// The list's or segment's ID.
@@ -43,7 +43,7 @@ public enum LogSince: Sendable, Equatable {
 
 /// A request that changes server state, whole: the interpreter builds it once, then performs
 /// it or, in a dry run, plans it.
-public enum MutatingOperation: Sendable, Equatable {
+public enum MutatingOperation: Sendable, Hashable {
     /// `activate ID [now] [audience …] [limit N]`
     case activate(id: Int64, now: Bool, audience: AudienceOverride?, limit: Int64?)
     /// `deactivate ID [abort]`
@@ -84,6 +84,13 @@ public protocol CampaignOperations: Sendable {
     /// known targets, `statement` its text as written (its options are not evaluated). Nothing
     /// is sent; a plan records it (docs/changes.md, "Plans").
     func planUnknown(_ op: String, ids: [Int64], statement: String) async
+    /// Runs `body`, a statement that is about to `perform` these changes (some may not be
+    /// sent: a cancelled statement starts no more), told in advance so that a run journal
+    /// can write their intents together, with one sync (docs/changes.md, "Run journals").
+    /// `position` is the statement's.
+    func announcing<T>(
+        _ changes: [MutatingOperation], at position: StatementPosition, _ body: () async throws -> T
+    ) async rethrows -> T
 }
 
 extension CampaignOperations {
@@ -92,4 +99,11 @@ extension CampaignOperations {
 
     /// Operations that keep no plan have nothing to record.
     public func planUnknown(_ op: String, ids: [Int64], statement: String) async {}
+
+    /// Operations that write nothing ahead run the statement as it is.
+    public func announcing<T>(
+        _ changes: [MutatingOperation], at position: StatementPosition, _ body: () async throws -> T
+    ) async rethrows -> T {
+        try await body()
+    }
 }

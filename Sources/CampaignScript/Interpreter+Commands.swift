@@ -256,15 +256,21 @@ extension Interpreter {
         let operations = self.operations
         let dryRun = settings.dryRun
         let position = self.position(of: range)
-        return try await perID(op, targets, display: display, at: range, mutating: true, planned: dryRun) {
-            id async throws(OperationError) in
-            if dryRun {
-                let plan = try await operations.plan(operation(id), at: position)
-                return Record([("id", .int(id)), ("planned", .bool(true)), ("request", .string(plan))], isPlanned: true)
+        let statement = { () async throws -> Value in
+            try await self.perID(op, targets, display: display, at: range, mutating: true, planned: dryRun) {
+                id async throws(OperationError) in
+                if dryRun {
+                    let plan = try await operations.plan(operation(id), at: position)
+                    return Record([("id", .int(id)), ("planned", .bool(true)), ("request", .string(plan))], isPlanned: true)
+                }
+                _ = try await operations.perform(operation(id), at: position)
+                return Record([("id", .int(id))])
             }
-            _ = try await operations.perform(operation(id), at: position)
-            return Record([("id", .int(id))])
         }
+        if dryRun || targets.ids.isEmpty { return try await statement() }
+        // Told before the first request, so the journal can put the statement's intents on
+        // disk together instead of one sync per change.
+        return try await operations.announcing(targets.ids.map(operation), at: position, statement)
     }
 
     /// Where a statement is, as diagnostics number it, for the run journal.

@@ -4,6 +4,10 @@ import CampaignScript
 /// plan`'s recorder, `cops apply`'s guard, `--resume`, `require_plan` — each stacked by
 /// `Session.use`. Whatever a decorator does not implement itself goes to the operations it
 /// wraps, so every layer passes on every request, including `planUnknown` and the settings.
+///
+/// Except a statement's announcement (`announcing`): a layer that may refuse, skip or settle
+/// a change (`cops apply`'s guard, `require_plan`, `--resume`) does not pass it on, so the
+/// journal beneath writes each change's intent as that change reaches it, as before.
 protocol OperationsDecorator: CampaignOperations {
     /// The operations underneath.
     var base: any CampaignOperations { get }

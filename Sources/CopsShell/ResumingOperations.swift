@@ -60,6 +60,16 @@ final class ResumingOperations: OperationsDecorator {
         }
     }
 
+    /// Whether an unknown outcome of `operation` is settled by reading the campaign (its
+    /// effect is a state `isInEffect` reads); the others are never sent again. The journal
+    /// writes these changes' intents ahead, a statement's together (`JournaledOperations`).
+    static func settlesByReading(_ operation: MutatingOperation) -> Bool {
+        switch operation {
+        case .deactivate, .delete, .activate(_, false, _, _): true
+        case .clone, .activate(_, true, _, _), .launch: false
+        }
+    }
+
     /// Whether a change whose outcome is unknown is already in effect, read from the account;
     /// for a change that cannot be settled so, stops the run and throws.
     private func isInEffect(_ operation: MutatingOperation, journal path: String) async throws(OperationError) -> Bool {

@@ -69,6 +69,8 @@ final class RunJournal: Sendable {
     /// sync per intent under `state`'s lock held 8 requests in flight to one disk sync at a
     /// time (docs/performance.md).
     private let synced = Mutex(0)
+    /// How many times the file was forced to disk: what a change costs, which the tests count.
+    private let syncCount = Atomic(0)
 
     /// The plan a run applies (`cops apply`), named in the header.
     private let plan: String?
@@ -183,7 +185,13 @@ final class RunJournal: Sendable {
     /// need be. Returns the change's sequence number, or why it cannot be journaled (then the
     /// change must not be sent).
     func intend(_ operation: MutatingOperation, at position: StatementPosition?) -> Swift.Result<Int, JournalError> {
-        let written: Swift.Result<(sequence: Int, line: Int, descriptor: Int32, path: String), JournalError> =
+        intend([operation], at: position).map(\.lowerBound)
+    }
+
+    /// Writes the intent lines of several changes of one statement in one write and forces
+    /// them to disk with one sync. Returns their sequence numbers, in the order given.
+    func intend(_ operations: [MutatingOperation], at position: StatementPosition?) -> Swift.Result<Range<Int>, JournalError> {
+        let written: Swift.Result<(sequences: Range<Int>, line: Int, descriptor: Int32, path: String), JournalError> =
             state.withLock { state in
                 if let failure = state.failure { return .failure(JournalError(reason: failure)) }
                 if state.descriptor == nil {
@@ -192,22 +200,27 @@ final class RunJournal: Sendable {
                         return .failure(JournalError(reason: failure))
                     }
                 }
-                state.intended += 1
-                var fields: [(String, WireValue)] = [("type", "intent"), ("seq", .int(Int64(state.intended)))]
-                fields.append(("position", position.map(Self.value) ?? .null))
-                fields += Self.fields(of: operation)
-                if let failure = append(.object(WireObject(fields)), to: &state, sync: false) {
+                let first = state.intended + 1
+                let place = position.map(Self.value) ?? .null
+                let lines = operations.enumerated().map { index, operation in
+                    WireValue.object(
+                        WireObject(
+                            [("type", "intent"), ("seq", .int(Int64(first + index))), ("position", place)]
+                                + Self.fields(of: operation)))
+                }
+                if let failure = append(lines, to: &state, sync: false) {
                     state.failure = failure
                     return .failure(JournalError(reason: failure))
                 }
-                return .success((state.intended, state.lines, state.descriptor!, state.path!))
+                state.intended += operations.count
+                return .success((first..<first + operations.count, state.lines, state.descriptor!, state.path!))
             }
         return written.flatMap { written in
             if let failure = sync(through: written.line, descriptor: written.descriptor, path: written.path) {
                 state.withLock { if $0.failure == nil { $0.failure = failure } }
                 return .failure(JournalError(reason: failure))
             }
-            return .success(written.sequence)
+            return .success(written.sequences)
         }
     }
 
@@ -217,7 +230,7 @@ final class RunJournal: Sendable {
         synced.withLock { synced in
             guard synced < line else { return nil }
             let written = state.withLock { $0.lines }
-            guard Self.dataSync(descriptor) == 0 else {
+            guard dataSync(descriptor) == 0 else {
                 return Wording.journalUnwritable(path, ScriptFileReader.reason(errno))
             }
             synced = written
@@ -225,13 +238,17 @@ final class RunJournal: Sendable {
         }
     }
 
-    private static func dataSync(_ descriptor: Int32) -> Int32 {
+    private func dataSync(_ descriptor: Int32) -> Int32 {
+        syncCount.add(1, ordering: .relaxed)
         #if canImport(Glibc)
-            fdatasync(descriptor)
+            return fdatasync(descriptor)
         #else
-            fsync(descriptor)
+            return fsync(descriptor)
         #endif
     }
+
+    /// How many times the journal was forced to disk so far.
+    var syncs: Int { syncCount.load(ordering: .relaxed) }
 
     /// Writes the outcome line of change `sequence`: done (with a clone's new ID), failed or
     /// unknown, with the error's kind and text.
@@ -245,6 +262,20 @@ final class RunJournal: Sendable {
             if result == .done { state.done += 1 }
             _ = append(.object(WireObject(fields)), to: &state, sync: false)
         }
+    }
+
+    /// Writes a `failed` outcome for each of these intents whose request was never sent (the
+    /// statement that announced them ended first: cancelled, or refused before sending).
+    func recordNotSent(_ sequences: [Int]) {
+        guard !sequences.isEmpty else { return }
+        let lines = sequences.map { sequence in
+            WireValue.object(
+                WireObject([
+                    ("type", "outcome"), ("seq", .int(Int64(sequence))), ("result", .string(Result.failed.rawValue)),
+                    ("error", "not-sent"), ("text", .string(Wording.journalNotSent)),
+                ]))
+        }
+        state.withLock { state in _ = append(lines, to: &state, sync: false) }
     }
 
     /// Writes the end line (nothing when no journal was created) and closes the file.
@@ -290,14 +321,20 @@ final class RunJournal: Sendable {
         if let plan { fields.append(("plan", .string(plan))) }
         if yes { fields.append(("yes", true)) }
         if let resumes = state.resumes { fields.append(("resumes", .string(resumes))) }
-        let header: WireValue = .object(WireObject(fields))
-        return append(header, to: &state, sync: true)
+        // Not synced on its own: the first intent's sync puts it on disk with that intent.
+        return append([.object(WireObject(fields))], to: &state, sync: false)
     }
 
     /// Appends one line; nil when it is written (and, with `sync`, on disk).
     private func append(_ value: WireValue, to state: inout State, sync: Bool) -> String? {
+        append([value], to: &state, sync: sync)
+    }
+
+    /// Appends lines with one write; nil when they are written (and, with `sync`, on disk).
+    private func append(_ values: [WireValue], to state: inout State, sync: Bool) -> String? {
         guard let descriptor = state.descriptor, let path = state.path else { return nil }
-        let bytes = Array((redactor.redact(JSONWire.encodeString(value)) + "\n").utf8)
+        var bytes: [UInt8] = []
+        for value in values { bytes += (redactor.redact(JSONWire.encodeString(value)) + "\n").utf8 }
         var written = 0
         while written < bytes.count {
             let count = bytes[written...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
@@ -305,8 +342,8 @@ final class RunJournal: Sendable {
             guard count > 0 else { return Wording.journalUnwritable(path, ScriptFileReader.reason(errno)) }
             written += count
         }
-        state.lines += 1
-        if sync, Self.dataSync(descriptor) != 0 {
+        state.lines += values.count
+        if sync, dataSync(descriptor) != 0 {
             return Wording.journalUnwritable(path, ScriptFileReader.reason(errno))
         }
         return nil

@@ -10,6 +10,10 @@ extension Wording {
     /// A change after the session's journal was closed (never expected: the session ends first).
     static let journalEnded = "the run journal is closed; the change was not sent"
 
+    /// The outcome text of an intent written ahead with its statement's whose request never
+    /// went out (the statement was cancelled or refused first).
+    static let journalNotSent = "the statement ended before this change was sent"
+
     static func journalBadLine(_ line: Int) -> String { "line \(line) is not a journal entry" }
 
     static let journalNoHeader = "no header line"

@@ -219,6 +219,74 @@ final class RunJournalTests: XCTestCase {
         XCTAssertEqual(contents.end?["done"]?.intValue, 1)
     }
 
+    /// Runs `text` through the interpreter over the journaled `base`, as a plain run does.
+    private func run(
+        _ text: String, over base: RecordingOperations, journal: RunJournal, concurrency: Int = 8,
+        cancellation: CancellationSwitch = CancellationSwitch()
+    ) async -> ExitStatus {
+        var settings = ScriptSettings()
+        settings.concurrency = concurrency
+        let file = SourceFile(name: "bulk.cops", text: text)
+        let checked = Checker.check(file)
+        XCTAssertTrue(checked.isRunnable, text)
+        let interpreter = Interpreter(
+            operations: JournaledOperations(base, journal: journal), settings: settings,
+            output: OutputSink(result: { _ in }, message: { _ in }), cancellation: cancellation)
+        return await interpreter.run(checked, in: file)
+    }
+
+    /// A bulk statement of changes that resume settles by reading writes all its intents with
+    /// one sync before its first request; a clone, a launch and an `activate … now` still cost
+    /// one sync each (even one at a time, where no group commit can share them).
+    func testABulkStatementCostsOneSyncAndEachStartItsOwn() async throws {
+        let journal = journal()
+        let directory = self.directory
+        let base = RecordingOperations(journalPath: { RunJournal.journalNames(in: directory).first.map { directory + "/" + $0 } })
+        let bulk = await run("deactivate 1..200\ndelete 300, 301\nactivate 5..9", over: base, journal: journal)
+        XCTAssertEqual(bulk, .success)
+        XCTAssertEqual(journal.syncs, 3, "one sync per statement")
+        let seen = base.intentsSeen.withLock { $0 }
+        XCTAssertEqual(
+            seen.prefix(200).filter { $0 != 200 }, [], "every intent of the statement was in the file before the first request")
+        XCTAssertEqual(seen.count, 207)
+        let starts = await run(
+            "clone 1\nclone 2 as \"x\"\nlaunch 3\nlaunch 4\nlaunch 5\nactivate 6..7 now", over: base, journal: journal,
+            concurrency: 1)
+        XCTAssertEqual(starts, .success)
+        XCTAssertEqual(journal.syncs, 10, "one sync per clone and per start")
+        journal.end(.success)
+        let contents = try RunJournalContents.parse(Array(try XCTUnwrap(FileManager.default.contents(atPath: try onlyFile()))))
+        XCTAssertEqual(contents.intents.count, 214)
+        XCTAssertEqual(contents.intents.map { $0["seq"]?.intValue }, (1...214).map { Int64($0) })
+        XCTAssertEqual(contents.intents[0]["position"], .object(WireObject([("file", "bulk.cops"), ("line", 1), ("column", 1)])))
+        XCTAssertEqual(contents.outcomes.count, 214)
+        XCTAssertEqual(Set(contents.outcomes.map { $0["result"]?.stringValue }), ["done"])
+        XCTAssertEqual(contents.end?["done"]?.intValue, 214)
+    }
+
+    /// A statement cancelled part way: the intents written ahead whose requests never went out
+    /// get a `failed` outcome saying so, and resume sends exactly those again.
+    func testIntentsOfChangesNeverSentAreRecordedSo() async throws {
+        let journal = journal()
+        let cancellation = CancellationSwitch()
+        let base = RecordingOperations(journalPath: nil)
+        base.onPerform.withLock { $0 = { count in if count == 3 { cancellation.cancel() } } }
+        let status = await run("deactivate 1..10", over: base, journal: journal, concurrency: 1, cancellation: cancellation)
+        XCTAssertEqual(status, .interrupted)
+        journal.end(status)
+        XCTAssertEqual(base.performed.withLock { $0 }, [1, 2, 3].map { .deactivate(id: $0, abort: false) })
+        let path = try onlyFile()
+        let contents = try RunJournalContents.parse(Array(try XCTUnwrap(FileManager.default.contents(atPath: path))))
+        XCTAssertEqual(contents.intents.count, 10)
+        let results = Dictionary(
+            uniqueKeysWithValues: contents.outcomes.map { ($0["seq"]?.intValue ?? 0, $0["result"]?.stringValue ?? "") })
+        XCTAssertEqual(results, Dictionary(uniqueKeysWithValues: (1...10).map { (Int64($0), $0 <= 3 ? "done" : "failed") }))
+        XCTAssertEqual(Set(contents.outcomes.dropFirst(3).map { $0["error"]?.stringValue }), ["not-sent"])
+        let ledger = ResumeLedger(chain: [(path, contents)])
+        XCTAssertEqual(ledger.take(.deactivate(id: 3, abort: false))?.outcome, .done(newID: nil))
+        XCTAssertEqual(ledger.take(.deactivate(id: 4, abort: false))?.outcome, .failed)
+    }
+
     func testReadsAndPlansAloneLeaveNoJournal() async throws {
         let operations = JournaledOperations(RecordingOperations(journalPath: nil), journal: journal())
         _ = try await operations.plan(.delete(id: 1))
@@ -257,14 +325,23 @@ private final class RecordingOperations: CampaignOperations {
     let performed = Mutex<[MutatingOperation]>([])
     let intentSeen = Mutex<[String]>([])
     let failure = Mutex<OperationError?>(nil)
+    /// How many intent lines the journal file held at each change.
+    let intentsSeen = Mutex<[Int]>([])
+    /// Called with the number of changes performed so far, this one included.
+    let onPerform = Mutex<(@Sendable (Int) -> Void)?>(nil)
 
     init(journalPath: (@Sendable () -> String?)?) { self.journalPath = journalPath }
 
     func perform(_ operation: MutatingOperation) async throws(OperationError) -> Int64? {
-        performed.withLock { $0.append(operation) }
+        let count = performed.withLock {
+            $0.append(operation)
+            return $0.count
+        }
+        onPerform.withLock { $0 }?(count)
         if let path = journalPath?(), let text = try? String(contentsOfFile: path, encoding: .utf8),
             let last = text.split(separator: "\n").last, last.hasSuffix("}")
         {
+            intentsSeen.withLock { $0.append(text.components(separatedBy: #"{"type":"intent""#).count - 1) }
             if case .clone = operation,
                 let range = last.range(of: #""position":{"file":"f","line":2,"column":5},"operation":"clone""#)
             {

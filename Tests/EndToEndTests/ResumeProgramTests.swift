@@ -107,6 +107,51 @@ final class ResumeProgramTests: XCTestCase {
         return status ?? -1
     }
 
+    /// Killed in the middle of a bulk statement, after its intents were all written ahead
+    /// with one sync: the resume settles by reading exactly the changes with no outcome (one
+    /// `get_status` each, in the server's request log), sends again only those still active —
+    /// the requests never sent among them — repeats nothing answered, and ends with every
+    /// campaign inactive.
+    func testKilledMidBulkTheIntentsWrittenAheadAreSettledByReading() throws {
+        let log = cops.stateHome.appendingPathComponent("requests.jsonl").path
+        let server = try SandboxServerProcess(
+            ["--campaigns", "1010", "--request-log", log], environment: cops.environment([:]))
+        defer { server.stop() }
+        let script = try cops.write("ahead.cops", "deactivate 1..1000\n")
+        let base = ["--endpoint", server.url, "-o", "json"]
+        XCTAssertNil(try runKilled(base + [script], afterOutcomes: 150), "killed mid-statement")
+        let killed = runs + "/" + (try XCTUnwrap(journals().first))
+        let entries = objects(killed)
+        let intents = entries.filter { $0["type"] as? String == "intent" }
+        XCTAssertEqual(intents.compactMap { $0["campaign"] as? Int }, Array(1...1000), "every intent written ahead")
+        let answered = Set(entries.filter { $0["type"] as? String == "outcome" }.compactMap { $0["seq"] as? Int })
+        XCTAssertLessThan(answered.count, 1000)
+        let unsettled = Set(intents.filter { !answered.contains($0["seq"] as? Int ?? 0) }.compactMap { $0["campaign"] as? Int })
+        let before = objects(log).count
+
+        let result = try cops.run(["--resume"] + base + [script], environment: token)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let requests = objects(log)
+        assertNoChangeRepeated(requests, seed: 0)
+        let resumed = requests.dropFirst(before)
+        let read = resumed.filter { ($0["path"] as? String)?.hasSuffix("/get_status") == true }.compactMap { $0["id"] as? Int }
+        XCTAssertEqual(read.sorted(), unsettled.sorted(), "each change without an outcome read once, no other")
+        let sent = resumed.filter { ($0["path"] as? String)?.hasSuffix("/deactivate") == true }.compactMap { $0["id"] as? Int }
+        XCTAssertTrue(Set(sent).isSubset(of: unsettled), "only unsettled changes are sent again")
+        XCTAssertFalse(sent.isEmpty, "the requests never sent went out now")
+        let outcomes = objects(runs + "/" + (try XCTUnwrap(journals().last))).filter { $0["type"] as? String == "outcome" }
+        XCTAssertEqual(outcomes.filter { $0["resumed"] as? String == "done" }.count, answered.count)
+        XCTAssertEqual(outcomes.filter { $0["resumed"] as? String == "settled" }.count, unsettled.count - sent.count)
+        XCTAssertEqual(outcomes.count, 1000)
+
+        let listed = try cops.run(["--endpoint", server.url, "-o", "json", "-c", "list active"], environment: token)
+        XCTAssertEqual(listed.status, 0, listed.stderr)
+        let active = listed.stdout.split(separator: "\n").compactMap {
+            (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["id"] as? Int
+        }
+        XCTAssertEqual(active.filter { $0 <= 1000 }, [], "every campaign of the statement is inactive")
+    }
+
     /// Starts cops and kills it with SIGKILL once its newest journal has `count` outcome
     /// lines; nil when it was killed, else its exit status (it ended first).
     func runKilled(_ arguments: [String], afterOutcomes count: Int) throws -> Int32? {
