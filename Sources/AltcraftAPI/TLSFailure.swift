@@ -1,3 +1,4 @@
+import AltcraftWire
 import Foundation
 import NIOCore
 import NIOPosix
@@ -60,12 +61,12 @@ enum TLSFailure: Sendable, Equatable {
             }
             if now > certificate.notAfter {
                 return
-                    "\(origin): the server's certificate (\(certificate.subject)) expired on \(Self.day(certificate.notAfter));"
+                    "\(origin): the server's certificate (\(certificate.subject)) expired on \(UTCTime.day(certificate.notAfter));"
                     + " the panel's certificate must be renewed"
             }
             if now < certificate.notBefore {
                 return "\(origin): the server's certificate (\(certificate.subject)) is not valid before"
-                    + " \(Self.day(certificate.notBefore)); check this machine's clock"
+                    + " \(UTCTime.day(certificate.notBefore)); check this machine's clock"
             }
             return "\(origin): the server's certificate is not trusted: \(certificate.subject), issued by \(certificate.issuer);"
                 + " trust that CA with ca_file in the profile, --cacert FILE or SSL_CERT_FILE"
@@ -79,12 +80,6 @@ enum TLSFailure: Sendable, Equatable {
         case .notTLS:
             return "\(origin): the server does not speak TLS on this port; is the endpoint http://?"
         }
-    }
-
-    static func day(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withFullDate]
-        return formatter.string(from: date)
     }
 }
 

@@ -1,3 +1,4 @@
+import AltcraftWire
 import Foundation
 import Synchronization
 
@@ -27,31 +28,16 @@ public final class ManualSandboxClock: SandboxClock {
     }
 }
 
+/// The sandbox's times, seconds since 1970 as its clock counts them, as the API writes them.
 enum SandboxTime {
     /// RFC 3339 with milliseconds and `Z`, the form the reference's examples use.
     static func format(_ seconds: Double) -> String {
-        let millis = Int64((seconds * 1000).rounded(.down))
-        let date = Date(timeIntervalSince1970: Double(millis / 1000))
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        func pad(_ value: Int?, _ width: Int) -> String {
-            let text = String(value ?? 0)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
-        }
-        let ms = Int(((millis % 1000) + 1000) % 1000)
-        return
-            "\(pad(c.year, 4))-\(pad(c.month, 2))-\(pad(c.day, 2))T\(pad(c.hour, 2)):\(pad(c.minute, 2)):\(pad(c.second, 2)).\(pad(ms, 3))Z"
+        UTCTime.rfc3339(Date(timeIntervalSince1970: seconds))
     }
 
     /// Parses the RFC 3339 forms the reference shows (`2018-08-10T00:00:00.000Z`, with or
     /// without fraction, `Z` or an offset).
     static func parse(_ text: String) -> Double? {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = formatter.date(from: text) { return date.timeIntervalSince1970 }
-        formatter.formatOptions = [.withInternetDateTime]
-        if let date = formatter.date(from: text) { return date.timeIntervalSince1970 }
-        return nil
+        UTCTime.parse(text)?.timeIntervalSince1970
     }
 }

@@ -52,7 +52,7 @@ public final class SandboxRequestLog: Sendable {
     public func record(_ entry: Entry) {
         let id = entry.parameters?["id"]
         var fields: [(String, WireValue)] = [
-            ("time", .string(Self.timestamp(Date()))), ("path", .string(entry.path)),
+            ("time", .string(UTCTime.rfc3339(Date()))), ("path", .string(entry.path)),
             ("id", id?.intValue.map(WireValue.int) ?? id.map { .string($0.stringValue ?? "") } ?? .null),
         ]
         if let name = entry.parameters?["name"]?.stringValue { fields.append(("name", .string(name))) }
@@ -76,11 +76,6 @@ public final class SandboxRequestLog: Sendable {
         }
     }
 
-    private static func timestamp(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: date)
-    }
 }
 
 /// Why the request log cannot be opened.

@@ -190,9 +190,7 @@ public final class AltcraftOperations: CampaignOperations {
         case .time(let time):
             return time.rfc3339
         case .ago(let milliseconds):
-            let formatter = ISO8601DateFormatter()
-            formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-            return formatter.string(from: Date().addingTimeInterval(-Double(milliseconds) / 1000))
+            return UTCTime.rfc3339(Date().addingTimeInterval(-Double(milliseconds) / 1000))
         }
     }
 

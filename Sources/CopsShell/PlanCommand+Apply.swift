@@ -36,7 +36,7 @@ extension PlanCommand {
             return failure.status
         }
         if now > plan.expires {
-            environment.sink.message(Wording.planExpired(planPath, expires: RunJournal.timestamp(plan.expires)))
+            environment.sink.message(Wording.planExpired(planPath, expires: UTCTime.rfc3339(plan.expires)))
             return .refused
         }
         let markers = ScriptRunner.stateDirectory(environment.variables) + "/plans"
@@ -201,7 +201,7 @@ extension PlanCommand {
         guard descriptor >= 0 else {
             return errno == EEXIST ? .taken : .unwritable(ScriptFileReader.reason(errno))
         }
-        let text = Array("applied \(RunJournal.timestamp(Date())) by pid \(getpid())\n".utf8)
+        let text = Array("applied \(UTCTime.rfc3339(Date())) by pid \(getpid())\n".utf8)
         _ = text.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
         close(descriptor)
         return .claimed

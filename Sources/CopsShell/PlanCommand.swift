@@ -80,7 +80,7 @@ public enum PlanCommand {
                     (prediction, plan.mutations.filter { $0.prediction == prediction }.count)
                 }
                 session.sink.message(
-                    Wording.planWritten(out, id: plan.id, counts: counts, expires: RunJournal.timestamp(plan.expires)))
+                    Wording.planWritten(out, id: plan.id, counts: counts, expires: UTCTime.rfc3339(plan.expires)))
                 return .success
             }
         }
@@ -185,8 +185,8 @@ public enum PlanCommand {
             target    \(target)
             runbook   \(runbook) (sha256 \(plan.runbook["sha256"]?.stringValue ?? "?"))
             arguments \(arguments)
-            created   \(RunJournal.timestamp(plan.created))
-            expires   \(RunJournal.timestamp(plan.expires))
+            created   \(UTCTime.rfc3339(plan.created))
+            expires   \(UTCTime.rfc3339(plan.expires))
             changes   \(plan.mutations.count)
 
             """

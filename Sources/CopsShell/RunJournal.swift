@@ -287,7 +287,7 @@ final class RunJournal: Sendable {
                 WireObject([
                     ("type", "end"), ("outcome", .string(outcome)), ("status", .int(Int64(status.rawValue))),
                     ("done", .int(Int64(state.done))), ("intended", .int(Int64(state.intended))),
-                    ("ended", .string(Self.timestamp(now()))),
+                    ("ended", .string(UTCTime.rfc3339(now()))),
                 ]))
             _ = append(line, to: &state, sync: true)
             close(descriptor)
@@ -316,7 +316,7 @@ final class RunJournal: Sendable {
         var fields: [(String, WireValue)] = [
             ("type", "header"), ("format", .int(Self.formatVersion)), ("cops", .string(CopsVersion.current)),
             ("runbook", state.runbook), ("arguments", .array(arguments.map(WireValue.string))),
-            ("target", state.target), ("started", .string(Self.timestamp(now()))),
+            ("target", state.target), ("started", .string(UTCTime.rfc3339(now()))),
         ]
         if let plan { fields.append(("plan", .string(plan))) }
         if yes { fields.append(("yes", true)) }
@@ -364,8 +364,10 @@ final class RunJournal: Sendable {
         let names = journalNames(in: directory)
         for name in names.dropFirst(keptCount) {
             let path = directory + "/" + name
-            guard let modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date,
-                now.timeIntervalSince(modified) > keptAge
+            // `stat`, not FileManager's attributes, which look up the owner's and group's names
+            // for every file of a directory that fills up between prunes.
+            var status = stat()
+            guard stat(path, &status) == 0, now.timeIntervalSince1970 - Double(status.st_mtim.tv_sec) > keptAge
             else { continue }
             unlink(path)
         }
@@ -379,23 +381,26 @@ final class RunJournal: Sendable {
 
     /// `20261130T234633.120Z-4242.jsonl`: sorts by time; the pid tells runs of one instant apart.
     static func fileName(_ date: Date, pid: Int32) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMdd'T'HHmmss.SSS'Z'"
-        return formatter.string(from: date) + "-\(pid).jsonl"
-    }
-
-    static func timestamp(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: date)
+        UTCTime.compact(date) + "-\(pid).jsonl"
     }
 
     /// Lower-case hex SHA-256 (swift-crypto, already built for the TLS stack's certificates).
     static func sha256(_ bytes: [UInt8]) -> String {
-        SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        hex(SHA256.hash(data: bytes))
     }
+
+    /// Bytes as lower-case hex, two digits each; by table, since `String(format:)` costs a
+    /// dynamic cast per byte (3–5 % of a one-shot run, which hashes its runbook).
+    static func hex(_ bytes: some Sequence<UInt8>) -> String {
+        var text: [UInt8] = []
+        for byte in bytes {
+            text.append(hexDigits[Int(byte >> 4)])
+            text.append(hexDigits[Int(byte & 0xF)])
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     private static func value(_ position: StatementPosition) -> WireValue {
         .object(

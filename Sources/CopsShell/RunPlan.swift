@@ -64,7 +64,7 @@ struct RunPlan: Equatable {
     /// A new random plan ID: 128 bits in hex, so it names a marker file safely.
     static func newID() -> String {
         var generator = SystemRandomNumberGenerator()
-        return (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+        return RunJournal.hex((0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) })
     }
 
     static func isValidID(_ id: String) -> Bool {
@@ -152,7 +152,7 @@ struct RunPlan: Equatable {
         .object(
             WireObject([
                 ("format", .int(Self.formatVersion)), ("id", .string(id)), ("cops", .string(cops)),
-                ("created", .string(RunJournal.timestamp(created))), ("expires", .string(RunJournal.timestamp(expires))),
+                ("created", .string(UTCTime.rfc3339(created))), ("expires", .string(UTCTime.rfc3339(expires))),
                 ("runbook", runbook), ("arguments", .array(arguments.map(WireValue.string))), ("target", target),
                 (
                     "observed",
@@ -249,9 +249,7 @@ struct RunPlan: Equatable {
     }
 
     static func date(_ text: String) -> Date? {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.date(from: text)
+        UTCTime.parse(text)
     }
 
     /// A language value as JSON (durations as milliseconds), for the observed state.

@@ -1,3 +1,4 @@
+import AltcraftWire
 import CampaignScript
 import Foundation
 
@@ -52,6 +53,6 @@ final class SessionLog {
 
     /// RFC 3339 in UTC, to the second, as `since` reads times.
     static func timestamp(_ date: Date) -> String {
-        date.formatted(.iso8601.year().month().day().timeZone(separator: .omitted).time(includingFractionalSeconds: false))
+        UTCTime.rfc3339(date, milliseconds: false)
     }
 }

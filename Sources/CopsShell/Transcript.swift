@@ -1,4 +1,5 @@
 import AltcraftAPI
+import AltcraftWire
 import Foundation
 import Synchronization
 
@@ -54,7 +55,7 @@ public final class Transcript: Sendable {
 
     /// The first line of a session: when and against what.
     public func begin(mode: String, target: String) {
-        let stamp = ISO8601DateFormatter().string(from: Date())
+        let stamp = UTCTime.rfc3339(Date(), milliseconds: false)
         write("# cops \(CopsVersion.current) \(mode) on \(target), \(stamp)\n")
     }
 }
