@@ -30,8 +30,10 @@ public struct Statement: Equatable, Sendable {
         self.range = range
     }
 
-    /// The statement forms of docs/language.md.
-    public indirect enum Kind: Equatable, Sendable {
+    /// The statement forms of docs/language.md. Stored inline: boxing every statement cost a
+    /// heap allocation and a release per statement, where only `try` needs the box to nest
+    /// (docs/performance.md, "Flat syntax storage", second pass).
+    public enum Kind: Equatable, Sendable {
         /// A campaign command.
         case command(Command)
         /// `let NAME = command|expr`.
@@ -48,7 +50,7 @@ public struct Statement: Equatable, Sendable {
         /// `assert EXPR [else "message"]`.
         case assert(condition: Expr, message: StringLiteral?)
         /// `try STATEMENT`.
-        case `try`(Statement)
+        indirect case `try`(Statement)
         /// `set SETTING VALUE`.
         case set(setting: Identifier, value: SettingValue)
         /// `echo EXPR…`.
@@ -378,8 +380,9 @@ public struct Expr: Equatable, Sendable {
         self.range = range
     }
 
-    /// The expression forms.
-    public indirect enum Kind: Equatable, Sendable {
+    /// The expression forms. The leaves are stored inline (no heap box for each literal and
+    /// variable); only the forms that contain expressions or a command are boxed.
+    public enum Kind: Equatable, Sendable {
         /// `15`
         case integer(Int64)
         /// `"text $x"`
@@ -393,19 +396,19 @@ public struct Expr: Equatable, Sendable {
         /// `$name`
         case variable(String)
         /// `base.field`; `.count` on a list is a field like any other, resolved at run time.
-        case field(Expr, String)
+        indirect case field(Expr, String)
         /// `base[index]`
-        case index(Expr, Expr)
+        indirect case index(Expr, Expr)
         /// `(command)`
-        case command(Command)
+        indirect case command(Command)
         /// `lhs OP rhs` for `== != < <= > >= in`.
-        case comparison(ComparisonOperator, Expr, Expr)
+        indirect case comparison(ComparisonOperator, Expr, Expr)
         /// `lhs and rhs`
-        case and(Expr, Expr)
+        indirect case and(Expr, Expr)
         /// `lhs or rhs`
-        case or(Expr, Expr)
+        indirect case or(Expr, Expr)
         /// `not operand`
-        case not(Expr)
+        indirect case not(Expr)
     }
 }
 
