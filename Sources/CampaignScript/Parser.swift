@@ -130,13 +130,13 @@ public struct Parser {
     // Compares the spelling in place: `peek.kind == .word(word)` built a token kind and went
     // through the enum's whole `==` for every keyword tried (docs/performance.md).
     private func checkWord(_ word: String) -> Bool {
-        guard peekTag == .word, case .word(let spelling) = peek.kind else { return false }
-        return spelling == word
+        if case .word(let spelling) = peek.kind { return spelling == word }
+        return false
     }
 
     private var peekWord: String? {
-        guard peekTag == .word, case .word(let word) = peek.kind else { return nil }
-        return word
+        if case .word(let word) = peek.kind { return word }
+        return nil
     }
 
     private mutating func match(_ tag: TokenTag) -> Bool {

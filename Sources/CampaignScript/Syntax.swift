@@ -30,10 +30,10 @@ public struct Statement: Equatable, Sendable {
         self.range = range
     }
 
-    /// The statement forms of docs/language.md. Stored inline: boxing every statement cost a
-    /// heap allocation and a release per statement, where only `try` needs the box to nest
-    /// (docs/performance.md, "Flat syntax storage", second pass).
-    public enum Kind: Equatable, Sendable {
+    /// The statement forms of docs/language.md. Boxed: stored inline, a statement is as large
+    /// as its largest form (≈ 200 bytes), and moving those through the parser's and blocks'
+    /// arrays cost more than the box (docs/performance.md, "Flat syntax storage", second pass).
+    public indirect enum Kind: Equatable, Sendable {
         /// A campaign command.
         case command(Command)
         /// `let NAME = command|expr`.
@@ -50,7 +50,7 @@ public struct Statement: Equatable, Sendable {
         /// `assert EXPR [else "message"]`.
         case assert(condition: Expr, message: StringLiteral?)
         /// `try STATEMENT`.
-        indirect case `try`(Statement)
+        case `try`(Statement)
         /// `set SETTING VALUE`.
         case set(setting: Identifier, value: SettingValue)
         /// `echo EXPR…`.
