@@ -120,12 +120,12 @@ public struct Parser {
     private var previous: Token {
         _read { yield window[max(current - 1, 0) - windowStart] }
     }
-    private var isAtEnd: Bool {
-        if case .endOfFile = peek.kind { return true }
-        return false
-    }
+    /// The current token's kind without its value, read without copying the token.
+    private var peekTag: TokenTag { window[current - windowStart].tag }
 
-    private func check(_ kind: TokenKind) -> Bool { peek.kind == kind }
+    private var isAtEnd: Bool { peekTag == .endOfFile }
+
+    private func check(_ tag: TokenTag) -> Bool { peekTag == tag }
 
     // Compares the spelling in place: `peek.kind == .word(word)` built a token kind and went
     // through the enum's whole `==` for every keyword tried (docs/performance.md).
@@ -139,8 +139,8 @@ public struct Parser {
         return nil
     }
 
-    private mutating func match(_ kind: TokenKind) -> Bool {
-        guard check(kind) else { return false }
+    private mutating func match(_ tag: TokenTag) -> Bool {
+        guard check(tag) else { return false }
         skip()
         return true
     }
@@ -176,7 +176,7 @@ public struct Parser {
     }
 
     private mutating func skipErrorTokens() {
-        while case .error(let diagnostic) = peek.kind {
+        while peekTag == .error, case .error(let diagnostic) = peek.kind {
             // A string left open, or a `\` joining nothing, runs to the end of the input: what
             // is open around it is part of the same unfinished end.
             if diagnostic.kind == .unterminatedString || diagnostic.kind == .backslashAtEndOfFile { reportedEnd = true }
@@ -187,8 +187,8 @@ public struct Parser {
         }
     }
 
-    private mutating func expect(_ kind: TokenKind, _ expectation: Expectation) throws -> Token {
-        guard check(kind) else { throw failExpected(expectation) }
+    private mutating func expect(_ tag: TokenTag, _ expectation: Expectation) throws -> Token {
+        guard check(tag) else { throw failExpected(expectation) }
         return advance()
     }
 
@@ -242,7 +242,7 @@ public struct Parser {
     }
 
     private var isAtStatementEnd: Bool {
-        switch peek.kind {
+        switch peekTag {
         case .newline, .semicolon, .endOfFile, .rightBrace: true
         default: false
         }
@@ -253,7 +253,7 @@ public struct Parser {
     private mutating func synchronize(insideBlock: Bool) {
         var braces = 0
         while !isAtEnd {
-            switch peek.kind {
+            switch peekTag {
             case .leftBrace:
                 braces += 1
             case .rightBrace:
@@ -304,7 +304,7 @@ public struct Parser {
     private mutating func recoveringStatement(insideBlock: Bool) -> Statement? {
         // A statement that starts right after a lexical error (`dеactivate 15`) is already broken;
         // stay quiet about the rest of it.
-        if case .error = tokenAt(max(current - 1, 0)).kind {
+        if window[max(current - 1, 0) - windowStart].tag == .error {
             panicMode = true
         } else {
             panicMode = false
@@ -758,7 +758,7 @@ public struct Parser {
 
     /// target → INT | INT ".." INT | "$" path | "(" command ")"
     private mutating func target() throws -> Target {
-        switch peek.kind {
+        switch peekTag {
         case .integer:
             let low = try integer()
             if match(.dotDot) {
@@ -791,8 +791,8 @@ public struct Parser {
         return (command, open.range.union(close.range))
     }
 
-    private mutating func closing(_ kind: TokenKind, _ symbol: String, opener: Token) throws -> Token {
-        guard check(kind) else {
+    private mutating func closing(_ tag: TokenTag, _ symbol: String, opener: Token) throws -> Token {
+        guard check(tag) else {
             if isAtEnd { throw failNeverClosed() }
             if check(.newline) || check(.rightBrace) || check(.semicolon) {
                 throw fail(
@@ -886,14 +886,14 @@ public struct Parser {
     private mutating func comparison() throws -> Expr {
         let left = try postfix(try primary())
         let comparisonOperator: ComparisonOperator
-        switch peek.kind {
+        switch peekTag {
         case .equal: comparisonOperator = .equal
         case .notEqual: comparisonOperator = .notEqual
         case .less: comparisonOperator = .less
         case .lessEqual: comparisonOperator = .lessEqual
         case .greater: comparisonOperator = .greater
         case .greaterEqual: comparisonOperator = .greaterEqual
-        case .word("in"): comparisonOperator = .in
+        case .word where checkWord("in"): comparisonOperator = .in
         default: return left
         }
         skip()

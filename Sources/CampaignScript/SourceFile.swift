@@ -1,11 +1,12 @@
+import Synchronization
+
 /// A named UTF-8 source text with a line table.
 public struct SourceFile: Sendable {
     /// The name shown in diagnostics, e.g. `runbook.cops` or `<stdin>`.
     public let name: String
     /// The raw bytes; they need not be valid UTF-8.
     public let bytes: [UInt8]
-    /// Byte offset at which each line starts; `lineStarts[0]` is line 1.
-    public let lineStarts: LineStarts
+    private let lineTable: LineTable
     /// Lines of the input before this text: a statement read from a stream or a prompt entry is
     /// its own file, but diagnostics number its lines as the whole input does.
     public var lineOffset = 0
@@ -13,18 +14,21 @@ public struct SourceFile: Sendable {
     /// error can name the section it happened in; empty for a script.
     public var headings: [MarkdownHeading] = []
 
-    /// Creates a source file from raw bytes.
+    /// Creates a source file from raw bytes; the line table is built when first needed.
     public init(name: String, bytes: [UInt8]) {
         self.name = name
         self.bytes = bytes
-        var starts: [UInt32] = [0]
-        bytes.withUnsafeBufferPointer { buffer in
-            for index in buffer.indices where buffer[index] == UInt8(ascii: "\n") {
-                starts.append(UInt32(truncatingIfNeeded: index + 1))
-            }
-        }
-        self.lineStarts = LineStarts(starts: starts)
+        self.lineTable = LineTable()
     }
+
+    /// Byte offset at which each line starts; `lineStarts[0]` is line 1. Built on first use:
+    /// the lexer counts lines itself, so only diagnostics and editors read it, and a file that
+    /// checks cleanly never pays for it (1.4 million lines, 5.3 MiB, for the benchmark's
+    /// million-statement runbook; docs/performance.md, "Flat syntax storage").
+    public var lineStarts: LineStarts { lineTable.starts(of: bytes) }
+
+    /// Whether the line table has been built (tests check that a clean check never builds it).
+    var isLineTableBuilt: Bool { lineTable.isBuilt }
 
     /// Where each line starts, stored as 32-bit offsets (sources are limited to 4 GiB, as in
     /// `SourceLocation`): a million-statement runbook has 1.4 million lines, and this table is
@@ -38,6 +42,34 @@ public struct SourceFile: Sendable {
         public var endIndex: Int { starts.count }
         /// The byte offset at which the line with this 0-based index starts.
         public subscript(position: Int) -> Int { Int(starts[position]) }
+
+        /// The table of `bytes`.
+        fileprivate init(of bytes: [UInt8]) {
+            var starts: [UInt32] = [0]
+            bytes.withUnsafeBufferPointer { buffer in
+                for index in buffer.indices where buffer[index] == UInt8(ascii: "\n") {
+                    starts.append(UInt32(truncatingIfNeeded: index + 1))
+                }
+            }
+            self.starts = starts
+        }
+    }
+
+    /// The line table, built once and shared by the copies of the file (a file is passed
+    /// around by value, and diagnostics for it may be rendered from several places).
+    private final class LineTable: Sendable {
+        private let table = Mutex<LineStarts?>(nil)
+
+        func starts(of bytes: [UInt8]) -> LineStarts {
+            table.withLock { table in
+                if let table { return table }
+                let built = LineStarts(of: bytes)
+                table = built
+                return built
+            }
+        }
+
+        var isBuilt: Bool { table.withLock { $0 != nil } }
     }
 
     /// Creates a source file from text.
@@ -50,6 +82,7 @@ public struct SourceFile: Sendable {
 
     /// The bytes of a 1-based line, without its line terminator.
     public func lineBytes(_ line: Int) -> ArraySlice<UInt8> {
+        let lineStarts = lineStarts
         guard line >= 1, line <= lineStarts.count else { return [] }
         let start = lineStarts[line - 1]
         var end = line < lineStarts.count ? lineStarts[line] - 1 : bytes.count
@@ -67,6 +100,7 @@ public struct SourceFile: Sendable {
     /// The location of a byte offset (clamped to the file).
     public func location(atOffset rawOffset: Int) -> SourceLocation {
         let offset = max(0, min(rawOffset, bytes.count))
+        let lineStarts = lineStarts
         var low = 0
         var high = lineStarts.count - 1
         while low < high {

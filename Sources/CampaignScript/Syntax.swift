@@ -30,7 +30,9 @@ public struct Statement: Equatable, Sendable {
         self.range = range
     }
 
-    /// The statement forms of docs/language.md.
+    /// The statement forms of docs/language.md. Boxed: stored inline, a statement is as large
+    /// as its largest form (≈ 200 bytes), and moving those through the parser's and blocks'
+    /// arrays cost more than the box (docs/performance.md, "Flat syntax storage", second pass).
     public indirect enum Kind: Equatable, Sendable {
         /// A campaign command.
         case command(Command)
@@ -378,8 +380,9 @@ public struct Expr: Equatable, Sendable {
         self.range = range
     }
 
-    /// The expression forms.
-    public indirect enum Kind: Equatable, Sendable {
+    /// The expression forms. The leaves are stored inline (no heap box for each literal and
+    /// variable); only the forms that contain expressions or a command are boxed.
+    public enum Kind: Equatable, Sendable {
         /// `15`
         case integer(Int64)
         /// `"text $x"`
@@ -393,19 +396,19 @@ public struct Expr: Equatable, Sendable {
         /// `$name`
         case variable(String)
         /// `base.field`; `.count` on a list is a field like any other, resolved at run time.
-        case field(Expr, String)
+        indirect case field(Expr, String)
         /// `base[index]`
-        case index(Expr, Expr)
+        indirect case index(Expr, Expr)
         /// `(command)`
-        case command(Command)
+        indirect case command(Command)
         /// `lhs OP rhs` for `== != < <= > >= in`.
-        case comparison(ComparisonOperator, Expr, Expr)
+        indirect case comparison(ComparisonOperator, Expr, Expr)
         /// `lhs and rhs`
-        case and(Expr, Expr)
+        indirect case and(Expr, Expr)
         /// `lhs or rhs`
-        case or(Expr, Expr)
+        indirect case or(Expr, Expr)
         /// `not operand`
-        case not(Expr)
+        indirect case not(Expr)
     }
 }
 

@@ -1,7 +1,11 @@
 /// One lexical token: its kind (with any payload), where it is, and whether whitespace preceded it.
 public struct Token: Equatable, Sendable {
     /// What the token is, with its decoded value.
-    public var kind: TokenKind
+    public let kind: TokenKind
+    /// The kind without its value, one byte: what the parser compares most often, read without
+    /// copying the value (comparing whole kinds copied and released strings for every
+    /// `match(.newline)`; docs/performance.md, "Flat syntax storage", second pass).
+    public let tag: TokenTag
     /// Where the token's text is.
     public var range: SourceRange
     /// True when whitespace, a comment or a line start comes right before the token; `$a.b` and
@@ -11,6 +15,7 @@ public struct Token: Equatable, Sendable {
     /// Creates a token.
     public init(kind: TokenKind, range: SourceRange, leadingSpace: Bool) {
         self.kind = kind
+        self.tag = kind.tag
         self.range = range
         self.leadingSpace = leadingSpace
     }
@@ -90,6 +95,46 @@ public enum TokenKind: Equatable, Sendable {
         case .rightBracket: "]"
         case .semicolon: ";"
         default: nil
+        }
+    }
+}
+
+/// A token kind without its value (`TokenKind`'s cases, one byte each).
+public enum TokenTag: UInt8, Sendable {
+    case word, integer, duration, string, variable, comma, dotDot, dot, assign, equal, notEqual, less, lessEqual, greater,
+        greaterEqual, leftParen, rightParen, leftBrace, rightBrace, leftBracket, rightBracket, semicolon, newline, endOfFile,
+        error
+}
+
+extension TokenKind {
+    /// This kind's case, without its value.
+    public var tag: TokenTag {
+        switch self {
+        case .word: .word
+        case .integer: .integer
+        case .duration: .duration
+        case .string: .string
+        case .variable: .variable
+        case .comma: .comma
+        case .dotDot: .dotDot
+        case .dot: .dot
+        case .assign: .assign
+        case .equal: .equal
+        case .notEqual: .notEqual
+        case .less: .less
+        case .lessEqual: .lessEqual
+        case .greater: .greater
+        case .greaterEqual: .greaterEqual
+        case .leftParen: .leftParen
+        case .rightParen: .rightParen
+        case .leftBrace: .leftBrace
+        case .rightBrace: .rightBrace
+        case .leftBracket: .leftBracket
+        case .rightBracket: .rightBracket
+        case .semicolon: .semicolon
+        case .newline: .newline
+        case .endOfFile: .endOfFile
+        case .error: .error
         }
     }
 }

@@ -280,4 +280,15 @@ final class LexerTests: XCTestCase {
         XCTAssertEqual(lexer.next().kind, .endOfFile)
         XCTAssertEqual(lexer.next().kind, .endOfFile)
     }
+
+    /// The one-byte tag the parser compares names the kind's case, whatever its value.
+    func testTagNamesTheCase() {
+        let tokens = Lexer.tokenize(Array("let x = \"a $y\" (1..2s) != @\n".utf8))
+        XCTAssertEqual(
+            tokens.map(\.tag),
+            [
+                .word, .word, .assign, .string, .leftParen, .integer, .dotDot, .duration, .rightParen, .notEqual,
+                .error, .newline, .endOfFile,
+            ])
+    }
 }
