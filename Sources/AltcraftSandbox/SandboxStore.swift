@@ -1,6 +1,7 @@
 import AltcraftWire
 import Foundation
 import GRDB
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -18,6 +19,9 @@ import GRDB
 /// `busyTimeout` for another's transaction to end). `synchronous = NORMAL`: a committed
 /// change survives the process being killed (the WAL is in the kernel's cache), not a power
 /// cut, which is the right trade for a simulator (docs/sandbox.md).
+///
+/// The rows of the sending campaigns, which every call reads, are kept between calls while
+/// `PRAGMA data_version` says that no other connection has committed (`KnownRows`).
 public final class SandboxStore: Sendable {
     /// The database file.
     public let path: String
@@ -25,6 +29,9 @@ public final class SandboxStore: Sendable {
     let legacyPath: String
     let fillTo: Int
     private let database: DatabaseQueue
+    /// What this connection knows the database holds, or nil; read and replaced only inside a
+    /// transaction (which the queue serializes), so it is what the last commit left.
+    private let known = Mutex<KnownRows?>(nil)
 
     static let schemaVersion = 1
     static let busyTimeout: TimeInterval = 30
@@ -123,37 +130,52 @@ public final class SandboxStore: Sendable {
     /// that differ from those it was given are written, those it no longer holds deleted,
     /// those it gained inserted.
     func operation<R>(_ rows: SandboxRows, _ body: (SandboxState) -> (R, SandboxState?)) throws(SandboxStoreError) -> R {
-        let run = { (db: Database) throws -> R in
-            let before = try Self.load(db, rows)
-            let (result, after) = body(before)
-            if let after { try Self.save(db, after, over: before) }
-            return result
+        try transaction(immediate: rows.writes) { db in
+            let loaded = try Self.load(db, rows, known: known.withLock { $0 })
+            let (result, after) = body(loaded.state)
+            if let after { try Self.save(db, after, over: loaded.state) }
+            // What the database holds once this commits: the sending rows after the call
+            // when it wrote, else those read (a call that writes nothing drains nothing).
+            let sending = loaded.sending.map { sending in
+                (after?.campaigns.filter { $0.queued > 0 } ?? sending).map(Self.withoutLog)
+            }
+            return (result, sending.map { KnownRows(dataVersion: loaded.dataVersion, sending: $0) })
         }
-        return rows.writes ? try write(run) : try read(run)
     }
 
     // MARK: - transactions
 
-    private func write<R>(_ body: (Database) throws -> R) throws(SandboxStoreError) -> R {
+    /// One transaction of an API call, begun and committed by cached statements (GRDB's
+    /// `inTransaction` prepares `BEGIN` and `COMMIT` anew each time: 8 % of a bulk run). The
+    /// rows `body` says the database holds after it are kept if it commits, forgotten if not.
+    private func transaction<R>(immediate: Bool, _ body: (Database) throws -> (R, KnownRows?)) throws(SandboxStoreError)
+        -> R
+    {
         try Self.mapping(path) {
-            var result: R?
-            try database.inTransaction(.immediate) { db in
-                result = try body(db)
-                return .commit
+            try database.inDatabase { db in
+                do {
+                    try db.cachedStatement(sql: immediate ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED").execute()
+                    let (result, rows) = try body(db)
+                    try db.cachedStatement(sql: "COMMIT").execute()
+                    known.withLock { $0 = rows }
+                    return result
+                } catch {
+                    known.withLock { $0 = nil }
+                    if db.isInsideTransaction { try? db.execute(sql: "ROLLBACK") }
+                    throw error
+                }
             }
-            return result!
         }
     }
 
+    /// The other transactions (schema, reset, import, the whole state) forget the rows kept:
+    /// they may change them through this same connection, which `data_version` does not count.
+    private func write<R>(_ body: (Database) throws -> R) throws(SandboxStoreError) -> R {
+        try transaction(immediate: true) { db in (try body(db), nil) }
+    }
+
     private func read<R>(_ body: (Database) throws -> R) throws(SandboxStoreError) -> R {
-        try Self.mapping(path) {
-            var result: R?
-            try database.inTransaction(.deferred) { db in
-                result = try body(db)
-                return .commit
-            }
-            return result!
-        }
+        try transaction(immediate: false) { db in (try body(db), nil) }
     }
 
     private static func mapping<R>(_ path: String, _ body: () throws -> R) throws(SandboxStoreError) -> R {
@@ -239,11 +261,30 @@ public final class SandboxStore: Sendable {
         """
     private static let logColumns = "campaign_id, time, level, message, state, value"
 
+    /// The rows a call reads, the database's `data_version` they were read at, and the
+    /// sending campaigns among them when all of those were read (nil: not known).
+    private struct Loaded {
+        var state: SandboxState
+        var dataVersion: Int
+        var sending: [SandboxCampaign]?
+    }
+
     private static func load(_ db: Database, _ rows: SandboxRows) throws -> SandboxState {
+        try load(db, rows, known: nil).state
+    }
+
+    /// Reads the rows `rows` names; the sending campaigns come from `known` when no other
+    /// connection has committed since it was kept.
+    private static func load(_ db: Database, _ rows: SandboxRows, known: KnownRows?) throws -> Loaded {
+        // Read first: in a deferred transaction the first read fixes the snapshot, and
+        // `data_version` must be the one of the rows read after it.
+        let nextID = try Int.fetchOne(db.cachedStatement(sql: "SELECT value FROM meta WHERE key = 'next_id'")) ?? 1
+        let dataVersion = try Int.fetchOne(db.cachedStatement(sql: "PRAGMA data_version")) ?? 0
         var campaigns: [SandboxCampaign] = []
+        var sending: [SandboxCampaign]?
         switch rows {
         case .none:
-            break
+            if let known, known.dataVersion == dataVersion { sending = known.sending }
         case .all(let withLogs):
             let logs = withLogs ? try loadLogs(db, sql: "SELECT \(logColumns) FROM log ORDER BY 1, seq") : [:]
             let cursor = try CampaignCursor(db.cachedStatement(sql: "SELECT \(columns) FROM campaigns ORDER BY id"))
@@ -251,9 +292,15 @@ public final class SandboxStore: Sendable {
                 campaign.log = logs[campaign.id] ?? []
                 campaigns.append(campaign)
             }
+            sending = campaigns.filter { $0.queued > 0 }.map(withoutLog)
         case .campaign(let id, _, let withLog):
-            let sending = try CampaignCursor(db.cachedStatement(sql: "SELECT \(columns) FROM campaigns WHERE queued > 0"))
-            while let campaign = try sending.next() { campaigns.append(campaign) }
+            if let known, known.dataVersion == dataVersion {
+                campaigns = known.sending
+            } else {
+                let cursor = try CampaignCursor(db.cachedStatement(sql: "SELECT \(columns) FROM campaigns WHERE queued > 0"))
+                while let campaign = try cursor.next() { campaigns.append(campaign) }
+            }
+            sending = campaigns
             if let id, !campaigns.contains(where: { $0.id == id }) {
                 let named = try CampaignCursor(db.cachedStatement(sql: "SELECT \(columns) FROM campaigns WHERE id = ?"), [id])
                 while let campaign = try named.next() { campaigns.append(campaign) }
@@ -263,8 +310,13 @@ public final class SandboxStore: Sendable {
                 campaigns[index].log = try loadLogs(db, statement: statement, arguments: [id])[id] ?? []
             }
         }
-        let nextID = try Int.fetchOne(db.cachedStatement(sql: "SELECT value FROM meta WHERE key = 'next_id'")) ?? 1
-        return SandboxState(campaigns: campaigns, nextID: nextID)
+        return Loaded(state: SandboxState(campaigns: campaigns, nextID: nextID), dataVersion: dataVersion, sending: sending)
+    }
+
+    private static func withoutLog(_ campaign: SandboxCampaign) -> SandboxCampaign {
+        var campaign = campaign
+        campaign.log = []
+        return campaign
     }
 
     /// Log entries by campaign ID, each campaign's in order.
@@ -378,6 +430,14 @@ public final class SandboxStore: Sendable {
         }
         return groups.count == items.count ? groups : nil
     }
+}
+
+/// The sending campaigns' rows as a connection last read or wrote them (without their logs,
+/// as calls that write are handed them), valid while `PRAGMA data_version` — which changes
+/// when another connection, in this process or another, commits — is `dataVersion`.
+struct KnownRows: Sendable {
+    var dataVersion: Int
+    var sending: [SandboxCampaign]
 }
 
 /// The rows one API call reads, and whether it may write.

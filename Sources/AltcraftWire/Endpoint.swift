@@ -40,9 +40,13 @@ public enum Endpoint: String, Sendable, CaseIterable, Hashable {
             break
         }
         while trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
-        guard let match = Endpoint.allCases.first(where: { $0.name == trimmed }) else { return nil }
+        guard let match = Endpoint.byName[trimmed] else { return nil }
         self = match
     }
+
+    // A table, not a scan of `allCases` comparing built names: every call of the embedded
+    // sandbox looks its path up twice, and the scan was 5 % of a bulk run (docs/performance.md).
+    private static let byName = Dictionary(uniqueKeysWithValues: allCases.map { (Substring($0.name), $0) })
 
     /// Whether the method changes campaign state (a dry run must not send it).
     public var isMutating: Bool {

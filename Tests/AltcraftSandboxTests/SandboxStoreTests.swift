@@ -132,6 +132,39 @@ final class SandboxStoreTests: XCTestCase {
         XCTAssertEqual(try store.state(), memory.withEngine { $0.state }, "the database holds what the engine in memory holds")
     }
 
+    /// A store keeps the sending campaigns' rows between calls (`KnownRows`) only while no
+    /// other connection commits: a queue another process aborted or started, or a reset
+    /// through the same store, is what the next call sees and writes back — the database ends
+    /// as an engine in memory that received every call ends.
+    func testRowsKeptBetweenCallsGiveWayToChangesMadeElsewhere() throws {
+        let directory = try temporaryDirectory(for: self)
+        let clock = ManualSandboxClock()
+        let store = try SandboxStore(directory: directory)
+        let first = try Sandbox(store: store, clock: clock)
+        let second = try Sandbox(store: SandboxStore(directory: directory), clock: clock)
+        var engine = SandboxEngine(clock: clock)
+        func send(_ sandbox: Sandbox, _ path: String, _ body: String) throws {
+            XCTAssertEqual(try call(sandbox, path, body)["error"]?.int, 0, "\(path) \(body)")
+            _ = engine.handle(path: "/api/v1.1/" + path, parameters: try parameters(body))
+        }
+        try send(first, "campaigns/deactivate", #"{"token": "sandbox-token", "id": 2}"#)
+        clock.advance(by: 5)
+        try send(second, "campaigns/deactivate", #"{"token": "sandbox-token", "id": 15, "abort_if_running": true}"#)
+        try send(second, "campaigns/activate", #"{"token": "sandbox-token", "id": 82, "run_now": true, "override_limit": 700}"#)
+        for id in [1, 12, 14] {
+            clock.advance(by: 5)
+            try send(first, "campaigns/deactivate", #"{"token": "sandbox-token", "id": \#(id)}"#)
+        }
+        XCTAssertEqual(try store.state(), engine.state, "the first process saw the second's changes")
+
+        try send(first, "campaigns/deactivate", #"{"token": "sandbox-token", "id": 20, "abort_if_running": true}"#)
+        try store.reset(clock: clock)
+        engine = SandboxEngine(clock: clock)
+        clock.advance(by: 5)
+        try send(first, "campaigns/deactivate", #"{"token": "sandbox-token", "id": 2}"#)
+        XCTAssertEqual(try store.state(), engine.state, "a reset through the same store is seen too")
+    }
+
     /// A row that cops cannot read (written behind its back) is damage, named as such.
     func testAMalformedRowIsReportedAsDamage() throws {
         let directory = try temporaryDirectory(for: self)
