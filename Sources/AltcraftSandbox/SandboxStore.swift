@@ -57,7 +57,7 @@ public final class SandboxStore: Sendable {
         // WAL set here rather than by GRDB's `journalMode = .wal`, which on every open with no
         // WAL file (the last close removes it) creates and drops a table for its
         // DatabasePool's readers and asks Foundation for the file's size: a write transaction
-        // and ≈ 1 ms of a one-shot run (docs/performance.md). The mode is kept in the file.
+        // and ≈ 2 ms of an embedded one-shot (docs/performance.md). The mode is kept in the file.
         configuration.prepareDatabase { db in
             guard try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL") == "wal" else {
                 throw DatabaseError(message: "could not use WAL mode")
