@@ -60,9 +60,17 @@ public final class SandboxStore: Sendable {
         guard fd >= 0 else { throw SandboxStoreError.unusable(path, String(cString: strerror(errno))) }
         close(fd)
         var configuration = Configuration()
-        configuration.journalMode = .wal
         configuration.busyMode = .timeout(Self.busyTimeout)
-        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+        // WAL set here rather than by GRDB's `journalMode = .wal`, which on every open with no
+        // WAL file (the last close removes it) creates and drops a table for its
+        // DatabasePool's readers and asks Foundation for the file's size: a write transaction
+        // and ≈ 2 ms of an embedded one-shot (docs/performance.md). The mode is kept in the file.
+        configuration.prepareDatabase { db in
+            guard try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL") == "wal" else {
+                throw DatabaseError(message: "could not use WAL mode")
+            }
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
         let path = path
         database = try Self.mapping(path) { try DatabaseQueue(path: path, configuration: configuration) }
     }

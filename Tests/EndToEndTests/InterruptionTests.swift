@@ -166,6 +166,29 @@ final class InterruptionTests: XCTestCase {
         try interrupt(["--stream"], stdin: "deactivate 1..120 abort\nstatus 1\n")
     }
 
+    /// docs/reliability.md: a second Ctrl-C abandons the requests in flight. Each request takes
+    /// 5 s here, so the two in flight at the first Ctrl-C are still running at the second; the
+    /// run must end well before they would have finished, and name them as abandoned.
+    func testASecondCtrlCInAScriptAbandonsTheRequestsInFlight() throws {
+        server?.terminate()
+        server?.waitUntilExit()
+        (server, url) = try cops.serve(["--latency", "5s", "--campaigns", "120"])
+        let script = try cops.write("stop.cops", "deactivate 1..120 abort\n")
+        let (process, out, err) = try cops.start(
+            ["--endpoint", url, "--concurrency", "2", "-o", "json", script], environment: token)
+        Thread.sleep(forTimeInterval: 1.0)
+        kill(process.processIdentifier, SIGINT)
+        Thread.sleep(forTimeInterval: 0.3)
+        let signalled = Date()
+        kill(process.processIdentifier, SIGINT)
+        let outcome = CopsProcess.finish(process, out: out, err: err)
+        let stopped = Date().timeIntervalSince(signalled)
+        XCTAssertEqual(outcome.status, 130, outcome.stderr)
+        XCTAssertLessThan(stopped, 2.0, "it took \(stopped) s to stop after the second Ctrl-C")
+        XCTAssertTrue(
+            outcome.stderr.contains("abandoned in flight, may have been applied: 1, 2"), outcome.stderr)
+    }
+
     /// With a socket open SwiftNIO ignores SIGPIPE for the whole process; a write to the closed
     /// stdout then failed with EPIPE and Foundation trapped ("Broken pipe" fatal error).
     func testAClosedStdoutEndsQuietlyAlsoWhenSigpipeIsIgnored() throws {
