@@ -253,14 +253,10 @@ final class RunJournal: Sendable {
     /// Writes the outcome line of change `sequence`: done (with a clone's new ID), failed or
     /// unknown, with the error's kind and text.
     func record(_ sequence: Int, _ result: Result, newID: Int64? = nil, error: OperationError? = nil) {
-        var fields: [(String, WireValue)] = [
-            ("type", "outcome"), ("seq", .int(Int64(sequence))), ("result", .string(result.rawValue)),
-        ]
-        if let newID { fields.append(("id", .int(newID))) }
-        if let error { fields += [("error", .string(error.kindName)), ("text", .string(error.text))] }
+        let line = Self.outcome(sequence, result, newID: newID, error: error.map { ($0.kindName, $0.text) })
         state.withLock { state in
             if result == .done { state.done += 1 }
-            _ = append(.object(WireObject(fields)), to: &state, sync: false)
+            _ = append(line, to: &state, sync: false)
         }
     }
 
@@ -268,14 +264,20 @@ final class RunJournal: Sendable {
     /// statement that announced them ended first: cancelled, or refused before sending).
     func recordNotSent(_ sequences: [Int]) {
         guard !sequences.isEmpty else { return }
-        let lines = sequences.map { sequence in
-            WireValue.object(
-                WireObject([
-                    ("type", "outcome"), ("seq", .int(Int64(sequence))), ("result", .string(Result.failed.rawValue)),
-                    ("error", "not-sent"), ("text", .string(Wording.journalNotSent)),
-                ]))
-        }
+        let lines = sequences.map { Self.outcome($0, .failed, error: ("not-sent", Wording.journalNotSent)) }
         state.withLock { state in _ = append(lines, to: &state, sync: false) }
+    }
+
+    /// The outcome line of change `sequence`, with a clone's new ID and an error's kind and text.
+    private static func outcome(_ sequence: Int, _ result: Result, newID: Int64? = nil, error: (kind: String, text: String)?)
+        -> WireValue
+    {
+        var fields: [(String, WireValue)] = [
+            ("type", "outcome"), ("seq", .int(Int64(sequence))), ("result", .string(result.rawValue)),
+        ]
+        if let newID { fields.append(("id", .int(newID))) }
+        if let error { fields += [("error", .string(error.kind)), ("text", .string(error.text))] }
+        return .object(WireObject(fields))
     }
 
     /// Writes the end line (nothing when no journal was created) and closes the file.

@@ -205,8 +205,8 @@ struct RunPlan: Equatable {
             return read
         }
         let id = try field("id") { $0.stringValue.flatMap { isValidID($0) ? $0 : nil } }
-        let created = try field("created") { $0.stringValue.flatMap(Self.date) }
-        let expires = try field("expires") { $0.stringValue.flatMap(Self.date) }
+        let created = try field("created") { $0.stringValue.flatMap(UTCTime.parse) }
+        let expires = try field("expires") { $0.stringValue.flatMap(UTCTime.parse) }
         let runbook = try field("runbook") { $0.objectValue.map(WireValue.object) }
         let arguments = try field("arguments") { value in
             value.arrayValue.flatMap { items in
@@ -246,10 +246,6 @@ struct RunPlan: Equatable {
         return RunPlan(
             id: id, cops: object["cops"]?.stringValue ?? "", created: created, expires: expires, runbook: runbook,
             arguments: arguments, target: target, observed: observed, mutations: mutations)
-    }
-
-    static func date(_ text: String) -> Date? {
-        UTCTime.parse(text)
     }
 
     /// A language value as JSON (durations as milliseconds), for the observed state.
