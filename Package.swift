@@ -36,6 +36,7 @@ let package = Package(
             name: "AltcraftAPI",
             dependencies: [
                 "AltcraftWire",
+                "CSocketPoller",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -44,6 +45,9 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
+        // epoll and eventfd for the client's socket poller (Swift's Glibc module lacks them;
+        // see Sources/CSocketPoller/include/socket_poller.h).
+        .target(name: "CSocketPoller"),
         // The simulated API: a pure engine, no networking; the client reaches it in process
         // (CopsShell's InProcessTransport) or through AltcraftSandboxServer. Its saved state is
         // an SQLite database, through GRDB over the system's libsqlite3 (docs/performance.md).

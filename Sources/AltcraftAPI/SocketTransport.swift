@@ -18,11 +18,13 @@ import Synchronization
 /// exchange needs none of that: one `send`, a `poll` and a `recv` or two. TLS does, so
 /// `https://` stays on `HTTPTransport`.
 ///
-/// Each exchange blocks a thread of its connection's serial dispatch queue (never a thread of
-/// the cooperative pool); a cancelled task shuts its socket down, which wakes the blocked
-/// `poll` at once. The semantics are `HTTPTransport`'s: the deadline covers the whole
-/// exchange, body included; a failure before anything could be sent is `connectFailed`, one
-/// after is `connectionLost`; redirects are answers like any other (the client refuses them).
+/// The calling task sends on a non-blocking socket and reads what is there; only while the
+/// answer (or room to send) is not there yet does it suspend, on `SocketPoller`, which
+/// resumes it when the socket is ready: no thread is blocked per exchange, and a cancelled
+/// task is resumed at once. The semantics are `HTTPTransport`'s: the deadline covers the
+/// whole exchange, body included; a failure before anything could be sent is
+/// `connectFailed`, one after is `connectionLost`; redirects are answers like any other (the
+/// client refuses them).
 public final class SocketTransport: AltcraftTransport {
     private let address: EndpointAddress
     private let connectTimeout: Duration
@@ -66,18 +68,8 @@ public final class SocketTransport: AltcraftTransport {
         }
         let reused = takeIdleConnection()
         let connection = reused ?? newConnection()
-        connection.beginExchange()
         let deadline = DispatchTime.now().uptimeNanoseconds &+ UInt64(max(request.timeout.nanoseconds, 0))
-        let maximum = request.maximumResponseBytes
-        let outcome = await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<HTTPConnection.Outcome, Never>) in
-                connection.queue.async {
-                    continuation.resume(returning: connection.exchange(message, deadline: deadline, maximumBody: maximum))
-                }
-            }
-        } onCancel: {
-            connection.cancel()
-        }
+        let outcome = await connection.exchange(message, deadline: deadline, maximumBody: request.maximumResponseBytes)
         switch outcome {
         case .answered(let response, let reusable):
             if reusable { giveBack(connection) } else { connection.close() }
@@ -160,20 +152,20 @@ public final class SocketTransport: AltcraftTransport {
     }
 }
 
-/// One keep-alive connection and the serial queue its blocking exchanges run on.
+/// One keep-alive connection. Used by one exchange at a time: a connection is either in the
+/// transport's idle list (behind its lock) or held by the one task that took it out, which is
+/// why its mutable state needs no lock of its own.
 final class HTTPConnection: @unchecked Sendable {
     enum Outcome: Sendable {
         case answered(TransportResponse, reusable: Bool)
         case failed(TransportError)
     }
 
-    let queue = DispatchQueue(label: "cops.http-connection")
     private let address: EndpointAddress
     private let connectTimeout: Duration
-    /// The socket (or -1) and whether the exchange was cancelled: shared with `cancel()`,
-    /// which runs on another thread.
-    private let state = Mutex<(descriptor: Int32, cancelled: Bool)>((-1, false))
-    /// Where `recv` writes; kept for the connection's life, only touched on `queue`.
+    /// The socket, or -1.
+    private var descriptor: Int32 = -1
+    /// Where `recv` writes; kept for the connection's life.
     private var scratch = [UInt8](repeating: 0, count: 16 * 1024)
 
     init(address: EndpointAddress, connectTimeout: Duration) {
@@ -182,80 +174,80 @@ final class HTTPConnection: @unchecked Sendable {
     }
 
     deinit {
-        let descriptor = state.withLock { $0.descriptor }
         if descriptor >= 0 { closeSocket(descriptor) }
-    }
-
-    /// Forgets an earlier exchange's cancellation; called before the next one is scheduled, so
-    /// a cancellation that comes before the queue runs it still counts.
-    func beginExchange() {
-        state.withLock { $0.cancelled = false }
-    }
-
-    /// Wakes a blocked exchange; it then reports `.cancelled`.
-    func cancel() {
-        state.withLock { state in
-            state.cancelled = true
-            if state.descriptor >= 0 { shutdown(state.descriptor, Int32(SHUT_RDWR)) }
-        }
     }
 
     func close() {
-        let descriptor = state.withLock { state in
-            defer { state.descriptor = -1 }
-            return state.descriptor
-        }
         if descriptor >= 0 { closeSocket(descriptor) }
+        descriptor = -1
     }
 
     /// False when the server closed the idle connection (or sent something unasked).
     var isStillOpen: Bool {
-        let descriptor = state.withLock { $0.descriptor }
         guard descriptor >= 0 else { return false }
         var byte: UInt8 = 0
         let peeked = recv(descriptor, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
         return peeked < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)
     }
 
-    private var descriptor: Int32 { state.withLock { $0.descriptor } }
-    private var isCancelled: Bool { state.withLock { $0.cancelled } }
+    // MARK: - The exchange
 
-    // MARK: - The exchange (on `queue`)
-
-    func exchange(_ message: [UInt8], deadline: UInt64, maximumBody: Int) -> Outcome {
+    /// Sends `message` and reads the answer, suspending only while the socket is not ready.
+    func exchange(_ message: [UInt8], deadline: UInt64, maximumBody: Int) async -> Outcome {
         // Cancelled before it started: nothing is sent.
-        if isCancelled { return .failed(.cancelled) }
+        if Task.isCancelled { return .failed(.cancelled) }
+        let poller: SocketPoller
+        switch SocketPoller.shared {
+        case .success(let shared): poller = shared
+        case .failure(let error): return .failed(error)
+        }
         if descriptor < 0 {
-            if let failure = connect(deadline: deadline) { return .failed(failure) }
+            if let failure = await connect(deadline: deadline, poller: poller) { return .failed(failure) }
         }
-        if let failure = write(message, deadline: deadline) { return .failed(failure) }
-        var reader = HTTPResponseReader(maximumBody: maximumBody) { [self] buffer in
-            read(into: &buffer, deadline: deadline)
-        }
-        switch reader.response() {
-        case .success(let (response, reusable)):
-            // Bytes after the answer would be read as the next one's start: do not reuse then.
-            return .answered(response, reusable: reusable && reader.leftover.isEmpty)
-        case .failure(let error):
-            return .failed(error)
+        if let failure = await write(message, deadline: deadline, poller: poller) { return .failed(failure) }
+        var reader = HTTPResponseReader(maximumBody: maximumBody)
+        while true {
+            let count = scratch.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress!, $0.count, 0) }
+            let progress: HTTPResponseReader.Progress
+            if count > 0 {
+                progress = scratch.withUnsafeBytes { reader.receive(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+            } else if count == 0 {
+                progress = reader.receiveEnd()
+            } else if errno == EINTR {
+                continue
+            } else if errno == EAGAIN || errno == EWOULDBLOCK {
+                switch await poller.wait(descriptor, for: .readable, deadline: deadline) {
+                case .ready: continue
+                case .timedOut: return .failed(.timedOut(server: nil))
+                case .cancelled: return .failed(.cancelled)
+                }
+            } else {
+                return .failed(.connectionLost(TransportError.words(forErrno: errno)))
+            }
+            switch progress {
+            case .needsMore:
+                // A server that keeps sending a little at a time is still held to the deadline.
+                if DispatchTime.now().uptimeNanoseconds >= deadline { return .failed(.timedOut(server: nil)) }
+            case .complete(let response, let reusable):
+                // Bytes after the answer would be read as the next one's start: do not reuse then.
+                return .answered(response, reusable: reusable && reader.leftover.isEmpty)
+            case .failed(let error):
+                return .failed(error)
+            }
         }
     }
 
     /// Connects to the first address that answers; every failure here means nothing was sent.
-    private func connect(deadline: UInt64) -> TransportError? {
-        var hints = addrinfo()
-        hints.ai_family = AF_UNSPEC
-        hints.ai_socktype = streamSocketType
-        hints.ai_flags = AI_NUMERICSERV
-        var list: UnsafeMutablePointer<addrinfo>?
-        let resolved = getaddrinfo(address.host, String(address.port), &hints, &list)
-        guard resolved == 0, let first = list else {
-            return .connectFailed("cannot resolve \(address.host): \(String(cString: gai_strerror(resolved)).lowercased())")
+    private func connect(deadline: UInt64, poller: SocketPoller) async -> TransportError? {
+        let list: UnsafeMutablePointer<addrinfo>
+        switch await resolve() {
+        case .success(let first): list = first
+        case .failure(let error): return error
         }
         defer { freeaddrinfo(list) }
         let connectDeadline = min(deadline, DispatchTime.now().uptimeNanoseconds &+ UInt64(max(connectTimeout.nanoseconds, 0)))
         var lastError = ECONNREFUSED
-        var entry: UnsafeMutablePointer<addrinfo>? = first
+        var entry: UnsafeMutablePointer<addrinfo>? = list
         while let candidate = entry {
             entry = candidate.pointee.ai_next
             let socketDescriptor = openSocket(candidate.pointee)
@@ -266,18 +258,10 @@ final class HTTPConnection: @unchecked Sendable {
             _ = fcntl(socketDescriptor, F_SETFL, fcntl(socketDescriptor, F_GETFL) | O_NONBLOCK)
             var one: Int32 = 1
             setsockopt(socketDescriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-            let published = state.withLock { state -> Bool in
-                guard !state.cancelled else { return false }
-                state.descriptor = socketDescriptor
-                return true
-            }
-            guard published else {
-                closeSocket(socketDescriptor)
-                return .cancelled
-            }
+            descriptor = socketDescriptor
             var result = connectSocket(socketDescriptor, candidate.pointee.ai_addr, candidate.pointee.ai_addrlen)
             if result != 0 && errno == EINPROGRESS {
-                switch wait(for: Int16(POLLOUT), deadline: connectDeadline) {
+                switch await poller.wait(socketDescriptor, for: .writable, deadline: connectDeadline) {
                 case .ready:
                     var error: Int32 = 0
                     var length = socklen_t(MemoryLayout<Int32>.size)
@@ -295,30 +279,39 @@ final class HTTPConnection: @unchecked Sendable {
             if result == 0 { return nil }
             lastError = errno
             close()
-            if isCancelled { return .cancelled }
+            if Task.isCancelled { return .cancelled }
         }
         return .connectFailed(TransportError.words(forErrno: lastError))
     }
 
-    private enum Readiness { case ready, timedOut, cancelled }
-
-    /// Waits until the socket can be read or written, the deadline passes, or `cancel()`.
-    private func wait(for events: Int16, deadline: UInt64) -> Readiness {
-        while true {
-            if isCancelled { return .cancelled }
-            let now = DispatchTime.now().uptimeNanoseconds
-            guard now < deadline else { return .timedOut }
-            // Whole milliseconds, rounded up so that the deadline is not missed by a hair.
-            let milliseconds = Int32(min((deadline - now + 999_999) / 1_000_000, UInt64(Int32.max)))
-            var entry = pollfd(fd: descriptor, events: events, revents: 0)
-            let ready = poll(&entry, 1, milliseconds)
-            if isCancelled { return .cancelled }
-            if ready > 0 { return .ready }
-            if ready < 0 && errno != EINTR { return .ready }  // the next call reports the error
+    /// The host's addresses. A numeric host is read at once; a name is looked up on a
+    /// dispatch thread, as `getaddrinfo` may block for as long as DNS takes and the task runs
+    /// on the cooperative pool.
+    private func resolve() async -> Result<UnsafeMutablePointer<addrinfo>, TransportError> {
+        let host = address.host
+        let port = String(address.port)
+        let lookUp = { @Sendable (flags: Int32) -> (Int32, SendableAddressList) in
+            var hints = addrinfo()
+            hints.ai_family = AF_UNSPEC
+            hints.ai_socktype = streamSocketType
+            hints.ai_flags = AI_NUMERICSERV | flags
+            var list: UnsafeMutablePointer<addrinfo>?
+            let resolved = getaddrinfo(host, port, &hints, &list)
+            return (resolved, SendableAddressList(first: list))
         }
+        var (resolved, list) = lookUp(AI_NUMERICHOST)
+        if resolved != 0 {
+            (resolved, list) = await withCheckedContinuation { continuation in
+                DispatchQueue.global().async { continuation.resume(returning: lookUp(0)) }
+            }
+        }
+        guard resolved == 0, let first = list.first else {
+            return .failure(.connectFailed("cannot resolve \(host): \(String(cString: gai_strerror(resolved)).lowercased())"))
+        }
+        return .success(first)
     }
 
-    private func write(_ message: [UInt8], deadline: UInt64) -> TransportError? {
+    private func write(_ message: [UInt8], deadline: UInt64, poller: SocketPoller) async -> TransportError? {
         var offset = 0
         while offset < message.count {
             let sent = message.withUnsafeBytes { bytes in
@@ -328,40 +321,23 @@ final class HTTPConnection: @unchecked Sendable {
                 offset += sent
                 continue
             }
-            if sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
-                switch wait(for: Int16(POLLOUT), deadline: deadline) {
+            if sent < 0 && errno == EINTR { continue }
+            if sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
+                switch await poller.wait(descriptor, for: .writable, deadline: deadline) {
                 case .ready: continue
                 case .timedOut: return .timedOut(server: nil)
                 case .cancelled: return .cancelled
                 }
             }
-            if isCancelled { return .cancelled }
             return .connectionLost(TransportError.words(forErrno: errno))
         }
         return nil
     }
+}
 
-    /// Appends what the socket has to `buffer`; `false` at the end of the stream.
-    private func read(into buffer: inout [UInt8], deadline: UInt64) -> Result<Bool, TransportError> {
-        let descriptor = self.descriptor
-        while true {
-            let count = scratch.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress!, $0.count, 0) }
-            if isCancelled { return .failure(.cancelled) }
-            if count > 0 {
-                buffer += scratch[0..<count]
-                return .success(true)
-            }
-            if count == 0 { return .success(false) }
-            if errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR {
-                switch wait(for: Int16(POLLIN), deadline: deadline) {
-                case .ready: continue
-                case .timedOut: return .failure(.timedOut(server: nil))
-                case .cancelled: return .failure(.cancelled)
-                }
-            }
-            return .failure(.connectionLost(TransportError.words(forErrno: errno)))
-        }
-    }
+/// A `getaddrinfo` list handed from the dispatch thread that made it to the task that frees it.
+private struct SendableAddressList: @unchecked Sendable {
+    let first: UnsafeMutablePointer<addrinfo>?
 }
 
 // The C calls that differ between the C libraries, or that `HTTPConnection`'s own `close()`
