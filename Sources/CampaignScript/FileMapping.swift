@@ -12,15 +12,13 @@ import Synchronization
 /// does not grow with the file (docs/performance.md, "Row 4b: checking a mapped file").
 ///
 /// The size is the file's at `fstat` time. A file truncated while it is mapped makes reading
-/// the lost pages fault (SIGBUS), as it does for every program that maps files; `isIntact`
-/// says whether the file still holds every mapped byte, for a caller to check before it reads.
+/// the lost pages fault (SIGBUS), as it does for every program that maps files: `cops --check`
+/// reports it as the file shrinking (`ScriptFileReader.reportShrinking`).
 public final class FileMapping: Sendable {
     /// What the mapping holds; `nil` for an empty file (a zero-length mapping is an error).
     private nonisolated(unsafe) let start: UnsafeRawPointer?
     /// The number of bytes mapped: the file's size when it was mapped.
     public let count: Int
-    /// The open file, kept for `isIntact`.
-    private let descriptor: Int32
     /// The offset up to which pages were released; they are released in steps of
     /// `releaseStep`, not per statement, so the `madvise` calls cost nothing to speak of.
     private let released = Atomic<Int>(0)
@@ -29,9 +27,10 @@ public final class FileMapping: Sendable {
 
     private static let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
 
-    /// Maps the file open at `descriptor`, which the mapping then owns and closes; `nil` when it
-    /// is not a regular file or the system will not map it (the descriptor stays the caller's,
-    /// which reads the file instead).
+    /// Maps the file open at `descriptor` and closes it (the mapping outlives it); `nil` when it
+    /// is not a regular file or the system will not map it, and the descriptor stays open for
+    /// the caller to read the file instead.
+    ///
     /// Pages are released every `releaseStep` bytes read (4 MiB: a few dozen `madvise` calls
     /// for the benchmark's runbook; tests take less).
     public init?(descriptor: Int32, releaseStep: Int = 4 << 20) {
@@ -48,25 +47,17 @@ public final class FileMapping: Sendable {
             start = nil
         }
         count = size
-        self.descriptor = descriptor
+        _ = close(descriptor)
         self.releaseStep = releaseStep
     }
 
     deinit {
         if let start { _ = munmap(UnsafeMutableRawPointer(mutating: start), count) }
-        _ = close(descriptor)
     }
 
     /// The mapped bytes, valid for as long as the mapping is.
     public var buffer: UnsafeBufferPointer<UInt8> {
         UnsafeBufferPointer(start: start?.assumingMemoryBound(to: UInt8.self), count: count)
-    }
-
-    /// Whether the file is still at least as long as the mapping: reading a mapped page past
-    /// its end would raise SIGBUS.
-    public var isIntact: Bool {
-        var status = stat()
-        return fstat(descriptor, &status) == 0 && Int(status.st_size) >= count
     }
 
     /// Drops the whole pages before `offset` from this process's memory once reading has got
