@@ -103,7 +103,7 @@ public struct Checker {
         ) { starts.append($0.range.start) }
         let statements =
             parsedCleanly
-            ? StatementList(source: file.bytes, starts: starts) : Parser.parse(file).0.statements
+            ? StatementList(source: file.storage, starts: starts) : Parser.parse(file).0.statements
         return CheckedProgram(
             program: Program(statements: statements, range: range), diagnostics: verdict.diagnostics,
             definedVariables: verdict.definedVariables, sourced: verdict.sourced, parameters: verdict.parameters)

@@ -36,7 +36,8 @@ public enum DurationText {
     }
 
     /// Reads the bytes of one duration: the lexer's word, or a whole command-line value.
-    static func read(_ spelling: ArraySlice<UInt8>) -> Result<Int64, Failure> {
+    static func read<Spelling: RandomAccessCollection<UInt8>>(_ spelling: Spelling) -> Result<Int64, Failure>
+    where Spelling.Index == Int {
         var total: Int64 = 0
         var position = spelling.startIndex
         var previousRank = Int.max
@@ -87,7 +88,7 @@ public enum DurationText {
     }
 
     /// Removes `_` separators; `nil` when one leads, trails or doubles (`1__0s`, `10_s`).
-    private static func digitsWithoutSeparators(_ spelling: ArraySlice<UInt8>) -> String? {
+    private static func digitsWithoutSeparators(_ spelling: some Sequence<UInt8>) -> String? {
         var digits = ""
         var previousWasSeparator = true
         for byte in spelling {

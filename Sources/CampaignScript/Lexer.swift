@@ -1,6 +1,8 @@
 /// Turns UTF-8 bytes into tokens; never throws: malformed input becomes `.error` tokens.
 public struct Lexer {
-    private let bytes: [UInt8]
+    // The text in place (an array's buffer or a mapped file), valid while its owner is kept
+    // alive: `SourceFile.withBytes`, or the array the caller lends.
+    private let bytes: UnsafeBufferPointer<UInt8>
     private var index = 0
     private var line = 1
     private var column = 1
@@ -8,8 +10,8 @@ public struct Lexer {
     private var openBrackets: [UInt8] = []
     private var sawSpace = true
 
-    /// Creates a lexer over raw bytes.
-    public init(bytes: [UInt8]) {
+    /// Creates a lexer over raw bytes, which must outlive it.
+    public init(bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
         // A byte-order mark at the very start is how some Windows editors save UTF-8; it is
         // not text, so it is skipped without taking a column. Anywhere else it is an error
@@ -19,7 +21,7 @@ public struct Lexer {
 
     /// Creates a lexer that starts at `location` outside any bracket, where a top-level statement
     /// of an error-free program starts (`StatementList` parses it again from there).
-    init(bytes: [UInt8], at location: SourceLocation) {
+    init(bytes: UnsafeBufferPointer<UInt8>, at location: SourceLocation) {
         self.bytes = bytes
         index = location.offset
         line = location.line
@@ -33,11 +35,15 @@ public struct Lexer {
 
     /// Lexes a whole file; the last token is always `.endOfFile`.
     public static func tokenize(_ file: SourceFile) -> [Token] {
-        tokenize(file.bytes)
+        file.withBytes { tokenize($0) }
     }
 
     /// Lexes raw bytes; the last token is always `.endOfFile`.
     public static func tokenize(_ bytes: [UInt8]) -> [Token] {
+        bytes.withUnsafeBufferPointer { tokenize($0) }
+    }
+
+    private static func tokenize(_ bytes: UnsafeBufferPointer<UInt8>) -> [Token] {
         var lexer = Lexer(bytes: bytes)
         var tokens: [Token] = []
         tokens.reserveCapacity(bytes.count / 3 + 1)
@@ -366,7 +372,7 @@ public struct Lexer {
 
     /// The value of digits with `_` separators, computed in place (no text is made for the
     /// common case, a well-formed number).
-    private static func integerValue(_ spelling: ArraySlice<UInt8>) -> IntegerValue {
+    private static func integerValue(_ spelling: Slice<UnsafeBufferPointer<UInt8>>) -> IntegerValue {
         var value: Int64 = 0
         var overflowed = false
         var previousWasSeparator = true

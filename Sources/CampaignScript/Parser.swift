@@ -42,14 +42,20 @@ public struct Parser {
     /// of the file. The statements are those `parse` returns, in order; the result is the
     /// program's range and every lexical and syntax diagnostic.
     public static func parseStatements(_ file: SourceFile, _ body: (Statement) -> Void) -> (SourceRange, [Diagnostic]) {
-        var parser = Parser(lexer: Lexer(bytes: file.bytes))
-        let range = parser.program(body)
-        return (range, parser.diagnostics)
+        file.withBytes { bytes in
+            var parser = Parser(lexer: Lexer(bytes: bytes))
+            // Pages of a mapped file behind the statement just read may leave memory.
+            let range = parser.program { statement in
+                body(statement)
+                file.didRead(upTo: statement.range.end.offset)
+            }
+            return (range, parser.diagnostics)
+        }
     }
 
     /// The top-level statement that starts at `start` in `bytes`, which parsed there without a
     /// diagnostic before (`StatementList`): the same tree again.
-    static func statement(in bytes: [UInt8], at start: SourceLocation) -> Statement {
+    static func statement(in bytes: UnsafeBufferPointer<UInt8>, at start: SourceLocation) -> Statement {
         var parser = Parser(lexer: Lexer(bytes: bytes, at: start))
         guard let statement = try? parser.statement(), parser.diagnostics.isEmpty else {
             preconditionFailure("statement at \(start) no longer parses")
@@ -66,6 +72,11 @@ public struct Parser {
             trimmed = trimmed.dropLast()
         }
         if trimmed.last == UInt8(ascii: "\\") { return true }
+        return bytes.withUnsafeBufferPointer { hasOpenConstruct($0) }
+    }
+
+    /// Whether lexing `bytes` to the end leaves a bracket or a string open.
+    private static func hasOpenConstruct(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         var lexer = Lexer(bytes: bytes)
         var open: [TokenKind] = []
         while true {

@@ -1,7 +1,7 @@
 /// A program's top-level statements.
 ///
-/// A program that parsed without a diagnostic is stored as its source bytes (shared with its
-/// `SourceFile`, not copied) and where each top-level statement starts, 12 bytes a statement;
+/// A program that parsed without a diagnostic is stored as its source bytes (its `SourceFile`'s
+/// storage, array or mapping, not a copy) and where each top-level statement starts, 12 bytes a statement;
 /// a statement's tree is parsed again from there when it is read, and dropped after use. A
 /// million statements read whole from a pipe then cost their text and 12 MB, not a million
 /// syntax trees (≈ 480 MB; docs/performance.md, "Flat syntax storage"). Re-parsing gives the
@@ -11,7 +11,7 @@
 public struct StatementList: RandomAccessCollection, Equatable, Sendable, ExpressibleByArrayLiteral {
     private enum Storage: Equatable, Sendable {
         case trees([Statement])
-        case source(bytes: [UInt8], starts: [SourceLocation])
+        case source(SourceFile.Storage, starts: [SourceLocation])
     }
 
     private let storage: Storage
@@ -26,9 +26,9 @@ public struct StatementList: RandomAccessCollection, Equatable, Sendable, Expres
         self.init(statements)
     }
 
-    /// The statements of an error-free parse of `bytes` that start at `starts`.
-    init(source bytes: [UInt8], starts: [SourceLocation]) {
-        storage = .source(bytes: bytes, starts: starts)
+    /// The statements of an error-free parse of `text` that start at `starts`.
+    init(source text: SourceFile.Storage, starts: [SourceLocation]) {
+        storage = .source(text, starts: starts)
     }
 
     /// The first position.
@@ -46,7 +46,7 @@ public struct StatementList: RandomAccessCollection, Equatable, Sendable, Expres
     public subscript(position: Int) -> Statement {
         switch storage {
         case .trees(let statements): statements[position]
-        case .source(let bytes, let starts): Parser.statement(in: bytes, at: starts[position])
+        case .source(let text, let starts): text.withBytes { Parser.statement(in: $0, at: starts[position]) }
         }
     }
 

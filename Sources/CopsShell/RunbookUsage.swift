@@ -48,8 +48,10 @@ struct RunbookUsage {
         if let title = file.headings.first {
             return String(title.text.drop { $0 == "#" }.drop { $0 == " " || $0 == "\t" }) + "\n"
         }
-        var lines = String(decoding: file.bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
-            .map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
+        var lines = file.withBytes { String(decoding: $0, as: UTF8.self) }.split(
+            separator: "\n", omittingEmptySubsequences: false
+        )
+        .map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
         if lines.first?.hasPrefix("#!") == true { lines.removeFirst() }
         var comment: [String] = []
         for line in lines {

@@ -1,4 +1,5 @@
 import CampaignScript
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -24,6 +25,27 @@ public enum ScriptFileReader {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return .failure(FileReadError(why: reason(errno))) }
         defer { _ = close(descriptor) }
+        return read(descriptor: descriptor, limit: limit)
+    }
+
+    /// A script to check (`cops --check`, `--usage`): a regular file is mapped rather than
+    /// copied (`FileMapping`), so that a large runbook's text stays in the page cache and the
+    /// pages already checked can leave memory (docs/performance.md, "Row 4b: checking a mapped
+    /// file"); a Markdown runbook, whose program is built from its blocks, and whatever cannot
+    /// be mapped (a pipe, `/proc`) are read as `read` reads them, from the same open file.
+    public static func script(_ path: String, limit: Int = ScriptFileReader.limit) -> Result<SourceFile, FileReadError> {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return .failure(FileReadError(why: reason(errno))) }
+        if !MarkdownRunbook.isMarkdown(path: path), let mapping = FileMapping(descriptor: descriptor) {
+            guard mapping.count <= limit else { return .failure(tooLarge(limit)) }
+            return .success(SourceFile(name: path, mapping: mapping))
+        }
+        defer { _ = close(descriptor) }
+        return read(descriptor: descriptor, limit: limit).map { SourceFile.script(named: path, bytes: $0) }
+    }
+
+    /// Reads an open file to its end.
+    private static func read(descriptor: Int32, limit: Int) -> Result<[UInt8], FileReadError> {
         var status = stat()
         if fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFDIR {
             return .failure(FileReadError(why: "it is a directory"))
@@ -42,11 +64,37 @@ public enum ScriptFileReader {
                 if errno == EINTR { continue }
                 return .failure(FileReadError(why: reason(errno)))
             }
-            guard bytes.count + count <= limit else {
-                return .failure(FileReadError(why: "too large (more than \(limit >> 20) MiB)"))
-            }
+            guard bytes.count + count <= limit else { return .failure(tooLarge(limit)) }
             bytes.append(contentsOf: chunk[0..<count])
         }
+    }
+
+    /// Makes a SIGBUS while `path` is checked through its mapping (the file was truncated
+    /// meanwhile, and a page past its new end was read) end cops with one plain line and exit
+    /// 66, as for any file it cannot read, instead of the shell's "Bus error".
+    public static func reportShrinking(_ path: String) {
+        _ = installShrinkingReport
+        let line = strdup(Wording.cannotRead(path, "it shrank while it was being read"))
+        // The previous file is done with: nothing can fault on it any more.
+        free(UnsafeMutablePointer<CChar>(bitPattern: shrinkingLine.exchange(UInt(bitPattern: line), ordering: .relaxed)))
+    }
+
+    /// The handler, installed once; it makes only async-signal-safe calls.
+    private static let installShrinkingReport: Void = {
+        _ = ExitStatus.unreadableScript
+        var action = sigaction()
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = 0
+        #if canImport(Glibc)
+            action.__sigaction_handler.sa_handler = { _ in reportShrunkFile() }
+        #else
+            action.__sigaction_u.__sa_handler = { _ in reportShrunkFile() }
+        #endif
+        sigaction(SIGBUS, &action, nil)
+    }()
+
+    private static func tooLarge(_ limit: Int) -> FileReadError {
+        FileReadError(why: "too large (more than \(limit >> 20) MiB)")
     }
 
     /// The system's words for an error number, with the common ones as the tools say them.
@@ -59,6 +107,17 @@ public enum ScriptFileReader {
         default: return String(cString: strerror(number)).lowercased()
         }
     }
+}
+
+/// The line `reportShrunkFile` prints, a C string (`strdup`) set per checked file.
+private let shrinkingLine = Atomic<UInt>(0)
+
+/// The SIGBUS handler's work: the line for the file being checked, then exit 66.
+private func reportShrunkFile() {
+    if let line = UnsafePointer<CChar>(bitPattern: shrinkingLine.load(ordering: .relaxed)) {
+        _ = write(STDERR_FILENO, line, strlen(line))
+    }
+    _exit(ExitStatus.unreadableScript.rawValue)
 }
 
 /// `read(2)`, named apart from `ScriptFileReader.read` (which hides it).

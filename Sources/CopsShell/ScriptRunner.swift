@@ -125,6 +125,15 @@ public enum ScriptRunner {
         }
     }
 
+    /// The source `--check` and `--usage` read: a regular file is mapped, not copied
+    /// (`ScriptFileReader.script`), and a SIGBUS while it is read is reported as the file
+    /// shrinking; standard input as `source` reads it.
+    static func checkedSource(_ path: String, _ environment: Environment) -> Result<SourceFile, FileReadError> {
+        guard path != "-" else { return source(.file(path), environment) }
+        ScriptFileReader.reportShrinking(path)
+        return ScriptFileReader.script(path)
+    }
+
     /// `cops --check FILE…`: parse and check only; exit 0, 65 (errors) or 66 (unreadable).
     public static func check(_ paths: [String], color: ColorChoice = .auto, environment: Environment = .process) async
         -> ExitStatus
@@ -134,7 +143,7 @@ public enum ScriptRunner {
             var status = ExitStatus.success
             for path in paths {
                 let file: SourceFile
-                switch source(.file(path), environment) {
+                switch checkedSource(path, environment) {
                 case .success(let read): file = read
                 case .failure(let failure):
                     session.sink.message(Wording.cannotRead(path, failure.why))
@@ -158,7 +167,7 @@ public enum ScriptRunner {
     {
         let parts = Session.Parts(purpose: .check, sink: environment.sink, colors: environment.colors(color))
         return await Session.with(parts) { session in
-            switch source(.file(path), environment) {
+            switch checkedSource(path, environment) {
             case .success(let file): return session.describe(file)
             case .failure(let failure):
                 session.sink.message(Wording.cannotRead(path, failure.why))

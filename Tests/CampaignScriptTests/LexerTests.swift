@@ -276,7 +276,7 @@ final class LexerTests: XCTestCase {
     }
 
     func testEndOfFileIsAlwaysLastAndRepeats() {
-        var lexer = Lexer(bytes: [])
+        var lexer = Lexer(bytes: UnsafeBufferPointer(start: nil, count: 0))
         XCTAssertEqual(lexer.next().kind, .endOfFile)
         XCTAssertEqual(lexer.next().kind, .endOfFile)
     }

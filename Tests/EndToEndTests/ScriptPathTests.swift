@@ -89,4 +89,58 @@ final class ScriptPathTests: XCTestCase {
             XCTAssertEqual(outcome.stdout, "", path)
         }
     }
+
+    /// `--check` reads a regular file through a mapping (docs/performance.md, "Row 4b: checking
+    /// a mapped file"): what it prints is what checking the same text from a pipe prints; a
+    /// Markdown runbook, an empty file and a named pipe are still read.
+    func testCheckOfAMappedFileSaysWhatCheckOfAPipeSays() throws {
+        let text = "deactivate 15\nlet x = 1\nparam late\nstatus $y frobnicate\n"
+        let path = try cops.write("mapped.cops", text)
+        let fromFile = try cops.run(["--check", path])
+        let fromPipe = try bash(#""$COPS" --check - < "# + path)
+        XCTAssertEqual(fromFile.status, 65, fromFile.stderr)
+        XCTAssertEqual(fromPipe.status, 65, fromPipe.stderr)
+        XCTAssertTrue(fromFile.stderr.contains("  1 | deactivate 15\n"), fromFile.stderr)
+        XCTAssertEqual(fromFile.stderr, fromPipe.stderr.replacingOccurrences(of: "<stdin>", with: path))
+
+        let markdown = try cops.write("mapped.md", "# Title\n\n```cops\ndeactivate 15\nstatsu 15\n```\n")
+        let checkedMarkdown = try cops.run(["--check", markdown])
+        XCTAssertEqual(checkedMarkdown.status, 65, checkedMarkdown.stderr)
+        XCTAssertTrue(
+            checkedMarkdown.stderr.contains("mapped.md:5:1: error: unknown command 'statsu'"), checkedMarkdown.stderr)
+
+        let empty = try cops.write("empty.cops", "")
+        let checkedEmpty = try cops.run(["--check", empty])
+        XCTAssertEqual(checkedEmpty.status, 0, checkedEmpty.stderr)
+        XCTAssertEqual(checkedEmpty.stdout, "\(empty): ok\n")
+
+        XCTAssertEqual(mkfifo(cops.stateHome.appendingPathComponent("check.fifo").path, 0o600), 0)
+        let fifo = try bash(#"(echo 'statsu 15' > check.fifo &) ; "$COPS" --check check.fifo"#)
+        XCTAssertEqual(fifo.status, 65, fifo.stderr)
+        XCTAssertTrue(fifo.stderr.contains("check.fifo:1:1: error: unknown command 'statsu'"), fifo.stderr)
+    }
+
+    /// A runbook truncated while `--check` reads it through its mapping: one plain line and
+    /// exit 66, not the shell's "Bus error".
+    func testAFileTruncatedWhileCheckedIsReported() throws {
+        let cycle = "let s = status 1\nif $s.is_active {\n    deactivate 1 abort\n} else {\n    echo \"off\"\n}\n"
+        let path = cops.stateHome.appendingPathComponent("shrinks.cops").path
+        try Data(String(repeating: cycle, count: 400_000).utf8).write(to: URL(fileURLWithPath: path))
+        let (process, out, err) = try cops.start(["--check", path])
+        // Truncated as soon as it is mapped: the check has then read at most the first pages.
+        let maps = "/proc/\(process.processIdentifier)/maps"
+        let deadline = Date().addingTimeInterval(30)
+        while (try? String(contentsOfFile: maps, encoding: .utf8))?.contains(path) != true {
+            guard process.isRunning, Date() < deadline else {
+                process.terminate()
+                return XCTFail("the check ended, or never mapped the file")
+            }
+            usleep(1_000)
+        }
+        XCTAssertEqual(truncate(path, 0), 0)
+        let outcome = CopsProcess.finish(process, out: out, err: err)
+        XCTAssertEqual(outcome.status, 66, outcome.stderr)
+        XCTAssertEqual(outcome.stderr, "cops: cannot read '\(path)': it shrank while it was being read\n")
+        XCTAssertEqual(outcome.stdout, "")
+    }
 }
