@@ -9,6 +9,9 @@ public struct Lexer {
     // Open brackets, so newlines inside `( )` and `[ ]` can be skipped but not inside `{ }`.
     private var openBrackets: [UInt8] = []
     private var sawSpace = true
+    /// False for the parser's lexer: words, numbers, strings and variables are checked but their
+    /// values are not built (`nextLexeme`); the parser decodes the few it needs (`kind(of:)`).
+    var decodesValues = true
 
     /// Creates a lexer over raw bytes, which must outlive it.
     public init(bytes: UnsafeBufferPointer<UInt8>) {
@@ -104,33 +107,70 @@ public struct Lexer {
 
     /// Returns the next token; after the end it keeps returning `.endOfFile`.
     public mutating func next() -> Token {
+        let (kind, start, leadingSpace) = scan()
+        return Token(kind: kind, range: SourceRange(start: start, end: location), leadingSpace: leadingSpace)
+    }
+
+    /// Returns the next token without its value, and the diagnostic when it is a lexical error.
+    mutating func nextLexeme() -> (Lexeme, Diagnostic?) {
+        let (kind, start, leadingSpace) = scan()
+        let lexeme = Lexeme(tag: kind.tag, leadingSpace: leadingSpace, range: SourceRange(start: start, end: location))
+        if case .error(let diagnostic) = kind { return (lexeme, diagnostic) }
+        return (lexeme, nil)
+    }
+
+    /// The kind of a token this lexer's bytes produced, with its value: a word's or a variable's
+    /// name is its text; the others are lexed again from where they start (a string's parts,
+    /// a number's value), which gives what the first pass would have built.
+    func kind(of lexeme: Lexeme) -> TokenKind {
+        switch lexeme.tag {
+        case .word: return .word(text(from: lexeme.range.start.offset, to: lexeme.range.end.offset))
+        case .variable: return .variable(text(from: lexeme.range.start.offset + 1, to: lexeme.range.end.offset))
+        default:
+            var again = Lexer(bytes: bytes, at: lexeme.range.start)
+            return again.next().kind
+        }
+    }
+
+    /// True when the token is the word `word`, compared byte by byte in the source.
+    func isWord(_ lexeme: Lexeme, _ word: StaticString) -> Bool {
+        let start = lexeme.range.start.offset
+        guard lexeme.tag == .word, lexeme.range.end.offset - start == word.utf8CodeUnitCount else { return false }
+        let spelling = word.utf8Start
+        for position in 0..<word.utf8CodeUnitCount where bytes[start + position] != spelling[position] {
+            return false
+        }
+        return true
+    }
+
+    /// The kind (values only when `decodesValues`), where it starts and whether space preceded it.
+    private mutating func scan() -> (TokenKind, SourceLocation, Bool) {
         skipTrivia()
         let start = location
         let leadingSpace = sawSpace
         sawSpace = false
-        func make(_ kind: TokenKind) -> Token {
-            Token(kind: kind, range: SourceRange(start: start, end: location), leadingSpace: leadingSpace)
-        }
-        guard let first = byte() else { return make(.endOfFile) }
+        guard let first = byte() else { return (.endOfFile, start, leadingSpace) }
 
+        let kind: TokenKind
         switch first {
         case UInt8(ascii: "\n"):
             advanceByte()
             sawSpace = true
-            return make(.newline)
+            kind = .newline
         case UInt8(ascii: "\""):
-            return make(lexString())
+            kind = lexString()
         case UInt8(ascii: "$"):
-            return make(lexVariable())
+            kind = lexVariable()
         case _ where Self.isDigit(first):
-            return make(lexNumber())
+            kind = lexNumber()
         case _ where Self.isLetter(first):
-            return make(lexWord())
+            kind = lexWord()
         case _ where first >= 0x80:
-            return make(lexNonASCII())
+            kind = lexNonASCII()
         default:
-            return make(lexSymbol(first, start: start))
+            kind = lexSymbol(first, start: start)
         }
+        return (kind, start, leadingSpace)
     }
 
     private mutating func skipTrivia() {
@@ -298,7 +338,7 @@ public struct Lexer {
         if let foreign = scanWordRun(allowDash: true) {
             return nonASCIIWordError(foreign, word: text(from: start))
         }
-        return .word(text(from: start))
+        return .word(decodesValues ? text(from: start) : "")
     }
 
     private func nonASCIIWordError(
@@ -348,13 +388,21 @@ public struct Lexer {
             case .overflow: return errorKind(.integerOverflow(text(from: start)), startLocation)
             }
         }
-        let text = text(from: start)
         switch DurationText.read(spelling) {
         case .success(let milliseconds):
             return .duration(milliseconds: milliseconds)
-        case .failure(.overflow):
+        case .failure(let failure):
+            return durationError(failure, text(from: start), startLocation)
+        }
+    }
+
+    private func durationError(_ failure: DurationText.Failure, _ text: String, _ startLocation: SourceLocation)
+        -> TokenKind
+    {
+        switch failure {
+        case .overflow:
             return errorKind(.durationOverflow(text), startLocation)
-        case .failure(.malformed(let looksLikeDuration)):
+        case .malformed(let looksLikeDuration):
             if looksLikeDuration {
                 return errorKind(
                     .malformedDuration(text), startLocation, notes: [DiagnosticNote(.durationForms)])
@@ -401,13 +449,12 @@ public struct Lexer {
         if Self.isDigit(first) {
             let digitsStart = index
             while let next = byte(), Self.isNameByte(next) { advanceByte() }
-            let digits = text(from: digitsStart)
-            guard digits.count == 1, first != UInt8(ascii: "0") else {
+            guard index - digitsStart == 1, first != UInt8(ascii: "0") else {
                 return errorKind(
-                    .invalidArgumentVariable("$" + digits), start, notes: [DiagnosticNote(.argumentVariables)]
-                )
+                    .invalidArgumentVariable("$" + text(from: digitsStart)), start,
+                    notes: [DiagnosticNote(.argumentVariables)])
             }
-            return .variable(digits)
+            return .variable(decodesValues ? text(from: digitsStart) : "")
         }
         if first >= 0x80,
             let scalar = SourceFile.decodeScalar(bytes, at: index, end: bytes.count).scalar,
@@ -420,7 +467,7 @@ public struct Lexer {
         guard Self.isLetter(first) else { return errorKind(.strayDollar, start) }
         let nameStart = index
         while let next = byte(), Self.isNameByte(next) { advanceByte() }
-        return .variable(text(from: nameStart))
+        return .variable(decodesValues ? text(from: nameStart) : "")
     }
 
     // MARK: Strings
@@ -435,7 +482,7 @@ public struct Lexer {
         var firstError: Diagnostic?
 
         func flush() {
-            if !literal.isEmpty {
+            if decodesValues, !literal.isEmpty {
                 parts.append(.text(String(decoding: literal, as: UTF8.self)))
                 literal.removeAll(keepingCapacity: true)
             }
@@ -465,30 +512,34 @@ public struct Lexer {
                 if let next = byte(), Self.isLetter(next) {
                     let nameStart = index
                     while let byte = byte(), Self.isNameByte(byte) { advanceByte() }
-                    let name = text(from: nameStart)
+                    let name = decodesValues ? text(from: nameStart) : ""
                     var fields: [String] = []
                     while byte() == UInt8(ascii: "."), let after = byte(at: 1), Self.isLetter(after) {
                         advanceByte()
                         let fieldStart = index
                         while let byte = byte(), Self.isNameByte(byte) { advanceByte() }
-                        fields.append(text(from: fieldStart))
+                        if decodesValues { fields.append(text(from: fieldStart)) }
                     }
                     flush()
-                    parts.append(
-                        .variable(
-                            VariableReference(
-                                name: name, fields: fields, range: SourceRange(start: dollarStart, end: location))))
+                    if decodesValues {
+                        parts.append(
+                            .variable(
+                                VariableReference(
+                                    name: name, fields: fields, range: SourceRange(start: dollarStart, end: location))))
+                    }
                 } else if let next = byte(), Self.isDigit(next) {
                     let digitsStart = index
                     while let byte = byte(), Self.isDigit(byte) { advanceByte() }
-                    let digits = text(from: digitsStart)
                     let range = SourceRange(start: dollarStart, end: location)
-                    if digits.count == 1 && next != UInt8(ascii: "0") {
+                    if index - digitsStart == 1 && next != UInt8(ascii: "0") {
                         flush()
-                        parts.append(.variable(VariableReference(name: digits, fields: [], range: range)))
+                        if decodesValues {
+                            parts.append(
+                                .variable(VariableReference(name: text(from: digitsStart), fields: [], range: range)))
+                        }
                     } else {
                         record(
-                            .invalidArgumentVariable("$" + digits), range,
+                            .invalidArgumentVariable("$" + text(from: digitsStart)), range,
                             notes: [DiagnosticNote(.argumentVariables)])
                     }
                 } else {
@@ -501,7 +552,7 @@ public struct Lexer {
                 let (scalar, range) = advanceScalar()
                 if scalar == nil {
                     record(.invalidUTF8(Array(bytes[decodedStart..<index])), range)
-                } else {
+                } else if decodesValues {
                     literal.append(contentsOf: bytes[decodedStart..<index])
                 }
             default:
@@ -513,7 +564,7 @@ public struct Lexer {
                 {
                     advanceByte()
                 }
-                literal.append(contentsOf: bytes[runStart..<index])
+                if decodesValues { literal.append(contentsOf: bytes[runStart..<index]) }
             }
         }
     }

@@ -9,9 +9,12 @@ public struct Parser {
     // Tokens come from the lexer as the parser reaches them, and the tokens of finished
     // top-level statements are dropped, so a million-statement file is never one token array
     // (that array was most of `cops --check`'s memory). `window` holds the tokens from the
-    // absolute index `windowStart` on; `current` is absolute.
+    // absolute index `windowStart` on; `current` is absolute. The tokens are `Lexeme`s: a tag
+    // and a range, no value and no reference; the lexical errors' diagnostics are kept by
+    // absolute index in `lexicalErrors` (rare, and dropped with their tokens).
     private var lexer: Lexer
-    private var window: [Token]
+    private var window: [Lexeme]
+    private var lexicalErrors: [Int: Diagnostic] = [:]
     private var windowStart = 0
     private var current = 0
     private var diagnostics: [Diagnostic] = []
@@ -26,7 +29,7 @@ public struct Parser {
     private var recovered: Statement?
     // The `(`, `[` and `{` still open, innermost last: at the end of the input the innermost is
     // what was never closed, reported at where it was opened rather than past the last line.
-    private var openers: [Token] = []
+    private var openers: [Lexeme] = []
     // Set once the end of the input is reported; the constructs around it say nothing more.
     private var reportedEnd = false
 
@@ -95,6 +98,7 @@ public struct Parser {
     /// A parser that pulls tokens from `lexer` as it goes.
     init(lexer: Lexer) {
         self.lexer = lexer
+        self.lexer.decodesValues = false
         self.window = []
         load(0)
         skipErrorTokens()
@@ -103,13 +107,15 @@ public struct Parser {
     // MARK: - Helpers
 
     /// The token at an absolute index, which `load` has made available.
-    private func tokenAt(_ index: Int) -> Token { window[index - windowStart] }
+    private func tokenAt(_ index: Int) -> Lexeme { window[index - windowStart] }
 
     /// Makes sure the window reaches the absolute index `index` (the lexer keeps returning
     /// `.endOfFile` after the end).
     private mutating func load(_ index: Int) {
         while index - windowStart >= window.count {
-            window.append(lexer.next())
+            let (lexeme, diagnostic) = lexer.nextLexeme()
+            if let diagnostic { lexicalErrors[windowStart + window.count] = diagnostic }
+            window.append(lexeme)
         }
     }
 
@@ -122,15 +128,13 @@ public struct Parser {
         // again from empty, reallocating ten times per thousand tokens (docs/performance.md).
         window.removeSubrange(0..<consumed)
         windowStart += consumed
+        if !lexicalErrors.isEmpty { lexicalErrors = lexicalErrors.filter { $0.key >= windowStart } }
     }
 
-    // Read in place (`_read`): looking at a token's kind copies nothing.
-    private var peek: Token {
-        _read { yield window[current - windowStart] }
-    }
-    private var previous: Token {
-        _read { yield window[max(current - 1, 0) - windowStart] }
-    }
+    private var peek: Lexeme { window[current - windowStart] }
+    private var previous: Lexeme { window[max(current - 1, 0) - windowStart] }
+    /// The current token's kind with its value, decoded from the source.
+    private var peekKind: TokenKind { lexer.kind(of: peek) }
     /// The current token's kind without its value, read without copying the token.
     private var peekTag: TokenTag { window[current - windowStart].tag }
 
@@ -138,16 +142,15 @@ public struct Parser {
 
     private func check(_ tag: TokenTag) -> Bool { peekTag == tag }
 
-    // Compares the spelling in place: `peek.kind == .word(word)` built a token kind and went
-    // through the enum's whole `==` for every keyword tried (docs/performance.md).
-    private func checkWord(_ word: String) -> Bool {
-        if case .word(let spelling) = peek.kind { return spelling == word }
-        return false
-    }
+    // Compares the spelling's bytes in the source: no text is made for a keyword tried.
+    private func checkWord(_ word: StaticString) -> Bool { lexer.isWord(peek, word) }
 
-    private var peekWord: String? {
-        if case .word(let word) = peek.kind { return word }
-        return nil
+    private var peekWord: String? { word(peek) }
+
+    /// A word token's text, `nil` for other tokens.
+    private func word(_ lexeme: Lexeme) -> String? {
+        guard lexeme.tag == .word else { return nil }
+        return lexer.text(from: lexeme.range.start.offset, to: lexeme.range.end.offset)
     }
 
     private mutating func match(_ tag: TokenTag) -> Bool {
@@ -156,7 +159,7 @@ public struct Parser {
         return true
     }
 
-    private mutating func matchWord(_ word: String) -> Bool {
+    private mutating func matchWord(_ word: StaticString) -> Bool {
         guard checkWord(word) else { return false }
         skip()
         return true
@@ -170,7 +173,7 @@ public struct Parser {
     }
 
     /// Consumes the current token and returns it (see `skip`).
-    private mutating func advance() -> Token {
+    private mutating func advance() -> Lexeme {
         let token = peek
         skip()
         return token
@@ -187,7 +190,7 @@ public struct Parser {
     }
 
     private mutating func skipErrorTokens() {
-        while peekTag == .error, case .error(let diagnostic) = peek.kind {
+        while peekTag == .error, let diagnostic = lexicalErrors[current] {
             // A string left open, or a `\` joining nothing, runs to the end of the input: what
             // is open around it is part of the same unfinished end.
             if diagnostic.kind == .unterminatedString || diagnostic.kind == .backslashAtEndOfFile { reportedEnd = true }
@@ -198,13 +201,13 @@ public struct Parser {
         }
     }
 
-    private mutating func expect(_ tag: TokenTag, _ expectation: Expectation) throws -> Token {
+    private mutating func expect(_ tag: TokenTag, _ expectation: Expectation) throws -> Lexeme {
         guard check(tag) else { throw failExpected(expectation) }
         return advance()
     }
 
-    private mutating func expectWord(_ word: String) throws -> Token {
-        guard checkWord(word) else { throw failExpected(.token(word)) }
+    private mutating func expectWord(_ word: StaticString) throws -> Lexeme {
+        guard checkWord(word) else { throw failExpected(.token("\(word)")) }
         return advance()
     }
 
@@ -228,7 +231,7 @@ public struct Parser {
         -> ParseError
     {
         if isAtEnd, !openers.isEmpty { return failNeverClosed() }
-        return fail(.expected(expectation, found: FoundToken(peek.kind)), at: peek.range, notes: notes)
+        return fail(.expected(expectation, found: FoundToken(peekKind)), at: peek.range, notes: notes)
     }
 
     /// The input ended inside a bracket, brace or parenthesis: the innermost one was never
@@ -237,7 +240,7 @@ public struct Parser {
         if !reportedEnd, let opener = openers.last {
             reportedEnd = true
             panicMode = false
-            report(.neverClosed(opener.kind.symbol ?? "("), at: opener.range)
+            report(.neverClosed(opener.tag.symbol ?? "("), at: opener.range)
         }
         panicMode = true
         return ParseError()
@@ -330,7 +333,7 @@ public struct Parser {
             return recovered
         }
         if !(insideBlock && check(.rightBrace)) && !match(.newline) && !match(.semicolon) && !isAtEnd {
-            report(.expected(.endOfStatement, found: FoundToken(peek.kind)), at: peek.range)
+            report(.expected(.endOfStatement, found: FoundToken(peekKind)), at: peek.range)
             synchronize(insideBlock: insideBlock)
         }
         return parsed
@@ -362,26 +365,24 @@ public struct Parser {
     private mutating func statement() throws -> Statement {
         try enterNesting()
         defer { depth -= 1 }
-        guard let word = peekWord else { throw failExpected(.statement) }
-        switch word {
-        case "let": return try letStatement()
-        case "param": return try paramStatement()
-        case "if": return try ifStatement()
-        case "for": return try forStatement()
-        case "wait": return try waitStatement()
-        case "assert": return try assertStatement()
-        case "try": return try tryStatement()
-        case "set": return try setStatement()
-        case "echo": return try echoStatement()
-        case "sleep": return try sleepStatement()
-        case "source": return try sourceStatement()
-        case "help": return try helpStatement()
-        case "exit": return try exitStatement()
-        case "elif", "else": throw fail(.misplacedKeyword(word), at: peek.range)
-        default:
-            let command = try command()
-            return Statement(.command(command), range: command.range)
-        }
+        guard peekTag == .word else { throw failExpected(.statement) }
+        // The keyword's bytes are compared in the source; no text is made to choose.
+        if checkWord("let") { return try letStatement() }
+        if checkWord("param") { return try paramStatement() }
+        if checkWord("if") { return try ifStatement() }
+        if checkWord("for") { return try forStatement() }
+        if checkWord("wait") { return try waitStatement() }
+        if checkWord("assert") { return try assertStatement() }
+        if checkWord("try") { return try tryStatement() }
+        if checkWord("set") { return try setStatement() }
+        if checkWord("echo") { return try echoStatement() }
+        if checkWord("sleep") { return try sleepStatement() }
+        if checkWord("source") { return try sourceStatement() }
+        if checkWord("help") { return try helpStatement() }
+        if checkWord("exit") { return try exitStatement() }
+        if checkWord("elif") || checkWord("else") { throw fail(.misplacedKeyword(peekWord ?? ""), at: peek.range) }
+        let command = try command()
+        return Statement(.command(command), range: command.range)
     }
 
     /// letStatement → "let" NAME "=" ( command | expr )
@@ -404,10 +405,10 @@ public struct Parser {
         let start = advanceRange()
         let name = try variableName()
         var description: StringLiteral?
-        if case .string = peek.kind { description = try plainString() }
+        if peekTag == .string { description = try plainString() }
         var defaultValue: Expr?
         if match(.assign) {
-            switch peek.kind {
+            switch peekKind {
             case .integer(let value): defaultValue = Expr(.integer(value), range: advanceRange())
             case .duration(let milliseconds): defaultValue = Expr(.duration(milliseconds), range: advanceRange())
             case .string:
@@ -430,7 +431,7 @@ public struct Parser {
 
     /// variableName → NAME   (letters, digits and `_`, so it can be written `$NAME`)
     private mutating func variableName() throws -> Identifier {
-        if case .variable = peek.kind {
+        if peekTag == .variable {
             throw failExpected(.variableName, notes: [DiagnosticNote(.letWithoutDollar)])
         }
         guard let word = peekWord else { throw failExpected(.variableName) }
@@ -544,7 +545,7 @@ public struct Parser {
         guard let name = peekWord else { throw failExpected(.settingName) }
         let setting = Identifier(name, range: advanceRange())
         let value: SettingValue
-        switch peek.kind {
+        switch peekKind {
         case .word(let word): value = .word(Identifier(word, range: advanceRange()))
         case .integer(let integer): value = .integer(IntegerLiteral(integer, range: advanceRange()))
         case .duration(let milliseconds):
@@ -588,7 +589,7 @@ public struct Parser {
     private mutating func exitStatement() throws -> Statement {
         let start = advanceRange()
         var code: IntegerLiteral?
-        if case .integer(let value) = peek.kind { code = IntegerLiteral(value, range: advanceRange()) }
+        if peekTag == .integer, case .integer(let value) = peekKind { code = IntegerLiteral(value, range: advanceRange()) }
         return Statement(.exit(code), range: span(from: start))
     }
 
@@ -617,7 +618,7 @@ public struct Parser {
             targets = try self.targets()
         }
         var options: [CommandOption] = []
-        while peekWord != nil {
+        while peekTag == .word {
             options.append(try option())
         }
         return Command(
@@ -660,7 +661,7 @@ public struct Parser {
         scan: while true {
             load(index)
             let token = tokenAt(index)
-            switch token.kind {
+            switch token.tag {
             case .endOfFile:
                 break scan
             case .newline, .semicolon:
@@ -706,12 +707,12 @@ public struct Parser {
     /// option → NAME [ value ]   (the value's shape comes from `GrammarTable.options`)
     private mutating func option() throws -> CommandOption {
         let nameToken = advance()
-        guard case .word(let word) = nameToken.kind else { throw failExpected(.word) }
+        guard case .word(let word) = lexer.kind(of: nameToken) else { throw failExpected(.word) }
         let name = Identifier(word, range: nameToken.range)
         guard let spec = GrammarTable.option(named: word) else {
             // The checker names unknown options with a did-you-mean; here only skip their values.
             while true {
-                switch peek.kind {
+                switch peekTag {
                 case .integer, .string, .duration, .variable: skip()
                 default:
                     return CommandOption(
@@ -732,7 +733,7 @@ public struct Parser {
         case .text:
             value = .text(try text())
         case .textOrInteger:
-            if case .integer = peek.kind {
+            if peekTag == .integer {
                 value = .integer(try integer())
             } else {
                 value = .text(try text())
@@ -747,9 +748,9 @@ public struct Parser {
             let sourceName = Identifier(source, range: advanceRange())
             value = .audience(source: sourceName, id: try integer())
         case .timeOrDuration:
-            if case .duration = peek.kind {
+            if peekTag == .duration {
                 value = .duration(try duration())
-            } else if case .string = peek.kind {
+            } else if peekTag == .string {
                 value = .text(try stringLiteral())
             } else {
                 throw failExpected(.timeOrDuration)
@@ -802,15 +803,15 @@ public struct Parser {
         return (command, open.range.union(close.range))
     }
 
-    private mutating func closing(_ tag: TokenTag, _ symbol: String, opener: Token) throws -> Token {
+    private mutating func closing(_ tag: TokenTag, _ symbol: String, opener: Lexeme) throws -> Lexeme {
         guard check(tag) else {
             if isAtEnd { throw failNeverClosed() }
             if check(.newline) || check(.rightBrace) || check(.semicolon) {
                 throw fail(
                     .unclosedDelimiter(
-                        open: opener.kind.symbol ?? "(", close: symbol, openLine: opener.range.start.line),
+                        open: opener.tag.symbol ?? "(", close: symbol, openLine: opener.range.start.line),
                     at: peek.range,
-                    notes: [DiagnosticNote(.openedHere(opener.kind.symbol ?? "("), at: opener.range)])
+                    notes: [DiagnosticNote(.openedHere(opener.tag.symbol ?? "("), at: opener.range)])
             }
             throw failExpected(.token(symbol))
         }
@@ -820,19 +821,19 @@ public struct Parser {
     // MARK: - Literals
 
     private mutating func integer() throws -> IntegerLiteral {
-        guard case .integer(let value) = peek.kind else { throw failExpected(.integer) }
+        guard peekTag == .integer, case .integer(let value) = peekKind else { throw failExpected(.integer) }
         return IntegerLiteral(value, range: advanceRange())
     }
 
     private mutating func duration() throws -> DurationLiteral {
-        guard case .duration(let milliseconds) = peek.kind else {
+        guard peekTag == .duration, case .duration(let milliseconds) = peekKind else {
             throw failExpected(.duration, notes: [DiagnosticNote(.durationForms)])
         }
         return DurationLiteral(milliseconds: milliseconds, range: advanceRange())
     }
 
     private mutating func stringLiteral() throws -> StringLiteral {
-        guard case .string(let parts) = peek.kind else { throw failExpected(.string) }
+        guard peekTag == .string, case .string(let parts) = peekKind else { throw failExpected(.string) }
         return StringLiteral(parts: parts, range: advanceRange())
     }
 
@@ -841,7 +842,7 @@ public struct Parser {
         if let word = peekWord {
             return StringLiteral(parts: [.text(word)], range: advanceRange())
         }
-        guard case .string(let parts) = peek.kind else { throw failExpected(.text) }
+        guard peekTag == .string, case .string(let parts) = peekKind else { throw failExpected(.text) }
         return StringLiteral(parts: parts, range: advanceRange())
     }
 
@@ -944,30 +945,11 @@ public struct Parser {
     ///         | "(" ( command | expr ) ")"
     private mutating func primary() throws -> Expr {
         let token = peek
-        switch token.kind {
-        case .integer(let value):
-            skip()
-            return Expr(.integer(value), range: token.range)
-        case .duration(let milliseconds):
-            skip()
-            return Expr(.duration(milliseconds), range: token.range)
-        case .string(let parts):
-            skip()
-            return Expr(.string(parts), range: token.range)
-        case .variable(let name):
-            skip()
-            return Expr(.variable(name), range: token.range)
-        case .word("true"), .word("false"):
-            skip()
-            return Expr(.bool(token.kind == .word("true")), range: token.range)
-        case .word("null"):
-            skip()
-            return Expr(.null, range: token.range)
+        switch token.tag {
         case .leftParen:
             load(current + 1)
-            if case .word(let word) = tokenAt(current + 1).kind,
-                !GrammarTable.expressionKeywords.contains(word)
-            {
+            let next = tokenAt(current + 1)
+            if let word = word(next), !GrammarTable.expressionKeywords.contains(word) {
                 let (command, range) = try parenthesizedCommand()
                 return Expr(.command(command), range: range)
             }
@@ -977,8 +959,37 @@ public struct Parser {
             let inner = try expression()
             let close = try closing(.rightParen, ")", opener: open)
             return Expr(inner.kind, range: open.range.union(close.range))
-        case .word(let word) where GrammarTable.verb(named: word) != nil:
-            throw failExpected(.expression, notes: [DiagnosticNote(.wrapCommandInParentheses(word))])
+        case .word:
+            if lexer.isWord(token, "true") || lexer.isWord(token, "false") {
+                skip()
+                return Expr(.bool(lexer.isWord(token, "true")), range: token.range)
+            }
+            if lexer.isWord(token, "null") {
+                skip()
+                return Expr(.null, range: token.range)
+            }
+            if let word = peekWord, GrammarTable.verb(named: word) != nil {
+                throw failExpected(.expression, notes: [DiagnosticNote(.wrapCommandInParentheses(word))])
+            }
+            throw failExpected(.expression)
+        case .variable:
+            skip()
+            return Expr(.variable(lexer.text(from: token.range.start.offset + 1, to: token.range.end.offset)), range: token.range)
+        case .integer, .duration, .string:
+            break
+        default:
+            throw failExpected(.expression)
+        }
+        switch lexer.kind(of: token) {
+        case .integer(let value):
+            skip()
+            return Expr(.integer(value), range: token.range)
+        case .duration(let milliseconds):
+            skip()
+            return Expr(.duration(milliseconds), range: token.range)
+        case .string(let parts):
+            skip()
+            return Expr(.string(parts), range: token.range)
         default:
             throw failExpected(.expression)
         }

@@ -75,6 +75,25 @@ public enum TokenKind: Equatable, Sendable {
     indirect case error(Diagnostic)
 
     /// The symbol's spelling for punctuation tokens, `nil` for the others.
+    public var symbol: String? { tag.symbol }
+}
+
+/// A token as the parser holds it: its tag, where it is and whether whitespace preceded it, and
+/// no value. It holds no reference, so the parser's token window copies it as plain bytes (a
+/// `Token` with a `String` or `[StringPart]` inside was retained and released on every copy).
+/// A value is decoded from the source bytes only where a node needs it
+/// (`Lexer.kind(of:)`); a lexical error's diagnostic is kept beside the window, by position.
+struct Lexeme: Sendable {
+    /// The token's case without its value.
+    var tag: TokenTag
+    /// True when whitespace, a comment or a line start comes right before the token.
+    var leadingSpace: Bool
+    /// Where the token's text is.
+    var range: SourceRange
+}
+
+extension TokenTag {
+    /// The symbol's spelling for punctuation tokens, `nil` for the others.
     public var symbol: String? {
         switch self {
         case .comma: ","
