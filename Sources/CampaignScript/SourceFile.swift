@@ -20,7 +20,7 @@ public struct SourceFile: Sendable {
     }
 
     /// Creates a source file that reads a mapped file in place (`cops --check FILE`).
-    public init(name: String, mapping: FileMapping) {
+    public init(name: String, mapping: any MappedSource) {
         self.init(name: name, storage: .mapped(mapping))
     }
 
@@ -49,7 +49,7 @@ public struct SourceFile: Sendable {
     }
 
     /// Tells a mapped file that reading has got to `offset`: the pages before it may leave this
-    /// process's memory (`FileMapping.releasePages(before:)`). Nothing for an array.
+    /// process's memory (`MappedSource.releasePages(before:)`). Nothing for an array.
     func didRead(upTo offset: Int) {
         if case .mapped(let mapping) = storage { mapping.releasePages(before: offset) }
     }
@@ -60,7 +60,7 @@ public struct SourceFile: Sendable {
     /// checking a mapped file"). A `StatementList` holds it to parse its statements again.
     enum Storage: Sendable, Equatable {
         case array([UInt8])
-        case mapped(FileMapping)
+        case mapped(any MappedSource)
 
         /// Calls `body` with the bytes in place, keeping their owner alive meanwhile.
         func withBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {

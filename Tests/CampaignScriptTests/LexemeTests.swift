@@ -10,7 +10,15 @@ import XCTest
 final class LexemeTests: XCTestCase {
     private func assertSameTokens(_ bytes: [UInt8], _ label: String, line: UInt = #line) {
         let tokens = Lexer.tokenize(bytes)
-        var lexer = Lexer(bytes: bytes)
+        bytes.withUnsafeBufferPointer { buffer in
+            assertSameTokens(buffer, tokens, label, line: line)
+        }
+    }
+
+    private func assertSameTokens(
+        _ buffer: UnsafeBufferPointer<UInt8>, _ tokens: [Token], _ label: String, line: UInt
+    ) {
+        var lexer = Lexer(bytes: buffer)
         lexer.decodesValues = false
         for (index, token) in tokens.enumerated() {
             let (lexeme, diagnostic) = lexer.nextLexeme()
@@ -57,9 +65,11 @@ final class LexemeTests: XCTestCase {
     }
 
     func testIsWordComparesTheWholeSpelling() {
-        var lexer = Lexer(bytes: Array("echoes echo ech \"echo\"".utf8))
-        lexer.decodesValues = false
-        let spellings = (0..<4).map { _ in lexer.nextLexeme().0 }.map { lexer.isWord($0, "echo") }
+        let spellings = Array("echoes echo ech \"echo\"".utf8).withUnsafeBufferPointer { buffer in
+            var lexer = Lexer(bytes: buffer)
+            lexer.decodesValues = false
+            return (0..<4).map { _ in lexer.nextLexeme().0 }.map { lexer.isWord($0, "echo") }
+        }
         XCTAssertEqual(spellings, [false, true, false, false])
     }
 }

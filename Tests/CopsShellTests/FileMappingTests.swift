@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 
 @testable import CampaignScript
+@testable import CopsShell
 
 #if canImport(Glibc)
     import Glibc

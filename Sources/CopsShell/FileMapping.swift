@@ -1,3 +1,4 @@
+import CampaignScript
 import Synchronization
 
 #if canImport(Glibc)
@@ -14,7 +15,7 @@ import Synchronization
 /// The size is the file's at `fstat` time. A file truncated while it is mapped makes reading
 /// the lost pages fault (SIGBUS), as it does for every program that maps files: `cops --check`
 /// reports it as the file shrinking (`ScriptFileReader.reportShrinking`).
-public final class FileMapping: Sendable {
+public final class FileMapping: MappedSource {
     /// What the mapping holds; `nil` for an empty file (a zero-length mapping is an error).
     private nonisolated(unsafe) let start: UnsafeRawPointer?
     /// The number of bytes mapped: the file's size when it was mapped.
