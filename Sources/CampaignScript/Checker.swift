@@ -73,6 +73,11 @@ public struct Checker {
     private var firstStatement: SourceRange?
     /// How many blocks (or `try`s) the statement being checked is inside.
     private var nesting = 0
+    /// The options of the command being checked, each key's first, in order: a buffer kept from
+    /// command to command (a dictionary per command was a `malloc` and a hash per lookup; a
+    /// command has a few options, so a search is cheaper). Commands nested in targets are
+    /// checked before it is filled.
+    private var seen: [(key: OptionKey, option: CommandOption)] = []
 
     /// Parses and checks a file whole; `defined` names variables that already exist (earlier
     /// prompt entries). With `readFile`, the files that its `source` statements with a constant
@@ -329,7 +334,7 @@ public struct Checker {
         if let targets = command.targets {
             self.targets(targets, singleIDFor: spec.argument == .singleID ? command.verbName.name : nil)
         }
-        var seen: [OptionKey: CommandOption] = [:]
+        seen.removeAll(keepingCapacity: true)
         for option in command.options {
             guard let key = option.key else {
                 let candidates = spec.options.map(\.rawValue)
@@ -351,16 +356,19 @@ public struct Checker {
                     notes: [DiagnosticNote(.optionBelongsTo(option: key.rawValue, verbs: owners))])
                 continue
             }
-            if let earlier = seen[key], !GrammarTable.spec(for: key).repeatable {
-                report(
-                    .duplicateOption(key.rawValue), at: option.name.range,
-                    notes: [DiagnosticNote(.previousOption(key.rawValue), at: earlier.range)])
+            if let earlier = seenOption(key) {
+                if !GrammarTable.spec(for: key).repeatable {
+                    report(
+                        .duplicateOption(key.rawValue), at: option.name.range,
+                        notes: [DiagnosticNote(.previousOption(key.rawValue), at: earlier.range)])
+                }
+            } else {
+                seen.append((key, option))
             }
-            seen[key] = seen[key] ?? option
             optionValue(option, spec: GrammarTable.spec(for: key))
         }
         for group in spec.exclusive {
-            let present = group.compactMap { seen[$0] }
+            let present = group.compactMap { seenOption($0) }
             if present.count > 1 {
                 report(
                     .conflictingOptions(present[0].name.name, present[1].name.name), at: present[1].name.range
@@ -368,13 +376,18 @@ public struct Checker {
             }
         }
         // Sent without `now`, the API would silently ignore them (issue 14: `limit` was sent).
-        for key in GrammarTable.optionsNeedingNow where spec.options.contains(.now) && seen[.now] == nil {
-            if let option = seen[key] {
+        for key in GrammarTable.optionsNeedingNow where spec.options.contains(.now) && seenOption(.now) == nil {
+            if let option = seenOption(key) {
                 report(
                     .optionWithoutNow(option: option.name.name), at: option.name.range,
                     notes: [DiagnosticNote(.runOverridesNeedNow)])
             }
         }
+    }
+
+    /// The first option of the command being checked with this key.
+    private func seenOption(_ key: OptionKey) -> CommandOption? {
+        seen.first { $0.key == key }?.option
     }
 
     private mutating func optionValue(_ option: CommandOption, spec: OptionSpec) {

@@ -284,6 +284,9 @@ public enum GrammarTable {
             syntax: "EXPR in EXPR"),
     ]
     public static var expressionKeywords: [String] { expressionKeywordSpecs.map(\.name) }
+    /// True when `word` has a meaning inside expressions; asked for every `let` and `for`, so it
+    /// makes no array (`expressionKeywords` built one per call: docs/performance.md).
+    static func isExpressionKeyword(_ word: String) -> Bool { expressionKeywordSpecs.contains { $0.name == word } }
 
     /// Words that continue a statement rather than start one.
     public static let clauseSpecs: [KeywordSpec] = [

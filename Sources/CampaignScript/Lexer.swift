@@ -9,6 +9,12 @@ public struct Lexer {
     // Open brackets, so newlines inside `( )` and `[ ]` can be skipped but not inside `{ }`.
     private var openBrackets: [UInt8] = []
     private var sawSpace = true
+    // What the last token carried beyond its tag, set only by the tokens that have it: an error
+    // token's diagnostic, and a string's parts when `decodesValues`. `scan` returns a tag, so
+    // the parser's path builds, switches on and destroys no `TokenKind` per token
+    // (docs/performance.md, "Fourth pass"); `next()` builds the kind from the tag and these.
+    private var lastError: Diagnostic?
+    private var lastStringParts: [StringPart] = []
     /// False for the parser's lexer: words, numbers, strings and variables are checked but their
     /// values are not built (`nextLexeme`); the parser decodes the few it needs (`kind(of:)`).
     var decodesValues = true
@@ -107,27 +113,44 @@ public struct Lexer {
 
     /// Returns the next token; after the end it keeps returning `.endOfFile`.
     public mutating func next() -> Token {
-        let (kind, start, leadingSpace) = scan()
-        return Token(kind: kind, range: SourceRange(start: start, end: location), leadingSpace: leadingSpace)
+        let (tag, start, leadingSpace) = scan()
+        let range = SourceRange(start: start, end: location)
+        let kind: TokenKind
+        switch tag {
+        case .error: kind = .error(lastError!)
+        case .string: kind = .string(decodesValues ? lastStringParts : [])
+        default: kind = inPlaceKind(tag, range)
+        }
+        return Token(kind: kind, range: range, leadingSpace: leadingSpace)
     }
 
     /// Returns the next token without its value, and the diagnostic when it is a lexical error.
     mutating func nextLexeme() -> (Lexeme, Diagnostic?) {
-        let (kind, start, leadingSpace) = scan()
-        let lexeme = Lexeme(tag: kind.tag, leadingSpace: leadingSpace, range: SourceRange(start: start, end: location))
-        if case .error(let diagnostic) = kind { return (lexeme, diagnostic) }
-        return (lexeme, nil)
+        let (tag, start, leadingSpace) = scan()
+        let lexeme = Lexeme(tag: tag, leadingSpace: leadingSpace, range: SourceRange(start: start, end: location))
+        return (lexeme, tag == .error ? lastError : nil)
     }
 
     /// The kind of a token this lexer's bytes produced, with its value: a word's or a variable's
     /// name is its text; an integer's or a duration's value is read from its spelling in place
     /// by the functions the first pass used (a fresh lexer per number was 6 % of `--check`);
-    /// the others (a string's parts) are lexed again from where they start, which gives what
-    /// the first pass would have built.
+    /// a string's parts (and an error's diagnostic) are lexed again from where the token starts,
+    /// which gives what the first pass would have built.
     func kind(of lexeme: Lexeme) -> TokenKind {
-        let start = lexeme.range.start.offset
-        let end = lexeme.range.end.offset
         switch lexeme.tag {
+        case .string, .error:
+            var again = Lexer(bytes: bytes, at: lexeme.range.start)
+            return again.next().kind
+        default: return inPlaceKind(lexeme.tag, lexeme.range)
+        }
+    }
+
+    /// The kind of a token whose value, if any, is read from its spelling (every tag but a
+    /// string's and an error's).
+    private func inPlaceKind(_ tag: TokenTag, _ range: SourceRange) -> TokenKind {
+        let start = range.start.offset
+        let end = range.end.offset
+        switch tag {
         case .word: return .word(text(from: start, to: end))
         case .variable: return .variable(text(from: start + 1, to: end))
         case .integer:
@@ -137,15 +160,32 @@ public struct Lexer {
             if case .value(let value) = Self.integerValue(bytes[(negative ? start + 1 : start)..<end]) {
                 return .integer(negative ? -value : value)
             }
-            preconditionFailure("integer token at \(lexeme.range.start) no longer reads")
+            preconditionFailure("integer token at \(range.start) no longer reads")
         case .duration:
             if case .success(let milliseconds) = DurationText.read(bytes[start..<end]) {
                 return .duration(milliseconds: milliseconds)
             }
-            preconditionFailure("duration token at \(lexeme.range.start) no longer reads")
-        default:
-            var again = Lexer(bytes: bytes, at: lexeme.range.start)
-            return again.next().kind
+            preconditionFailure("duration token at \(range.start) no longer reads")
+        case .comma: return .comma
+        case .dotDot: return .dotDot
+        case .dot: return .dot
+        case .assign: return .assign
+        case .equal: return .equal
+        case .notEqual: return .notEqual
+        case .less: return .less
+        case .lessEqual: return .lessEqual
+        case .greater: return .greater
+        case .greaterEqual: return .greaterEqual
+        case .leftParen: return .leftParen
+        case .rightParen: return .rightParen
+        case .leftBrace: return .leftBrace
+        case .rightBrace: return .rightBrace
+        case .leftBracket: return .leftBracket
+        case .rightBracket: return .rightBracket
+        case .semicolon: return .semicolon
+        case .newline: return .newline
+        case .endOfFile: return .endOfFile
+        case .string, .error: preconditionFailure("a \(tag) token's value is not in its spelling")
         }
     }
 
@@ -160,34 +200,35 @@ public struct Lexer {
         return true
     }
 
-    /// The kind (values only when `decodesValues`), where it starts and whether space preceded it.
-    private mutating func scan() -> (TokenKind, SourceLocation, Bool) {
+    /// The tag (an error's diagnostic in `lastError`, a string's parts in `lastStringParts` when
+    /// `decodesValues`), where it starts and whether space preceded it.
+    private mutating func scan() -> (TokenTag, SourceLocation, Bool) {
         skipTrivia()
         let start = location
         let leadingSpace = sawSpace
         sawSpace = false
         guard let first = byte() else { return (.endOfFile, start, leadingSpace) }
 
-        let kind: TokenKind
+        let tag: TokenTag
         switch first {
         case UInt8(ascii: "\n"):
             advanceByte()
             sawSpace = true
-            kind = .newline
+            tag = .newline
         case UInt8(ascii: "\""):
-            kind = lexString()
+            tag = lexString()
         case UInt8(ascii: "$"):
-            kind = lexVariable()
+            tag = lexVariable()
         case _ where Self.isDigit(first):
-            kind = lexNumber()
+            tag = lexNumber()
         case _ where Self.isLetter(first):
-            kind = lexWord()
+            tag = lexWord()
         case _ where first >= 0x80:
-            kind = lexNonASCII()
+            tag = lexNonASCII()
         default:
-            kind = lexSymbol(first, start: start)
+            tag = lexSymbol(first, start: start)
         }
-        return (kind, start, leadingSpace)
+        return (tag, start, leadingSpace)
     }
 
     private mutating func skipTrivia() {
@@ -220,7 +261,7 @@ public struct Lexer {
         }
     }
 
-    private mutating func lexSymbol(_ first: UInt8, start: SourceLocation) -> TokenKind {
+    private mutating func lexSymbol(_ first: UInt8, start: SourceLocation) -> TokenTag {
         let second = byte(at: 1)
         advanceByte()
         switch first {
@@ -281,8 +322,8 @@ public struct Lexer {
             // A minus touching digits is part of an integer literal, so `$ids[-1]` (counting
             // from the end) can be written; a negative ID, limit or exit code is then the
             // checker's error like 0 is. Durations are never negative.
+            // The value, minus included, is read from the spelling (`kind(of:)`).
             switch lexNumber() {
-            case .integer(let value): return .integer(-value)
             case .duration: return errorKind(.unexpectedCharacter("-"), start)
             case let other: return other
             }
@@ -309,10 +350,16 @@ public struct Lexer {
         while openBrackets.count > position { openBrackets.removeLast() }
     }
 
-    private func errorKind(
+    private mutating func errorKind(
         _ kind: DiagnosticKind, _ start: SourceLocation, notes: [DiagnosticNote] = []
-    ) -> TokenKind {
-        .error(Diagnostic(kind, at: SourceRange(start: start, end: location), notes: notes))
+    ) -> TokenTag {
+        fail(Diagnostic(kind, at: SourceRange(start: start, end: location), notes: notes))
+    }
+
+    /// An error token: its diagnostic is kept for `next()`/`nextLexeme()`.
+    private mutating func fail(_ diagnostic: Diagnostic) -> TokenTag {
+        lastError = diagnostic
+        return .error
     }
 
     /// Notes for a non-ASCII scalar found where ASCII was expected.
@@ -350,27 +397,24 @@ public struct Lexer {
         return foreign
     }
 
-    private mutating func lexWord() -> TokenKind {
+    private mutating func lexWord() -> TokenTag {
         let start = index
         if let foreign = scanWordRun(allowDash: true) {
             return nonASCIIWordError(foreign, word: text(from: start))
         }
-        return .word(decodesValues ? text(from: start) : "")
+        return .word
     }
 
-    private func nonASCIIWordError(
+    private mutating func nonASCIIWordError(
         _ foreign: (scalar: Unicode.Scalar, range: SourceRange), word: String
-    )
-        -> TokenKind
-    {
+    ) -> TokenTag {
         var notes = Self.lookalikeNotes(foreign.scalar, foreign.range)
         if notes.isEmpty { notes.append(DiagnosticNote(.quoteNonASCIIText)) }
-        return .error(
-            Diagnostic(
-                .nonASCIIInWord(character: foreign.scalar, word: word), at: foreign.range, notes: notes))
+        return fail(
+            Diagnostic(.nonASCIIInWord(character: foreign.scalar, word: word), at: foreign.range, notes: notes))
     }
 
-    private mutating func lexNonASCII() -> TokenKind {
+    private mutating func lexNonASCII() -> TokenTag {
         let start = index
         let decoded = SourceFile.decodeScalar(bytes, at: index, end: bytes.count)
         guard let scalar = decoded.scalar else {
@@ -384,14 +428,12 @@ public struct Lexer {
             return nonASCIIWordError(foreign, word: text(from: start))
         }
         let (_, range) = advanceScalar()
-        return .error(
-            Diagnostic(.unexpectedCharacter(scalar), at: range, notes: Self.lookalikeNotes(scalar, range))
-        )
+        return fail(Diagnostic(.unexpectedCharacter(scalar), at: range, notes: Self.lookalikeNotes(scalar, range)))
     }
 
     // MARK: Numbers and durations
 
-    private mutating func lexNumber() -> TokenKind {
+    private mutating func lexNumber() -> TokenTag {
         let startLocation = location
         let start = index
         if let foreign = scanWordRun(allowDash: false) {
@@ -400,22 +442,22 @@ public struct Lexer {
         let spelling = bytes[start..<index]
         if spelling.allSatisfy({ Self.isDigit($0) || $0 == UInt8(ascii: "_") }) {
             switch Self.integerValue(spelling) {
-            case .value(let value): return .integer(value)
+            case .value: return .integer
             case .malformed: return errorKind(.malformedNumber(text(from: start)), startLocation)
             case .overflow: return errorKind(.integerOverflow(text(from: start)), startLocation)
             }
         }
         switch DurationText.read(spelling) {
-        case .success(let milliseconds):
-            return .duration(milliseconds: milliseconds)
+        case .success:
+            return .duration
         case .failure(let failure):
             return durationError(failure, text(from: start), startLocation)
         }
     }
 
-    private func durationError(_ failure: DurationText.Failure, _ text: String, _ startLocation: SourceLocation)
-        -> TokenKind
-    {
+    private mutating func durationError(
+        _ failure: DurationText.Failure, _ text: String, _ startLocation: SourceLocation
+    ) -> TokenTag {
         switch failure {
         case .overflow:
             return errorKind(.durationOverflow(text), startLocation)
@@ -459,7 +501,7 @@ public struct Lexer {
 
     // MARK: Variables
 
-    private mutating func lexVariable() -> TokenKind {
+    private mutating func lexVariable() -> TokenTag {
         let start = location
         advanceByte()  // $
         guard let first = byte() else { return errorKind(.strayDollar, start) }
@@ -471,7 +513,7 @@ public struct Lexer {
                     .invalidArgumentVariable("$" + text(from: digitsStart)), start,
                     notes: [DiagnosticNote(.argumentVariables)])
             }
-            return .variable(decodesValues ? text(from: digitsStart) : "")
+            return .variable
         }
         if first >= 0x80,
             let scalar = SourceFile.decodeScalar(bytes, at: index, end: bytes.count).scalar,
@@ -482,24 +524,54 @@ public struct Lexer {
             return nonASCIIWordError(foreign, word: text(from: nameStart))
         }
         guard Self.isLetter(first) else { return errorKind(.strayDollar, start) }
-        let nameStart = index
         while let next = byte(), Self.isNameByte(next) { advanceByte() }
-        return .variable(decodesValues ? text(from: nameStart) : "")
+        return .variable
     }
 
     // MARK: Strings
 
-    private mutating func lexString() -> TokenKind {
+    private mutating func lexString() -> TokenTag {
         let start = location
         advanceByte()  // opening quote
         var parts: [StringPart] = []
+        // A piece of literal text is usually one run of the source's bytes: it is kept as that
+        // range (`pending`) and made a `String` straight from the source; the bytes are copied
+        // into `literal` only when an escape or a second run joins it (a buffer per string was
+        // a `malloc` each time the parser read a string's value; docs/performance.md).
+        var pending: Range<Int>?
         var literal: [UInt8] = []
         // Only the first problem is reported; lexing continues to the closing quote so the
         // rest of the line is not misread as code.
         var firstError: Diagnostic?
 
+        // `pending` is set only while `literal` is empty, so one of the two holds the text.
+        func take(_ run: Range<Int>) {
+            guard decodesValues else { return }
+            if literal.isEmpty {
+                guard let held = pending else {
+                    pending = run
+                    return
+                }
+                if held.upperBound == run.lowerBound {
+                    pending = held.lowerBound..<run.upperBound
+                    return
+                }
+            }
+            spill()
+            literal.append(contentsOf: bytes[run])
+        }
+        func spill() {
+            if let held = pending {
+                literal.append(contentsOf: bytes[held])
+                pending = nil
+            }
+        }
         func flush() {
-            if decodesValues, !literal.isEmpty {
+            guard decodesValues else { return }
+            if let held = pending {
+                parts.append(.text(String(decoding: bytes[held], as: UTF8.self)))
+                pending = nil
+            } else if !literal.isEmpty {
                 parts.append(.text(String(decoding: literal, as: UTF8.self)))
                 literal.removeAll(keepingCapacity: true)
             }
@@ -510,7 +582,7 @@ public struct Lexer {
 
         while true {
             guard let current = byte() else {
-                return .error(
+                return fail(
                     Diagnostic(
                         .unterminatedString, at: SourceRange(start: start, end: location),
                         notes: firstError.map { [DiagnosticNote(.openedHere("\""), at: $0.range)] } ?? []))
@@ -519,9 +591,11 @@ public struct Lexer {
             case UInt8(ascii: "\""):
                 advanceByte()
                 flush()
-                if let firstError { return .error(firstError) }
-                return .string(parts)
+                if let firstError { return fail(firstError) }
+                if decodesValues { lastStringParts = parts }
+                return .string
             case UInt8(ascii: "\\"):
+                spill()
                 lexEscape(into: &literal, record: record)
             case UInt8(ascii: "$"):
                 let dollarStart = location
@@ -569,8 +643,8 @@ public struct Lexer {
                 let (scalar, range) = advanceScalar()
                 if scalar == nil {
                     record(.invalidUTF8(Array(bytes[decodedStart..<index])), range)
-                } else if decodesValues {
-                    literal.append(contentsOf: bytes[decodedStart..<index])
+                } else {
+                    take(decodedStart..<index)
                 }
             default:
                 // A run of plain ASCII text is copied at once.
@@ -581,7 +655,7 @@ public struct Lexer {
                 {
                     advanceByte()
                 }
-                if decodesValues { literal.append(contentsOf: bytes[runStart..<index]) }
+                take(runStart..<index)
             }
         }
     }

@@ -445,7 +445,7 @@ public struct Parser {
     /// True when the next word begins a command rather than an expression.
     private var startsCommand: Bool {
         guard let word = peekWord else { return false }
-        return !GrammarTable.expressionKeywords.contains(word)
+        return !GrammarTable.isExpressionKeyword(word)
     }
 
     /// ifStatement → "if" expr block { "elif" expr block } [ "else" block ]
@@ -949,7 +949,7 @@ public struct Parser {
         case .leftParen:
             load(current + 1)
             let next = tokenAt(current + 1)
-            if let word = word(next), !GrammarTable.expressionKeywords.contains(word) {
+            if let word = word(next), !GrammarTable.isExpressionKeyword(word) {
                 let (command, range) = try parenthesizedCommand()
                 return Expr(.command(command), range: range)
             }

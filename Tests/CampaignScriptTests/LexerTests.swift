@@ -117,6 +117,23 @@ final class LexerTests: XCTestCase {
             ("escapes", #""a\"b\\c\nd\te\$f\u{41}\u{1F600}""#, [.string([.text("a\"b\\c\nd\te$fA😀")])]),
             ("cyrillic string", "\"Весна 2025 (черновик)\"", [.string([.text("Весна 2025 (черновик)")])]),
             ("multi-line string", "\"a\nb\"", [.string([.text("a\nb")])]),
+            // Text made straight from one run of the source, and text joined from several runs and
+            // escapes (the lexer's two ways of building it), on both sides of an interpolation.
+            (
+                "runs and escapes around an interpolation", #""ab ü\tc$x d \u{41}ö\\""#,
+                [
+                    .string([
+                        .text("ab ü\tc"),
+                        .variable(
+                            VariableReference(
+                                name: "x", fields: [],
+                                range: SourceRange(
+                                    start: SourceLocation(line: 1, column: 9, offset: 9),
+                                    end: SourceLocation(line: 1, column: 11, offset: 11)))),
+                        .text(" d Aö\\"),
+                    ])
+                ]
+            ),
         ]
         for (id, input, expected) in cases {
             XCTAssertEqual(lex(input), expected, id)

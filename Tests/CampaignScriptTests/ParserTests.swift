@@ -49,6 +49,10 @@ final class ParserTests: XCTestCase {
             ("let command", "let c = clone 15 as \"Весна\"", "let c = clone 15 as \"Весна\""),
             ("let expression", "let n = $c.count", "let n = $c.count"),
             ("let parenthesized command", "let p = (list active)", "let p = (list active)"),
+            // An expression keyword after `=` or `(` starts an expression, any other word a command.
+            ("let keyword expression", "let t = true", "let t = true"),
+            ("let not", "let f = not $t", "let f = (not $t)"),
+            ("parenthesized keyword", "echo (null)", "echo null"),
             (
                 "if elif else", "if $a == 1 { echo 1 } elif $a > 2 { echo 2 } else { echo 3 }",
                 "if ($a == 1) {\n  echo 1\n} elif ($a > 2) {\n  echo 2\n} else {\n  echo 3\n}"
