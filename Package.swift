@@ -50,9 +50,14 @@ let package = Package(
         .target(name: "CSocketPoller"),
         // The simulated API: a pure engine, no networking; the client reaches it in process
         // (CopsShell's InProcessTransport) or through AltcraftSandboxServer. Its saved state is
-        // an SQLite database, through GRDB over the system's libsqlite3 (docs/performance.md).
+        // an SQLite database, through GRDB over the system's libsqlite3 (docs/performance.md);
+        // the statements every call runs go straight to SQLite's C API (GRDBSQLite).
         .target(
-            name: "AltcraftSandbox", dependencies: ["AltcraftWire", .product(name: "GRDB", package: "GRDB.swift")]),
+            name: "AltcraftSandbox",
+            dependencies: [
+                "AltcraftWire", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ]),
         // The sandbox over HTTP(S) and HTTP/2, with fault injection.
         .target(
             name: "AltcraftSandboxServer",
@@ -120,7 +125,13 @@ let package = Package(
         .testTarget(name: "AltcraftWireTests", dependencies: ["AltcraftWire"]),
         .testTarget(
             name: "AltcraftAPITests",
-            dependencies: ["AltcraftAPI", "AltcraftWire", "AltcraftSandbox", "AltcraftSandboxServer", "CopsTestSupport"],
+            dependencies: [
+                "AltcraftAPI", "AltcraftWire", "AltcraftSandbox", "AltcraftSandboxServer", "CopsTestSupport",
+                // A scripted TLS server, for answers the sandbox never gives (ScriptedTLSServer).
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
             resources: [.copy("Fixtures")]),
         .testTarget(
             name: "AltcraftSandboxTests",
@@ -140,7 +151,7 @@ let package = Package(
         .testTarget(name: "CopsLSPTests", dependencies: ["CopsLSP", "CampaignScript", "AltcraftWire", "CopsTestSupport"]),
         .testTarget(
             name: "InterpreterTests",
-            dependencies: ["CampaignScript", "CopsShell", "AltcraftAPI", "AltcraftSandbox", "AltcraftWire"]),
+            dependencies: ["CampaignScript", "CopsShell", "AltcraftAPI", "AltcraftSandbox", "AltcraftWire", "CopsTestSupport"]),
         .testTarget(
             name: "EndToEndTests", dependencies: ["CampaignScript", "AltcraftSandboxServer", "CopsTestSupport"]),
         .testTarget(name: "JSONTextTests", dependencies: ["JSONText", "AltcraftWire", "CampaignScript"]),

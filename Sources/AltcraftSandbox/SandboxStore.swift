@@ -32,6 +32,8 @@ public final class SandboxStore: Sendable {
     /// What this connection knows the database holds, or nil; read and replaced only inside a
     /// transaction (which the queue serializes), so it is what the last commit left.
     private let known = Mutex<KnownRows?>(nil)
+    /// The statements calls run, prepared once on the connection (used inside the queue only).
+    private let statements = Mutex<HotStatements?>(nil)
 
     static let schemaVersion = 1
     static let busyTimeout: TimeInterval = 30
@@ -86,16 +88,16 @@ public final class SandboxStore: Sendable {
     /// imports an earlier version's `sandbox.json` once (then renamed `sandbox.json.imported`).
     func prepare(clock: any SandboxClock) throws(SandboxStoreError) {
         let legacy = access(legacyPath, F_OK) == 0
-        if !legacy, try read({ db in try self.version(db) }) == Self.schemaVersion { return }
-        try write { db in
+        if !legacy, try read({ db, _ in try self.version(db) }) == Self.schemaVersion { return }
+        try write { db, hot in
             // Again inside the write lock: another process may have done it meanwhile.
             let current = try version(db)
             if current == Self.schemaVersion, access(legacyPath, F_OK) != 0 { return }
             if current == nil { try Self.createSchema(db) }
             if access(legacyPath, F_OK) == 0 {
-                try importLegacy(db)
+                try importLegacy(db, hot)
             } else {
-                try Self.replaceAll(db, with: SandboxState.seed(at: clock.now(), fillTo: fillTo))
+                try Self.replaceAll(db, hot, with: SandboxState.seed(at: clock.now(), fillTo: fillTo))
             }
         }
     }
@@ -103,9 +105,9 @@ public final class SandboxStore: Sendable {
     /// Puts the seed data back (and drops an earlier version's `sandbox.json`, which the user
     /// was told to reset when it could not be imported).
     public func reset(clock: any SandboxClock = SystemSandboxClock()) throws(SandboxStoreError) {
-        try write { db in
+        try write { db, hot in
             if try version(db) == nil { try Self.createSchema(db) }
-            try Self.replaceAll(db, with: SandboxState.seed(at: clock.now(), fillTo: fillTo))
+            try Self.replaceAll(db, hot, with: SandboxState.seed(at: clock.now(), fillTo: fillTo))
             if unlink(legacyPath) != 0, errno != ENOENT {
                 throw SandboxStoreError.unusable(legacyPath, String(cString: strerror(errno)))
             }
@@ -130,7 +132,7 @@ public final class SandboxStore: Sendable {
 
     /// The whole state (tests, and whoever wants to look at all of it).
     public func state() throws(SandboxStoreError) -> SandboxState {
-        try read { db in try Self.load(db, .all(withLogs: true)) }
+        try read { db, hot in try Self.load(db, hot, .all(withLogs: true), known: nil).state }
     }
 
     /// Runs one API call as one transaction. `body` gets the rows `rows` names and returns
@@ -138,33 +140,44 @@ public final class SandboxStore: Sendable {
     /// that differ from those it was given are written, those it no longer holds deleted,
     /// those it gained inserted.
     func operation<R>(_ rows: SandboxRows, _ body: (SandboxState) -> (R, SandboxState?)) throws(SandboxStoreError) -> R {
-        try transaction(immediate: rows.writes) { db in
-            let loaded = try Self.load(db, rows, known: known.withLock { $0 })
+        try transaction(immediate: rows.writes) { db, hot in
+            var loaded = try Self.load(db, hot, rows, known: known.withLock { $0 })
             let (result, after) = body(loaded.state)
-            if let after { try Self.save(db, after, over: loaded.state) }
+            if let after { try Self.save(hot, after, over: loaded.state, nextSeq: &loaded.nextSeq) }
             // What the database holds once this commits: the sending rows after the call
             // when it wrote, else those read (a call that writes nothing drains nothing).
             let sending = loaded.sending.map { sending in
                 (after?.campaigns.filter { $0.queued > 0 } ?? sending).map(Self.withoutLog)
             }
-            return (result, sending.map { KnownRows(dataVersion: loaded.dataVersion, sending: $0) })
+            return (
+                result,
+                sending.map { sending in
+                    KnownRows(
+                        dataVersion: loaded.dataVersion, sending: sending,
+                        nextSeq: Dictionary(
+                            uniqueKeysWithValues: sending.compactMap { c in loaded.nextSeq[c.id].map { (c.id, $0) } }))
+                }
+            )
         }
     }
 
     // MARK: - transactions
 
-    /// One transaction of an API call, begun and committed by cached statements (GRDB's
-    /// `inTransaction` prepares `BEGIN` and `COMMIT` anew each time: 8 % of a bulk run). The
-    /// rows `body` says the database holds after it are kept if it commits, forgotten if not.
-    private func transaction<R>(immediate: Bool, _ body: (Database) throws -> (R, KnownRows?)) throws(SandboxStoreError)
-        -> R
-    {
+    /// One transaction, begun by a kept statement (GRDB's `inTransaction` prepares `BEGIN`
+    /// and `COMMIT` anew each time: 8 % of a bulk run). The rows `body` says the database
+    /// holds after it are kept if it commits, forgotten if not. `observed`: committed through
+    /// GRDB, whose transaction observers (the import's `afterNextTransaction`) hear only of
+    /// a `COMMIT` it runs itself; an API call's commit goes straight to SQLite.
+    private func transaction<R>(
+        immediate: Bool, observed: Bool = false, _ body: (Database, HotStatements) throws -> (R, KnownRows?)
+    ) throws(SandboxStoreError) -> R {
         try Self.mapping(path) {
             try database.inDatabase { db in
                 do {
-                    try db.cachedStatement(sql: immediate ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED").execute()
-                    let (result, rows) = try body(db)
-                    try db.cachedStatement(sql: "COMMIT").execute()
+                    let hot = try hotStatements(db)
+                    try hot(immediate ? .beginImmediate : .beginDeferred).bind().run()
+                    let (result, rows) = try body(db, hot)
+                    if observed { try db.execute(sql: "COMMIT") } else { try hot(.commit).bind().run() }
                     known.withLock { $0 = rows }
                     return result
                 } catch {
@@ -178,12 +191,23 @@ public final class SandboxStore: Sendable {
 
     /// The other transactions (schema, reset, import, the whole state) forget the rows kept:
     /// they may change them through this same connection, which `data_version` does not count.
-    private func write<R>(_ body: (Database) throws -> R) throws(SandboxStoreError) -> R {
-        try transaction(immediate: true) { db in (try body(db), nil) }
+    private func write<R>(_ body: (Database, HotStatements) throws -> R) throws(SandboxStoreError) -> R {
+        try transaction(immediate: true, observed: true) { db, hot in (try body(db, hot), nil) }
     }
 
-    private func read<R>(_ body: (Database) throws -> R) throws(SandboxStoreError) -> R {
-        try transaction(immediate: false) { db in (try body(db), nil) }
+    private func read<R>(_ body: (Database, HotStatements) throws -> R) throws(SandboxStoreError) -> R {
+        try transaction(immediate: false) { db, hot in (try body(db, hot), nil) }
+    }
+
+    /// This connection's kept statements, made on first use (inside the queue).
+    private func hotStatements(_ db: Database) throws -> HotStatements {
+        try statements.withLock { statements in
+            if let statements { return statements }
+            guard let connection = db.sqliteConnection else { throw DatabaseError(message: "the connection is closed") }
+            let made = HotStatements(connection)
+            statements = made
+            return made
+        }
     }
 
     private static func mapping<R>(_ path: String, _ body: () throws -> R) throws(SandboxStoreError) -> R {
@@ -238,20 +262,20 @@ public final class SandboxStore: Sendable {
 
     /// Replaces every campaign with `state`'s (reset, import): one transaction, prepared
     /// statements, so 100 000 campaigns take about a second.
-    private static func replaceAll(_ db: Database, with state: SandboxState) throws {
+    private static func replaceAll(_ db: Database, _ hot: HotStatements, with state: SandboxState) throws {
         try db.execute(sql: "DELETE FROM campaigns; DELETE FROM log")
         for campaign in state.campaigns {
-            try insertRow(db, campaign)
-            try appendLog(db, campaign, from: 0)
+            try insertRow(hot, campaign)
+            try appendLog(hot, campaign, from: 0, seq: 0)
         }
-        try setNextID(db, max(state.nextID, (state.campaigns.map(\.id).max() ?? 0) + 1))
+        try hot(.setNextID).bind(.int(max(state.nextID, (state.campaigns.map(\.id).max() ?? 0) + 1))).run()
     }
 
-    private func importLegacy(_ db: Database) throws {
+    private func importLegacy(_ db: Database, _ hot: HotStatements) throws {
         guard let bytes = POSIXFile.contents(of: legacyPath), let state = try? SandboxState(json: bytes) else {
             throw SandboxStoreError.legacyUnreadable(legacyPath)
         }
-        try Self.replaceAll(db, with: state)
+        try Self.replaceAll(db, hot, with: state)
         // Renamed before the commit, so that no other process imports it again; put back if
         // the commit fails.
         let imported = legacyPath + ".imported"
@@ -263,62 +287,96 @@ public final class SandboxStore: Sendable {
 
     // MARK: - rows
 
-    private static let columns = """
+    static let columns = """
         id, name, kind, trigger_type, channel, is_active, is_completed, ui_tags, groups, audience_size, queued, sent,
         send_rate, drained_until, send_started, sent_this_run, update_time
         """
+    /// What a campaign's next log entry's `seq` is, as a column after `columns`: read with the
+    /// row, so that appending to its log needs no lookup of its own.
+    static let nextSeqColumn = "(SELECT coalesce(max(seq) + 1, 0) FROM log WHERE campaign_id = campaigns.id)"
     private static let logColumns = "campaign_id, time, level, message, state, value"
 
-    /// The rows a call reads, the database's `data_version` they were read at, and the
-    /// sending campaigns among them when all of those were read (nil: not known).
+    /// The rows a call reads, the database's `data_version` they were read at, the sending
+    /// campaigns among them when all of those were read (nil: not known), and the `seq` of
+    /// the next log entry of those whose log a call may append to.
     private struct Loaded {
         var state: SandboxState
         var dataVersion: Int
         var sending: [SandboxCampaign]?
-    }
-
-    private static func load(_ db: Database, _ rows: SandboxRows) throws -> SandboxState {
-        try load(db, rows, known: nil).state
+        var nextSeq: [Int: Int]
     }
 
     /// Reads the rows `rows` names; the sending campaigns come from `known` when no other
     /// connection has committed since it was kept.
-    private static func load(_ db: Database, _ rows: SandboxRows, known: KnownRows?) throws -> Loaded {
+    private static func load(_ db: Database, _ hot: HotStatements, _ rows: SandboxRows, known: KnownRows?) throws -> Loaded {
         // Read first: in a deferred transaction the first read fixes the snapshot, and
         // `data_version` must be the one of the rows read after it.
-        let nextID = try Int.fetchOne(db.cachedStatement(sql: "SELECT value FROM meta WHERE key = 'next_id'")) ?? 1
-        let dataVersion = try Int.fetchOne(db.cachedStatement(sql: "PRAGMA data_version")) ?? 0
+        let nextID = try hot(.nextID).bind().int() ?? 1
+        let dataVersion = try hot(.dataVersion).bind().int() ?? 0
+        let known = known.flatMap { $0.dataVersion == dataVersion ? $0 : nil }
         var campaigns: [SandboxCampaign] = []
         var sending: [SandboxCampaign]?
+        var nextSeq: [Int: Int] = [:]
         switch rows {
         case .none:
-            if let known, known.dataVersion == dataVersion { sending = known.sending }
+            if let known { (sending, nextSeq) = (known.sending, known.nextSeq) }
         case .all(let withLogs):
             let logs = withLogs ? try loadLogs(db, sql: "SELECT \(logColumns) FROM log ORDER BY 1, seq") : [:]
-            let cursor = try CampaignCursor(db.cachedStatement(sql: "SELECT \(columns) FROM campaigns ORDER BY id"))
-            while var campaign = try cursor.next() {
-                campaign.log = logs[campaign.id] ?? []
-                campaigns.append(campaign)
-            }
+            let all = try hot.prepare("SELECT \(columns) FROM campaigns ORDER BY id")
+            try readCampaigns(all, into: &campaigns, nextSeq: &nextSeq)
+            for index in campaigns.indices { campaigns[index].log = logs[campaigns[index].id] ?? [] }
             sending = campaigns.filter { $0.queued > 0 }.map(withoutLog)
         case .campaign(let id, _, let withLog):
-            if let known, known.dataVersion == dataVersion {
-                campaigns = known.sending
+            if let known {
+                (campaigns, nextSeq) = (known.sending, known.nextSeq)
             } else {
-                let cursor = try CampaignCursor(db.cachedStatement(sql: "SELECT \(columns) FROM campaigns WHERE queued > 0"))
-                while let campaign = try cursor.next() { campaigns.append(campaign) }
+                try readCampaigns(hot(.sending).bind(), into: &campaigns, nextSeq: &nextSeq)
             }
             sending = campaigns
             if let id, !campaigns.contains(where: { $0.id == id }) {
-                let named = try CampaignCursor(db.cachedStatement(sql: "SELECT \(columns) FROM campaigns WHERE id = ?"), [id])
-                while let campaign = try named.next() { campaigns.append(campaign) }
+                try readCampaigns(hot(.named).bind(.int(id)), into: &campaigns, nextSeq: &nextSeq)
             }
             if withLog, let id, let index = campaigns.firstIndex(where: { $0.id == id }) {
                 let statement = try db.cachedStatement(sql: "SELECT \(logColumns) FROM log WHERE campaign_id = ? ORDER BY seq")
                 campaigns[index].log = try loadLogs(db, statement: statement, arguments: [id])[id] ?? []
             }
         }
-        return Loaded(state: SandboxState(campaigns: campaigns, nextID: nextID), dataVersion: dataVersion, sending: sending)
+        return Loaded(
+            state: SandboxState(campaigns: campaigns, nextID: nextID), dataVersion: dataVersion, sending: sending,
+            nextSeq: nextSeq)
+    }
+
+    /// Reads the campaigns a statement selecting `columns` returns, and each one's next log
+    /// `seq` into `nextSeq` when the statement selects `nextSeqColumn` after them.
+    private static func readCampaigns(
+        _ statement: PreparedStatement, into campaigns: inout [SandboxCampaign], nextSeq: inout [Int: Int]
+    ) throws {
+        defer { statement.reset() }
+        let withSeq = statement.columnCount > 17
+        while try statement.step() {
+            let campaign = try Self.campaign(statement)
+            if withSeq { nextSeq[campaign.id] = statement.int(17) }
+            campaigns.append(campaign)
+        }
+    }
+
+    /// A campaign from the row a statement selecting `columns` stands on; a row cops cannot
+    /// read (written behind its back) is damage.
+    private static func campaign(_ row: PreparedStatement) throws -> SandboxCampaign {
+        guard let id = row.int(0), let name = row.text(1), let kind = row.text(2).flatMap({ SandboxCampaign.Kind(rawValue: $0) }),
+            let channel = row.text(4), let isActive = row.int(5), let isCompleted = row.int(6),
+            let tags = row.text(7).flatMap(strings), let groups = row.text(8).flatMap(groups),
+            let audienceSize = row.int(9), let queued = row.int(10), let sent = row.int(11), let sendRate = row.double(12),
+            let drainedUntil = row.double(13), let updateTime = row.double(16)
+        else {
+            let id = row.int(0).map(String.init) ?? "?"
+            throw DatabaseError(resultCode: .SQLITE_CORRUPT, message: "campaign \(id) has a malformed row")
+        }
+        return SandboxCampaign(
+            id: id, name: name, kind: kind, triggerType: row.text(3), channel: channel, isActive: isActive != 0,
+            isCompleted: isCompleted != 0, uiTags: tags, groups: groups, audienceSize: audienceSize, queued: queued,
+            sent: sent, sendRate: sendRate, drainedUntil: drainedUntil, sendStarted: row.double(14),
+            sentThisRun: row.int(15), updateTime: updateTime, log: [])
     }
 
     private static func withoutLog(_ campaign: SandboxCampaign) -> SandboxCampaign {
@@ -347,38 +405,45 @@ public final class SandboxStore: Sendable {
     /// Writes what changed between `before` (the rows as loaded) and `after` (the engine's
     /// state after the call). A call that writes was handed its campaigns without their logs
     /// (`SandboxRows`), and the engine only ever appends to a log, so what a log holds after
-    /// the call are the entries the call added: they go after the stored ones.
-    private static func save(_ db: Database, _ after: SandboxState, over before: SandboxState) throws {
+    /// the call are the entries the call added: they go after the stored ones, from the
+    /// campaign's `nextSeq` (looked up when the call created the campaign), which is moved on.
+    private static func save(
+        _ hot: HotStatements, _ after: SandboxState, over before: SandboxState, nextSeq: inout [Int: Int]
+    ) throws {
         var previous = Dictionary(uniqueKeysWithValues: before.campaigns.map { ($0.id, $0) })
         for campaign in after.campaigns {
             let old = previous.removeValue(forKey: campaign.id)
             guard old != campaign else { continue }
             if let old, sameDefinition(old, campaign) {
-                try updateState(db, campaign)
+                try updateState(hot, campaign)
             } else {
-                try insertRow(db, campaign)
+                try insertRow(hot, campaign)
             }
-            try appendLog(db, campaign, from: old?.log.count ?? 0)
+            let start = old?.log.count ?? 0
+            guard start < campaign.log.count else { continue }
+            let seq = try nextSeq[campaign.id] ?? hot(.nextSeq).bind(.int(campaign.id)).int() ?? 0
+            try appendLog(hot, campaign, from: start, seq: seq)
+            nextSeq[campaign.id] = seq + campaign.log.count - start
         }
         for id in previous.keys {
-            try db.cachedStatement(sql: "DELETE FROM campaigns WHERE id = ?").execute(arguments: [id])
-            try db.cachedStatement(sql: "DELETE FROM log WHERE campaign_id = ?").execute(arguments: [id])
+            try hot(.deleteCampaign).bind(.int(id)).run()
+            try hot(.deleteLog).bind(.int(id)).run()
+            nextSeq[id] = nil
         }
-        if after.nextID != before.nextID { try setNextID(db, after.nextID) }
+        if after.nextID != before.nextID { try hot(.setNextID).bind(.int(after.nextID)).run() }
     }
 
     /// Inserts or replaces a campaign's whole row (reset, import, and calls that create a
     /// campaign or change what defines one).
-    private static func insertRow(_ db: Database, _ c: SandboxCampaign) throws {
-        try db.cachedStatement(
-            sql: "INSERT OR REPLACE INTO campaigns (\(columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        )
-        .execute(arguments: [
-            c.id, c.name, c.kind.rawValue, c.triggerType, c.channel, c.isActive, c.isCompleted,
-            json(.array(c.uiTags.map { .string($0) })),
-            json(.array(c.groups.map { .object(WireObject([("id", .int(Int64($0.id))), ("name", .string($0.name))])) })),
-            c.audienceSize, c.queued, c.sent, c.sendRate, c.drainedUntil, c.sendStarted, c.sentThisRun, c.updateTime,
-        ])
+    private static func insertRow(_ hot: HotStatements, _ c: SandboxCampaign) throws {
+        try hot(.insertRow).bind(
+            .int(c.id), .text(c.name), .text(c.kind.rawValue), .init(c.triggerType), .text(c.channel), .init(c.isActive),
+            .init(c.isCompleted), .text(json(.array(c.uiTags.map { .string($0) }))),
+            .text(
+                json(.array(c.groups.map { .object(WireObject([("id", .int(Int64($0.id))), ("name", .string($0.name))])) }))),
+            .int(c.audienceSize), .int(c.queued), .int(c.sent), .double(c.sendRate), .double(c.drainedUntil),
+            .init(c.sendStarted), .init(c.sentThisRun), .double(c.updateTime)
+        ).run()
     }
 
     /// Whether a call left what defines a campaign as it was: then only the columns of its
@@ -391,34 +456,22 @@ public final class SandboxStore: Sendable {
 
     /// Writes the columns of a campaign's state, which are all a call changes unless it
     /// changes what defines the campaign (`sameDefinition`).
-    private static func updateState(_ db: Database, _ c: SandboxCampaign) throws {
-        try db.cachedStatement(
-            sql: """
-                UPDATE campaigns SET is_active = ?, is_completed = ?, queued = ?, sent = ?, drained_until = ?,
-                send_started = ?, sent_this_run = ?, update_time = ? WHERE id = ?
-                """
-        )
-        .execute(arguments: [
-            c.isActive, c.isCompleted, c.queued, c.sent, c.drainedUntil, c.sendStarted, c.sentThisRun, c.updateTime, c.id,
-        ])
+    private static func updateState(_ hot: HotStatements, _ c: SandboxCampaign) throws {
+        try hot(.updateState).bind(
+            .init(c.isActive), .init(c.isCompleted), .int(c.queued), .int(c.sent), .double(c.drainedUntil),
+            .init(c.sendStarted), .init(c.sentThisRun), .double(c.updateTime), .int(c.id)
+        ).run()
     }
 
-    /// Appends a campaign's log entries from `start` on after those stored.
-    private static func appendLog(_ db: Database, _ c: SandboxCampaign, from start: Int) throws {
-        guard start < c.log.count else { return }
-        var seq =
-            try Int.fetchOne(
-                db.cachedStatement(sql: "SELECT coalesce(max(seq) + 1, 0) FROM log WHERE campaign_id = ?"), arguments: [c.id])
-            ?? 0
-        let statement = try db.cachedStatement(sql: "INSERT INTO log VALUES (?, ?, ?, ?, ?, ?, ?)")
-        for entry in c.log[start...] {
-            try statement.execute(arguments: [c.id, seq, entry.time, entry.level, entry.message, entry.state, entry.value])
-            seq += 1
+    /// Appends a campaign's log entries from `start` on, numbered from `seq`.
+    private static func appendLog(_ hot: HotStatements, _ c: SandboxCampaign, from start: Int, seq: Int) throws {
+        let statement = try hot(.insertLog)
+        for (offset, entry) in c.log[start...].enumerated() {
+            try statement.bind(
+                .int(c.id), .int(seq + offset), .double(entry.time), .text(entry.level), .text(entry.message),
+                .text(entry.state), .text(entry.value)
+            ).run()
         }
-    }
-
-    private static func setNextID(_ db: Database, _ nextID: Int) throws {
-        try db.cachedStatement(sql: "UPDATE meta SET value = ? WHERE key = 'next_id'").execute(arguments: [nextID])
     }
 
     // Tags and groups are JSON text in their row: nothing queries inside them.
@@ -446,6 +499,9 @@ public final class SandboxStore: Sendable {
 struct KnownRows: Sendable {
     var dataVersion: Int
     var sending: [SandboxCampaign]
+    /// The `seq` of each sending campaign's next log entry, moved on by this connection's
+    /// own appends (another's change `dataVersion`).
+    var nextSeq: [Int: Int]
 }
 
 /// The rows one API call reads, and whether it may write.
@@ -481,40 +537,6 @@ enum SandboxRows {
     var writes: Bool {
         if case .campaign(_, let writes, _) = self { return writes }
         return false
-    }
-}
-
-/// Reads the campaigns a statement of `SandboxStore.columns` selects straight from SQLite's
-/// columns. GRDB's `Row` builds a dictionary of lowercased column names for every query and
-/// decodes each value through generic code: reading the few rows of a call that way was a third
-/// of its time (docs/performance.md).
-private final class CampaignCursor: DatabaseCursor {
-    typealias Element = SandboxCampaign
-    let _statement: Statement
-    var _isDone = false
-
-    init(_ statement: Statement, _ arguments: StatementArguments = []) throws {
-        _statement = statement
-        try statement.setArguments(arguments)
-    }
-
-    func _element(sqliteStatement row: SQLiteStatement) throws -> SandboxCampaign {
-        func value<T: StatementColumnConvertible>(_ index: CInt) throws -> T {
-            guard let value = T.fromStatement(row, atUncheckedIndex: index) else { throw malformed() }
-            return value
-        }
-        func malformed() -> DatabaseError {
-            let id = Int.fromStatement(row, atUncheckedIndex: 0).map(String.init) ?? "?"
-            return DatabaseError(resultCode: .SQLITE_CORRUPT, message: "campaign \(id) has a malformed row")
-        }
-        guard let kind = SandboxCampaign.Kind(rawValue: try value(2)), let tags = SandboxStore.strings(try value(7)),
-            let groups = SandboxStore.groups(try value(8))
-        else { throw malformed() }
-        return SandboxCampaign(
-            id: try value(0), name: try value(1), kind: kind, triggerType: try value(3), channel: try value(4),
-            isActive: try value(5), isCompleted: try value(6), uiTags: tags, groups: groups, audienceSize: try value(9),
-            queued: try value(10), sent: try value(11), sendRate: try value(12), drainedUntil: try value(13),
-            sendStarted: try value(14), sentThisRun: try value(15), updateTime: try value(16), log: [])
     }
 }
 

@@ -16,6 +16,18 @@ final class SandboxStoreTests: XCTestCase {
         return (try? call(sandbox, "campaigns/clone", body))?["data"]?["saved_id"]?.int
     }
 
+    /// Two sandboxes over one state directory, as two processes would be (the first's store
+    /// is returned too), on one manual clock.
+    private func twoConnections() throws -> (ManualSandboxClock, SandboxStore, first: Sandbox, second: Sandbox) {
+        let directory = try temporaryDirectory(for: self)
+        let clock = ManualSandboxClock()
+        let store = try SandboxStore(directory: directory)
+        return (
+            clock, store, try Sandbox(store: store, clock: clock),
+            try Sandbox(store: SandboxStore(directory: directory), clock: clock)
+        )
+    }
+
     private func parameters(_ body: String) throws -> WireObject {
         try XCTUnwrap(try JSONWire.decode(Array(body.utf8)).objectValue)
     }
@@ -137,11 +149,7 @@ final class SandboxStoreTests: XCTestCase {
     /// through the same store, is what the next call sees and writes back — the database ends
     /// as an engine in memory that received every call ends.
     func testRowsKeptBetweenCallsGiveWayToChangesMadeElsewhere() throws {
-        let directory = try temporaryDirectory(for: self)
-        let clock = ManualSandboxClock()
-        let store = try SandboxStore(directory: directory)
-        let first = try Sandbox(store: store, clock: clock)
-        let second = try Sandbox(store: SandboxStore(directory: directory), clock: clock)
+        let (clock, store, first, second) = try twoConnections()
         var engine = SandboxEngine(clock: clock)
         func send(_ sandbox: Sandbox, _ path: String, _ body: String) throws {
             XCTAssertEqual(try call(sandbox, path, body)["error"]?.int, 0, "\(path) \(body)")
@@ -163,6 +171,69 @@ final class SandboxStoreTests: XCTestCase {
         clock.advance(by: 5)
         try send(first, "campaigns/deactivate", #"{"token": "sandbox-token", "id": 2}"#)
         XCTAssertEqual(try store.state(), engine.state, "a reset through the same store is seen too")
+    }
+
+    /// A store keeps each sending campaign's next log `seq` with its rows; log entries another
+    /// connection appended to one of them in between come first, and the next call's entries
+    /// are numbered after them (a kept `seq` would collide with theirs: the call would fail).
+    func testLogEntriesAddedElsewhereAreNumberedAfterThem() throws {
+        let (clock, store, first, second) = try twoConnections()
+        var engine = SandboxEngine(clock: clock)
+        func send(_ sandbox: Sandbox, _ path: String, _ body: String) throws {
+            XCTAssertEqual(try call(sandbox, path, body)["error"]?.int, 0, "\(path) \(body)")
+            _ = engine.handle(path: "/api/v1.1/" + path, parameters: try parameters(body))
+        }
+        try send(first, "campaigns/deactivate", #"{"token": "sandbox-token", "id": 2}"#)
+        clock.advance(by: 5)
+        // 15 keeps sending after this ("Stopping"): the first still holds its row, and its log
+        // grew by an entry the first did not write.
+        try send(second, "campaigns/deactivate", #"{"token": "sandbox-token", "id": 15}"#)
+        clock.advance(by: 3600)
+        // Every queue finishes on the way through: 15's last entries go after the second's.
+        try send(first, "campaigns/deactivate", #"{"token": "sandbox-token", "id": 1}"#)
+        try send(first, "campaigns/activate", #"{"token": "sandbox-token", "id": 15}"#)
+        let log = try call(first, "campaigns/log_v2", #"{"token": "sandbox-token", "id": 15}"#)
+        XCTAssertEqual(
+            log["data"]?.arrayValue?.compactMap { $0["message"]?.stringValue },
+            engine.campaign(15)?.log.map(\.message))
+        XCTAssertEqual(try store.state(), engine.state, "the database holds what the engine in memory holds")
+    }
+
+    /// A call whose statement fails leaves nothing of itself: its row change is rolled back
+    /// with the failed log entry, the rows kept from before are not trusted, and the next call
+    /// goes through.
+    func testACallWhoseStatementFailsIsRolledBackWhole() throws {
+        let directory = try temporaryDirectory(for: self)
+        let clock = ManualSandboxClock()
+        let store = try SandboxStore(directory: directory)
+        let sandbox = try Sandbox(store: store, clock: clock)
+        var engine = SandboxEngine(clock: clock)
+        let before = try store.state()
+        try sqlite(
+            directory,
+            "CREATE TRIGGER refuse BEFORE INSERT ON log WHEN NEW.campaign_id = 1 BEGIN SELECT RAISE(ABORT, 'refused'); END")
+        let deactivate = #"{"token": "sandbox-token", "id": 1}"#
+        let response = sandbox.respond(
+            path: "/api/v1.1/campaigns/deactivate", headers: [("Content-Type", "application/json")],
+            body: Array(deactivate.utf8))
+        XCTAssertEqual(response.status, 500)
+        XCTAssertEqual(
+            try envelope(response)["error_text"]?.stringValue, "Sandbox state: sandbox state \(directory)/sandbox.db: refused")
+        XCTAssertEqual(try store.state(), before, "nothing of the failed call was kept")
+
+        try sqlite(directory, "DROP TRIGGER refuse")
+        XCTAssertEqual(try call(sandbox, "campaigns/deactivate", deactivate)["error"]?.int, 0)
+        _ = engine.handle(path: "/api/v1.1/campaigns/deactivate", parameters: try parameters(deactivate))
+        XCTAssertEqual(try store.state(), engine.state)
+    }
+
+    private func sqlite(_ directory: String, _ sql: String) throws {
+        let sqlite = Process()
+        sqlite.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        sqlite.arguments = [directory + "/sandbox.db", sql]
+        try sqlite.run()
+        sqlite.waitUntilExit()
+        XCTAssertEqual(sqlite.terminationStatus, 0, sql)
     }
 
     /// A row that cops cannot read (written behind its back) is damage, named as such.
