@@ -8,8 +8,8 @@ import NIOSSL
 import Synchronization
 
 /// Sends requests over HTTP(S) with async-http-client, reusing connections: the transport
-/// for `https://` endpoints and for any endpoint reached through a proxy (plain `http://`
-/// ones otherwise use the lighter `SocketTransport`).
+/// for any endpoint reached through a proxy and for `https://` ones that may use HTTP/2
+/// (`COPS_HTTP2=1`); direct endpoints otherwise use the lighter `SocketTransport`.
 public final class HTTPTransport: AltcraftTransport {
     private let client: HTTPClient
     private let baseURL: String
@@ -97,24 +97,14 @@ public final class HTTPTransport: AltcraftTransport {
             throw expiry.hasExpired ? TransportError.timedOut(server: nil).naming(server) : error
         } catch {
             if expiry.hasExpired { throw TransportError.timedOut(server: nil).naming(server) }
-            if let failure = TLSFailure.classify(error) { throw .tlsFailed(await explain(failure)) }
+            if let failure = TLSFailure.classify(error) {
+                throw .tlsFailed(await failure.explained(for: address, readingCertificate: proxy == nil))
+            }
             if let proxy, let refusal = Self.proxyRefusal(error, proxy, target: address.hostHeader) {
                 throw .proxyRefused(refusal)
             }
             throw Self.classify(error).naming(server)
         }
-    }
-
-    /// The TLS failure in words; a rejected certificate is read once more to name it (not
-    /// through a proxy: the tunnel would have to be opened again just for the words).
-    private func explain(_ failure: TLSFailure) async -> String {
-        var certificate: PeerCertificate?
-        if proxy == nil, failure == .certificateRejected || failure == .hostnameMismatch {
-            let serverName = NoProxyList.addressBytes(address.host) == nil ? address.host : nil
-            certificate = await CertificateProbe.read(
-                host: address.host, port: address.port, serverName: serverName, timeout: .seconds(5))
-        }
-        return failure.message(origin: origin, host: address.host, certificate: certificate)
     }
 
     /// Whether an exchange's timer went off (then its cancellation means "timed out").

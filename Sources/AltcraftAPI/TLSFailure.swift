@@ -51,6 +51,18 @@ enum TLSFailure: Sendable, Equatable {
             reasons.first.map { $0.replacingOccurrences(of: "_", with: " ").lowercased() } ?? "handshake failed")
     }
 
+    /// The failure in words for `address`. A rejected certificate is read once more to name
+    /// it (not through a proxy: the tunnel would have to be opened again just for the words).
+    func explained(for address: EndpointAddress, readingCertificate: Bool = true) async -> String {
+        var certificate: PeerCertificate?
+        if readingCertificate, self == .certificateRejected || self == .hostnameMismatch {
+            let serverName = NoProxyList.addressBytes(address.host) == nil ? address.host : nil
+            certificate = await CertificateProbe.read(
+                host: address.host, port: address.port, serverName: serverName, timeout: .seconds(5))
+        }
+        return message(origin: address.origin, host: address.host, certificate: certificate)
+    }
+
     /// One line naming the endpoint, what is wrong, and what to do.
     func message(origin: String, host: String, certificate: PeerCertificate?, now: Date = Date()) -> String {
         switch self {
@@ -136,8 +148,8 @@ struct PeerCertificate: Sendable, Equatable {
 
 /// Reads the server's certificate with one TLS handshake that is aborted as soon as the
 /// certificate arrives: nothing is sent over it. Used only after a certificate failure,
-/// because async-http-client gives no way to see the certificate it rejected, and the
-/// message must name it.
+/// because neither async-http-client nor swift-nio-ssl's handler shows the certificate it
+/// rejected, and the message must name it.
 enum CertificateProbe {
     static func read(host: String, port: Int, serverName: String?, timeout: TimeAmount) async -> PeerCertificate? {
         let found = Mutex<PeerCertificate?>(nil)

@@ -229,13 +229,19 @@ final class MalformedAnswerTests: XCTestCase {
                 }
             }
         }
-        // Plain sockets cannot speak TLS: an https URL is refused there, not sent in clear.
-        XCTAssertThrowsError(try SocketTransport(baseURL: "https://example.com")) { error in
-            XCTAssertEqual((error as? AltcraftError)?.stage, .building)
-        }
-        let secure = try SocketTransport.forEndpoint("https://example.com")
-        XCTAssertTrue(secure is HTTPTransport)
-        await secure.shutdown()
+        // Direct endpoints, http or https, go over SocketTransport; a proxy or HTTP/2 over
+        // async-http-client.
+        XCTAssertTrue(try SocketTransport.forEndpoint("https://example.com") is SocketTransport)
         XCTAssertTrue(try SocketTransport.forEndpoint("http://127.0.0.1:1/x") is SocketTransport)
+        let http2 = try SocketTransport.forEndpoint(
+            "https://example.com", connection: try PreparedConnection(.init(allowsHTTP2: true), endpoint: "https://example.com"))
+        XCTAssertTrue(http2 is HTTPTransport)
+        await http2.shutdown()
+        let proxied = try SocketTransport.forEndpoint(
+            "https://example.com",
+            connection: try PreparedConnection(
+                .init(proxy: try ProxyServer(url: "http://127.0.0.1:3128")), endpoint: "https://example.com"))
+        XCTAssertTrue(proxied is HTTPTransport)
+        await proxied.shutdown()
     }
 }

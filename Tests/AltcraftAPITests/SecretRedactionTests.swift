@@ -1,5 +1,6 @@
 import AltcraftAPI
 import AltcraftSandbox
+import CopsTestSupport
 import Logging
 import XCTest
 
@@ -68,6 +69,25 @@ final class SecretRedactionTests: XCTestCase {
         }
         await slow.shutdown()
         silent.stop()
+
+        // The echoes over TLS, through SocketTransport's TLS connections, and a certificate it
+        // does not trust.
+        let pki = try TestPKI.shared()
+        let overTLS = echoes.map { ($0, ConnectionOptions.Trust.file(pki.caCertificatePath)) } + [(echoes[0], .system)]
+        for (bytes, trust) in overTLS {
+            let server = try ScriptedTLSServer([.answerAndClose(bytes), .answerAndClose(bytes)])
+            let connection = try PreparedConnection(ConnectionOptions(trust: trust), endpoint: server.url)
+            let client = AltcraftClient(
+                configuration: ClientConfiguration(
+                    token: canary, timeout: .milliseconds(300), retries: 1, initialBackoff: .milliseconds(1)),
+                transport: try SocketTransport.forEndpoint(server.url, connection: connection), logger: logger)
+            if let error = await expectFailure({ () async throws(AltcraftError) in try await client.status(id: 15) }) {
+                texts.append(error.description)
+                texts.append(String(reflecting: error.kind))
+            }
+            await client.shutdown()
+            server.stop()
+        }
 
         texts.append(contentsOf: CapturingLogHandler.lines.withLock { $0 })
         XCTAssertGreaterThan(texts.count, 20)

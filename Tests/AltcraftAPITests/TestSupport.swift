@@ -207,14 +207,14 @@ func expectFailure<T>(
 }
 
 /// The ways cops talks HTTP; tests of the HTTP path run against each: `SocketTransport` for
-/// direct `http://` endpoints, `HTTPTransport` for `https://` ones (HTTP/1.1, and HTTP/2 where
-/// allowed) and for plain http through a proxy.
+/// direct `http://` and `https://` endpoints, `HTTPTransport` for plain http through a proxy
+/// and for https that may use HTTP/2.
 enum TransportKind: CaseIterable, Sendable {
     case asyncHTTPClient
     case sockets
-    /// async-http-client over TLS, trusting the test PKI's CA (the path real accounts take).
+    /// `SocketTransport` over TLS, trusting the test PKI's CA (the path real accounts take).
     case https
-    /// The same with HTTP/2 allowed (the sandbox offers h2 over TLS).
+    /// async-http-client over TLS with HTTP/2 allowed (the sandbox offers h2 over TLS).
     case https2
 
     /// The kinds that speak plain HTTP (for servers that only speak plain HTTP).
@@ -231,7 +231,8 @@ enum TransportKind: CaseIterable, Sendable {
         case .https, .https2:
             let options = ConnectionOptions(
                 trust: .file(try TestPKI.shared().caCertificatePath), allowsHTTP2: self == .https2)
-            return try HTTPTransport(baseURL: url, connection: try PreparedConnection(options, endpoint: url))
+            // The transport cops picks for these options: SocketTransport, or HTTPTransport for h2.
+            return try SocketTransport.forEndpoint(url, connection: try PreparedConnection(options, endpoint: url))
         }
     }
 }
@@ -257,4 +258,72 @@ func listenOnLoopback() throws -> (descriptor: Int32, port: Int) {
         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { _ = getsockname(fd, $0, &length) }
     }
     return (fd, Int(UInt16(bigEndian: address.sin_port)))
+}
+
+/// A loopback server whose answers a test scripts, over plain http or TLS.
+protocol ScriptedServer: Sendable {
+    var url: String { get }
+    /// Connections accepted so far.
+    var accepted: Int { get }
+    /// Returns once this many requests have arrived.
+    func waitForRequests(_ count: Int) async throws
+}
+
+/// What the socket transport's tests send to a `ScriptedServer`, and the checks both
+/// schemes share.
+protocol ScriptedExchanges {}
+
+extension ScriptedExchanges {
+    var ok: String { #"{"error":0,"error_text":"Successful","data":{"is_active":true,"is_completed":false,"status":"Sending"}}"# }
+    var okAnswer: [UInt8] {
+        Array("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(ok.utf8.count)\r\n\r\n\(ok)".utf8)
+    }
+
+    func request(timeout: Duration) -> TransportRequest {
+        TransportRequest(
+            path: "/api/v1.1/campaigns/get_status", headers: [(name: "Content-Type", value: "application/json")],
+            body: Array(#"{"id":15}"#.utf8), timeout: timeout, maximumResponseBytes: 1 << 20)
+    }
+
+    /// 300 gets (campaigns 101–400, which the sandbox must hold) from 6 tasks at once: each
+    /// gets its own campaign, over at most 6 connections.
+    func checkManyGetsInFlightGetTheirOwnAnswers(_ client: AltcraftClient, _ transport: SocketTransport) async throws {
+        let ids = Array(Int64(101)...Int64(400))
+        let answered = try await withThrowingTaskGroup(of: [(Int64, CampaignRecord)].self) { group in
+            for worker in 0..<6 {
+                group.addTask {
+                    var answers: [(Int64, CampaignRecord)] = []
+                    for id in ids where Int(id) % 6 == worker { answers.append((id, try await client.get(id: id))) }
+                    return answers
+                }
+            }
+            return try await group.reduce(into: []) { $0 += $1 }
+        }
+        XCTAssertEqual(answered.map(\.0).sorted(), ids)
+        for (id, record) in answered { XCTAssertEqual(record.id, id) }
+        XCTAssertLessThanOrEqual(transport.openedConnections, 6)
+    }
+
+    /// `server` answers, stays silent, answers: the second exchange, cancelled while it
+    /// waits, ends within a second with `.cancelled`, and the third goes over a new
+    /// connection (a cancelled exchange's connection may still get its answer).
+    func checkACancelledExchangeEndsAtOnceWithoutReuse(_ server: some ScriptedServer, _ transport: SocketTransport)
+        async throws
+    {
+        _ = try await transport.send(request(timeout: .seconds(5)))
+        XCTAssertEqual(transport.openedConnections, 1)
+        let unanswered = request(timeout: .seconds(30))
+        let waiting = Task { () async throws(TransportError) -> TransportResponse in try await transport.send(unanswered) }
+        try await server.waitForRequests(2)
+        let cancelled = ContinuousClock.now
+        waiting.cancel()
+        let result = await waiting.result
+        XCTAssertLessThan(ContinuousClock.now - cancelled, .seconds(1))
+        guard case .failure(let error) = result, error as? TransportError == .cancelled else { return XCTFail("\(result)") }
+        let answer = try await transport.send(request(timeout: .seconds(5)))
+        XCTAssertEqual(String(decoding: answer.body, as: UTF8.self), ok)
+        XCTAssertEqual(transport.openedConnections, 2)
+        XCTAssertEqual(server.accepted, 2)
+        await transport.shutdown()
+    }
 }
