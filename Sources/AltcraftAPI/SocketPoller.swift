@@ -22,7 +22,13 @@ import Synchronization
 /// On Linux the wait is `epoll` with one-shot registrations and an `eventfd` to be woken
 /// early; elsewhere (Darwin) `poll` over the registered sockets and a pipe, the same
 /// behaviour at a cost that grows with the number of waiting sockets, which stays small.
-final class SocketPoller: Sendable {
+///
+/// It is also a task executor: tasks that prefer it (a bulk statement's workers, through
+/// `SocketTransport.preferredExecutor`) run on this thread between its waits, so an exchange
+/// resumed here goes on here — building the next request, reading the answer — without
+/// waking a thread of the concurrency pool for each answer (docs/performance.md, "One thread
+/// for a bulk statement").
+final class SocketPoller: TaskExecutor, Sendable {
     /// What a wait is for.
     enum Interest: Sendable { case readable, writable }
     /// How a wait ended.
@@ -61,7 +67,15 @@ final class SocketPoller: Sendable {
         /// When the poller thread will next wake by itself (`UInt64.max`: only for an
         /// event); a wait with an earlier deadline must wake it to shorten its sleep.
         var plannedWake = UInt64.max
+        /// Jobs of tasks that prefer this executor, run before the next wait.
+        var jobs: [UnownedJob] = []
+        /// The thread is in (or about to enter) its wait: a new job or an earlier deadline
+        /// must wake it. While it runs, it looks at both again before it sleeps.
+        var sleeping = false
     }
+
+    /// The poller thread's name, as `pthread_getname_np` gives it.
+    static let threadName = "cops.poller"
 
     private let state = Mutex(State())
     private let nextToken = Atomic<UInt64>(1)
@@ -88,9 +102,16 @@ final class SocketPoller: Sendable {
             }
             wakePipe = (ends[0], ends[1])
         #endif
-        let thread = Thread { [self] in run() }
-        thread.name = "cops.socket-poller"
-        thread.start()
+        Thread { [self] in
+            // Named in the kernel (`Thread.name` is not, here), so that `top -H`, perf and
+            // the tests can tell this thread from the pool's: at most 15 bytes.
+            #if canImport(Glibc)
+                cops_poller_name_thread(Self.threadName)
+            #else
+                pthread_setname_np(Self.threadName)
+            #endif
+            run()
+        }.start()
     }
 
     /// Suspends the task until `descriptor` is ready for `interest`, `deadline` (a
@@ -117,7 +138,7 @@ final class SocketPoller: Sendable {
                 return nil
             }
             state.entries[token] = .waiting(waiter)
-            guard waiter.deadline < state.plannedWake else { return false }
+            guard state.sleeping, waiter.deadline < state.plannedWake else { return false }
             state.plannedWake = waiter.deadline
             return true
         }
@@ -167,6 +188,16 @@ final class SocketPoller: Sendable {
         for waiter in waiters { waiter.continuation.resume(returning: readiness) }
     }
 
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        let wakeNeeded = state.withLock { state in
+            state.jobs.append(job)
+            defer { state.sleeping = false }
+            return state.sleeping
+        }
+        if wakeNeeded { wake() }
+    }
+
     private func wake() {
         #if canImport(Glibc)
             cops_poller_wake(wakeEvent)
@@ -182,13 +213,23 @@ final class SocketPoller: Sendable {
         #if canImport(Glibc)
             var tokens = [UInt64](repeating: 0, count: 64)
         #endif
+        let executor = asUnownedTaskExecutor()
         while true {
+            let jobs = state.withLock { state -> [UnownedJob] in
+                guard !state.jobs.isEmpty else { return [] }
+                defer { state.jobs = [] }
+                return state.jobs
+            }
+            for job in jobs { job.runSynchronously(on: executor) }
             // The nearest deadline of the registered waits: a scan, as they are few (one per
-            // connection in use, `maximumConnections` at most per transport).
+            // connection in use, `maximumConnections` at most per transport). No sleep if
+            // the jobs just run queued more.
             let nearest = state.withLock { state -> UInt64 in
+                guard state.jobs.isEmpty else { return 0 }
                 var nearest = UInt64.max
                 for case .waiting(let waiter) in state.entries.values { nearest = min(nearest, waiter.deadline) }
                 state.plannedWake = nearest
+                state.sleeping = true
                 return nearest
             }
             let timeout = Self.milliseconds(until: nearest)
@@ -205,6 +246,7 @@ final class SocketPoller: Sendable {
                 }
                 let ready = poll(waiting, timeout: timeout)
             #endif
+            state.withLock { $0.sleeping = false }
             if !ready.isEmpty { finish(ready, with: .ready) }
             expire()
         }

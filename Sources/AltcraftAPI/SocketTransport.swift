@@ -1,6 +1,7 @@
 import AltcraftWire
 import Dispatch
 import Foundation
+import NIOSSL
 import Synchronization
 
 #if canImport(Glibc)
@@ -9,14 +10,16 @@ import Synchronization
     import Darwin
 #endif
 
-/// Sends requests over plain HTTP/1.1 (`http://` endpoints) on POSIX sockets, keeping
-/// connections alive for the next request.
+/// Sends requests over HTTP/1.1 to direct `http://` endpoints on POSIX sockets and to direct
+/// `https://` ones through swift-nio-ssl (`TLSConnection`), keeping connections alive for the
+/// next request.
 ///
 /// Why not async-http-client here: for a one-shot `cops -c 'status 15'` its event loops and
 /// first connection cost ≈ 8 ms of a 23 ms run, and in bulk runs its channel pipeline spent
 /// about as much CPU per request as the server answering it (docs/performance.md). A plain
-/// exchange needs none of that: one `send`, a `poll` and a `recv` or two. TLS does, so
-/// `https://` stays on `HTTPTransport`.
+/// exchange needs none of that: one `send`, a `poll` and a `recv` or two. An https exchange
+/// needs TLS, which swift-nio-ssl does on a channel of its own; the pool, the framing, the
+/// deadline and the failures stay this transport's. Proxies and HTTP/2 stay on `HTTPTransport`.
 ///
 /// The calling task sends on a non-blocking socket and reads what is there; only while the
 /// answer (or room to send) is not there yet does it suspend, on `SocketPoller`, which
@@ -29,34 +32,46 @@ public final class SocketTransport: AltcraftTransport {
     private let address: EndpointAddress
     private let connectTimeout: Duration
     private let maximumIdle: Int
-    private let idle = Mutex<[HTTPConnection]>([])
+    /// What https connections handshake with (nil for http): made once, as loading the
+    /// trusted roots costs more than a handshake.
+    private let tls: NIOSSLContext?
+    private let idle = Mutex<[any PooledConnection]>([])
     private let opened = Atomic<Int>(0)
 
     /// How many connections this transport has opened (kept-alive ones are reused).
     public var openedConnections: Int { opened.load(ordering: .relaxed) }
 
-    /// `baseURL` is `http://host[:port][/prefix]`.
-    public init(baseURL: String, connectTimeout: Duration = .seconds(10), maximumConnections: Int = 64)
-        throws(AltcraftError)
-    {
+    /// `baseURL` is `http(s)://host[:port][/prefix]`; `connection` says whom an https
+    /// endpoint's certificate must be issued by (its proxy, if any, is not this transport's).
+    public init(
+        baseURL: String, connection: PreparedConnection = .direct, connectTimeout: Duration = .seconds(10),
+        maximumConnections: Int = 64
+    ) throws(AltcraftError) {
         let address = try EndpointAddress(baseURL)
-        guard address.scheme == "http" else {
-            throw AltcraftError(
-                .invalidRequest("endpoint '\(address.origin)' needs TLS; this transport speaks plain HTTP"),
-                endpoint: .status)
+        if address.scheme == "https" {
+            do {
+                tls = try NIOSSLContext(configuration: connection.tls ?? TLSConfiguration.makeClientConfiguration())
+            } catch {
+                let why = "the client certificate and key may not belong together"
+                throw AltcraftError(
+                    .invalidRequest("the TLS settings for '\(address.origin)' cannot be used: \(why)"), endpoint: .status)
+            }
+        } else {
+            tls = nil
         }
         self.address = address
         self.connectTimeout = connectTimeout
         maximumIdle = maximumConnections
     }
 
-    /// The transport for a panel URL: this one for a direct `http://`, `HTTPTransport` for
-    /// `https://` and for anything that goes through a proxy.
+    /// The transport for a panel URL: this one for a direct endpoint, `HTTPTransport` for
+    /// anything that goes through a proxy and for https that may use HTTP/2.
     public static func forEndpoint(_ baseURL: String, connection: PreparedConnection = .direct) throws(AltcraftError)
         -> any AltcraftTransport
     {
         let address = try EndpointAddress(baseURL)
-        if address.scheme == "http", connection.options.proxy == nil { return try SocketTransport(baseURL: baseURL) }
+        let http2 = address.scheme == "https" && connection.options.allowsHTTP2
+        if connection.options.proxy == nil, !http2 { return try SocketTransport(baseURL: baseURL, connection: connection) }
         return try HTTPTransport(baseURL: baseURL, connection: connection)
     }
 
@@ -76,7 +91,7 @@ public final class SocketTransport: AltcraftTransport {
             return response
         case .failed(let error):
             connection.close()
-            if reused == nil, error == HTTPResponseReader.closedWithoutAnswer, await speaksTLS() {
+            if reused == nil, tls == nil, error == HTTPResponseReader.closedWithoutAnswer, await speaksTLS() {
                 throw TransportError.tlsFailed("the server speaks TLS on this port; use https://").naming(address.origin)
             }
             throw error.naming(address.origin)
@@ -90,6 +105,12 @@ public final class SocketTransport: AltcraftTransport {
         await CertificateProbe.read(host: address.host, port: address.port, serverName: nil, timeout: .seconds(2)) != nil
     }
 
+    /// The poller, for plain http: its exchanges wait there, so a worker running there is
+    /// resumed without a wake-up. None for https, whose answers arrive on a channel's event
+    /// loop: running the workers on the poller only moved the wake-up there and cost more CPU
+    /// (docs/performance.md, "One thread for a bulk statement").
+    public var preferredExecutor: (any TaskExecutor)? { tls == nil ? try? SocketPoller.shared.get() : nil }
+
     public func shutdown() async {
         let connections = idle.withLock { idle in
             defer { idle.removeAll() }
@@ -100,7 +121,7 @@ public final class SocketTransport: AltcraftTransport {
 
     /// An idle connection that the server has not closed meanwhile (a closed one would fail
     /// the request after it might have been read).
-    private func takeIdleConnection() -> HTTPConnection? {
+    private func takeIdleConnection() -> (any PooledConnection)? {
         while let connection = idle.withLock({ $0.popLast() }) {
             if connection.isStillOpen { return connection }
             connection.close()
@@ -108,12 +129,13 @@ public final class SocketTransport: AltcraftTransport {
         return nil
     }
 
-    private func newConnection() -> HTTPConnection {
+    private func newConnection() -> any PooledConnection {
         opened.add(1, ordering: .relaxed)
+        if let tls { return TLSConnection(address: address, context: tls, connectTimeout: connectTimeout) }
         return HTTPConnection(address: address, connectTimeout: connectTimeout)
     }
 
-    private func giveBack(_ connection: HTTPConnection) {
+    private func giveBack(_ connection: any PooledConnection) {
         let kept = idle.withLock { idle in
             guard idle.count < maximumIdle else { return false }
             idle.append(connection)
@@ -152,10 +174,21 @@ public final class SocketTransport: AltcraftTransport {
     }
 }
 
-/// One keep-alive connection. Used by one exchange at a time: a connection is either in the
+/// A keep-alive connection of `SocketTransport`: a plain socket (`HTTPConnection`) or TLS
+/// over swift-nio-ssl (`TLSConnection`). Used by one exchange at a time: it is either in the
+/// transport's idle list or held by the one task that took it out.
+protocol PooledConnection: AnyObject, Sendable {
+    /// False when the server closed the idle connection (or sent something unasked).
+    var isStillOpen: Bool { get }
+    /// Sends `message` and reads the answer; the deadline covers the whole exchange.
+    func exchange(_ message: [UInt8], deadline: UInt64, maximumBody: Int) async -> HTTPConnection.Outcome
+    func close()
+}
+
+/// One keep-alive plain-http connection. Used by one exchange at a time: a connection is either in the
 /// transport's idle list (behind its lock) or held by the one task that took it out, which is
 /// why its mutable state needs no lock of its own.
-final class HTTPConnection: @unchecked Sendable {
+final class HTTPConnection: PooledConnection, @unchecked Sendable {
     enum Outcome: Sendable {
         case answered(TransportResponse, reusable: Bool)
         case failed(TransportError)

@@ -50,8 +50,13 @@ public protocol AltcraftTransport: Sendable {
     func send(_ request: TransportRequest) async throws(TransportError) -> TransportResponse
     /// Releases connections; the transport is not used afterwards.
     func shutdown() async
+    /// Where tasks that send many requests at once had best run, if the transport has such a
+    /// place: `SocketTransport`'s poller thread, which then resumes their exchanges without
+    /// waking another thread.
+    var preferredExecutor: (any TaskExecutor)? { get }
 }
 
 extension AltcraftTransport {
     public func shutdown() async {}
+    public var preferredExecutor: (any TaskExecutor)? { nil }
 }

@@ -1,8 +1,11 @@
+/* For pthread_setname_np; before any header. */
+#define _GNU_SOURCE
 #include "socket_poller.h"
 
 #ifdef __linux__
 
 #include <errno.h>
+#include <pthread.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -50,5 +53,16 @@ int cops_poller_wait(int epoll, int wake, uint64_t *tokens, int capacity, int ti
 }
 
 void cops_poller_wake(int wake) { (void)eventfd_write(wake, 1); }
+
+void cops_poller_name_thread(const char *name) {
+    char kept[16];
+    int length = 0;
+    while (length < 15 && name[length] != 0) {
+        kept[length] = name[length];
+        length++;
+    }
+    kept[length] = 0;
+    (void)pthread_setname_np(pthread_self(), kept);
+}
 
 #endif

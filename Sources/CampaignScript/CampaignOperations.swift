@@ -91,6 +91,9 @@ public protocol CampaignOperations: Sendable {
     func announcing<T>(
         _ changes: [MutatingOperation], at position: StatementPosition, _ body: () async throws -> T
     ) async rethrows -> T
+    /// Where a bulk statement's workers had best run (the transport's poller, whose thread
+    /// then carries each exchange from request to answer), or nil for anywhere.
+    var bulkExecutor: (any TaskExecutor)? { get }
 }
 
 extension CampaignOperations {
@@ -99,6 +102,9 @@ extension CampaignOperations {
 
     /// Operations that keep no plan have nothing to record.
     public func planUnknown(_ op: String, ids: [Int64], statement: String) async {}
+
+    /// Operations with no network of their own run bulk work anywhere.
+    public var bulkExecutor: (any TaskExecutor)? { nil }
 
     /// Operations that write nothing ahead run the statement as it is.
     public func announcing<T>(

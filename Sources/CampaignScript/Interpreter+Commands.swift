@@ -20,28 +20,32 @@ extension Interpreter {
         let progress = showsProgress && ids.count >= Self.progressThreshold ? op : nil
         let message = output.message
         var finished = 0
-        return await withTaskGroup(of: (Int, Attempt).self) { group in
-            var attempts = Array(repeating: Attempt.notStarted, count: ids.count)
-            var next = 0
-            func mayStart() -> Bool { next < ids.count && !cancellation.isCancelled && !Task.isCancelled }
-            while next < min(limit, ids.count), mayStart() {
-                let index = next
-                group.addTask { await Self.attempt(index, ids[index], work) }
-                next += 1
-            }
-            while let (index, attempt) = await group.next() {
-                attempts[index] = attempt
-                finished += 1
-                if let progress, finished % 10 == 0 || finished == ids.count {
-                    message("\r\(progress): \(finished)/\(ids.count)" + (finished == ids.count ? "\r\u{1B}[K" : ""))
-                }
-                if mayStart() {
-                    let started = next
-                    group.addTask { await Self.attempt(started, ids[started], work) }
+        // On the transport's own thread if it has one: each answer then resumes its worker
+        // where it arrived, and the group collects it there, with no thread woken per request.
+        return await withTaskExecutorPreference(operations.bulkExecutor) {
+            await withTaskGroup(of: (Int, Attempt).self) { group in
+                var attempts = Array(repeating: Attempt.notStarted, count: ids.count)
+                var next = 0
+                func mayStart() -> Bool { next < ids.count && !cancellation.isCancelled && !Task.isCancelled }
+                while next < min(limit, ids.count), mayStart() {
+                    let index = next
+                    group.addTask { await Self.attempt(index, ids[index], work) }
                     next += 1
                 }
+                while let (index, attempt) = await group.next() {
+                    attempts[index] = attempt
+                    finished += 1
+                    if let progress, finished % 10 == 0 || finished == ids.count {
+                        message("\r\(progress): \(finished)/\(ids.count)" + (finished == ids.count ? "\r\u{1B}[K" : ""))
+                    }
+                    if mayStart() {
+                        let started = next
+                        group.addTask { await Self.attempt(started, ids[started], work) }
+                        next += 1
+                    }
+                }
+                return attempts
             }
-            return attempts
         }
     }
 

@@ -34,6 +34,8 @@ public final class AltcraftOperations: CampaignOperations {
         }
     }
 
+    public var bulkExecutor: (any TaskExecutor)? { current.transport.preferredExecutor }
+
     /// Closes the client's connections.
     public func shutdown() async { await current.shutdown() }
 

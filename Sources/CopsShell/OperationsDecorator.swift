@@ -37,4 +37,6 @@ extension OperationsDecorator {
     func planUnknown(_ op: String, ids: [Int64], statement: String) async {
         await base.planUnknown(op, ids: ids, statement: statement)
     }
+
+    var bulkExecutor: (any TaskExecutor)? { base.bulkExecutor }
 }

@@ -12,18 +12,7 @@ import XCTest
 
 /// The socket transport's waits through the one poller thread: deadlines, cancellation,
 /// answers in pieces, and many exchanges in flight at once.
-final class SocketPollerTests: XCTestCase {
-    let ok = #"{"error":0,"error_text":"Successful","data":{"is_active":true,"is_completed":false,"status":"Sending"}}"#
-    var okAnswer: [UInt8] {
-        Array("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(ok.utf8.count)\r\n\r\n\(ok)".utf8)
-    }
-
-    func request(timeout: Duration) -> TransportRequest {
-        TransportRequest(
-            path: "/api/v1.1/campaigns/get_status", headers: [(name: "Content-Type", value: "application/json")],
-            body: Array(#"{"id":15}"#.utf8), timeout: timeout, maximumResponseBytes: 1 << 20)
-    }
-
+final class SocketPollerTests: XCTestCase, ScriptedExchanges {
     func testTheDeadlineEndsAWaitForAnAnswerAndOtherConnectionsGoOn() async throws {
         let silent = try ScriptedHTTPServer([.silence])
         defer { silent.stop() }
@@ -53,22 +42,7 @@ final class SocketPollerTests: XCTestCase {
     func testACancelledWaitEndsAtOnceAndItsConnectionIsNotReused() async throws {
         let server = try ScriptedHTTPServer([.answer(okAnswer), .silence, .answer(okAnswer)])
         defer { server.stop() }
-        let transport = try SocketTransport(baseURL: server.url)
-        _ = try await transport.send(request(timeout: .seconds(5)))
-        XCTAssertEqual(transport.openedConnections, 1)
-        let unanswered = request(timeout: .seconds(30))
-        let waiting = Task { () async throws(TransportError) -> TransportResponse in try await transport.send(unanswered) }
-        try await server.waitForRequests(2)
-        let cancelled = ContinuousClock.now
-        waiting.cancel()
-        let result = await waiting.result
-        XCTAssertLessThan(ContinuousClock.now - cancelled, .seconds(1))
-        guard case .failure(let error) = result, error as? TransportError == .cancelled else { return XCTFail("\(result)") }
-        let answer = try await transport.send(request(timeout: .seconds(5)))
-        XCTAssertEqual(String(decoding: answer.body, as: UTF8.self), ok)
-        XCTAssertEqual(transport.openedConnections, 2)
-        XCTAssertEqual(server.accepted, 2)
-        await transport.shutdown()
+        try await checkACancelledExchangeEndsAtOnceWithoutReuse(server, try SocketTransport(baseURL: server.url))
     }
 
     func testAnAnswerArrivingByteByByte() async throws {
@@ -110,28 +84,77 @@ final class SocketPollerTests: XCTestCase {
             let transport = try SocketTransport(baseURL: url)
             let client = AltcraftClient(
                 configuration: ClientConfiguration(token: SandboxEngine.defaultToken), transport: transport)
-            let ids = Array(Int64(101)...Int64(400))
-            let answered = try await withThrowingTaskGroup(of: [(Int64, CampaignRecord)].self) { group in
-                for worker in 0..<6 {
-                    group.addTask {
-                        var answers: [(Int64, CampaignRecord)] = []
-                        for id in ids where Int(id) % 6 == worker { answers.append((id, try await client.get(id: id))) }
-                        return answers
-                    }
-                }
-                return try await group.reduce(into: []) { $0 += $1 }
-            }
-            XCTAssertEqual(answered.map(\.0).sorted(), ids)
-            for (id, record) in answered { XCTAssertEqual(record.id, id) }
-            XCTAssertLessThanOrEqual(transport.openedConnections, 6)
+            try await checkManyGetsInFlightGetTheirOwnAnswers(client, transport)
             await client.shutdown()
         }
+    }
+
+    /// Plain http names the poller for bulk work; https, whose answers arrive on a channel's
+    /// event loop, names none.
+    func testOnlyPlainHTTPNamesThePollerForBulkWork() throws {
+        XCTAssertNotNil(try SocketTransport(baseURL: "http://127.0.0.1:9").preferredExecutor)
+        XCTAssertNil(try SocketTransport(baseURL: "https://127.0.0.1:9").preferredExecutor)
+    }
+
+    /// Tasks that prefer the poller (a bulk statement's workers) run on its thread before
+    /// and after every exchange, get their own answers, and a silent server's deadline still
+    /// ends its wait while the thread is busy running them.
+    func testTasksPreferringThePollerRunOnItsThreadAndDeadlinesStillHold() async throws {
+        let silent = try ScriptedHTTPServer([.silence])
+        defer { silent.stop() }
+        let silentTransport = try SocketTransport(baseURL: silent.url)
+        let sandbox = makeSandbox(fillTo: 200)
+        try await withSandboxServer(sandbox) { url in
+            let transport = try SocketTransport(baseURL: url)
+            let executor = try XCTUnwrap(transport.preferredExecutor)
+            let client = AltcraftClient(
+                configuration: ClientConfiguration(token: SandboxEngine.defaultToken), transport: transport)
+            let ids = Array(Int64(101)...Int64(200))
+            let started = ContinuousClock.now
+            let silentRequest = request(timeout: .seconds(1))
+            let (answered, threads, timedOut) = try await withTaskExecutorPreference(executor) {
+                try await withThrowingTaskGroup(of: ([Int64], Set<String>, Bool).self) { group in
+                    group.addTask {
+                        do {
+                            _ = try await silentTransport.send(silentRequest)
+                            return ([], [currentThreadName()], false)
+                        } catch {
+                            guard case .timedOut = error as? TransportError else { return ([], [], false) }
+                            return ([], [currentThreadName()], true)
+                        }
+                    }
+                    for worker in 0..<4 {
+                        group.addTask {
+                            var answered: [Int64] = []
+                            var threads: Set<String> = [currentThreadName()]
+                            for id in ids where Int(id) % 4 == worker {
+                                let record = try await client.get(id: id)
+                                threads.insert(currentThreadName())
+                                if record.id == id { answered.append(id) }
+                            }
+                            return (answered, threads, false)
+                        }
+                    }
+                    return try await group.reduce(into: ([Int64](), Set<String>(), false)) {
+                        $0.0 += $1.0
+                        $0.1.formUnion($1.1)
+                        $0.2 = $0.2 || $1.2
+                    }
+                }
+            }
+            XCTAssertEqual(answered.sorted(), ids)
+            XCTAssertEqual(threads, ["cops.poller"])
+            XCTAssertTrue(timedOut)
+            XCTAssertLessThan(ContinuousClock.now - started, .seconds(2) + .milliseconds(500))
+            await client.shutdown()
+        }
+        await silentTransport.shutdown()
     }
 }
 
 /// A loopback HTTP server that answers each request, whichever connection it comes on, with
 /// the next step of a script, keeping connections open.
-final class ScriptedHTTPServer: @unchecked Sendable {
+final class ScriptedHTTPServer: ScriptedServer, @unchecked Sendable {
     enum Step: Sendable {
         case answer([UInt8])
         /// The answer one byte per `send`, with a pause between them.

@@ -1,5 +1,10 @@
 import AltcraftAPI
+import AltcraftWire
 import CampaignScript
+import CopsTestSupport
+import Dispatch
+import Foundation
+import Synchronization
 import XCTest
 
 /// Bulk statements: every ID attempted, one row per ID in input order, `$failed`, the whole
@@ -162,5 +167,68 @@ final class BulkStatementTests: XCTestCase {
         XCTAssertTrue(harness.output.stderr.contains("\rstatus: 60/60\r\u{1B}[K"))
         XCTAssertEqual(harness.output.stderr.components(separatedBy: "/2").count, 1, "short statements show none")
         XCTAssertFalse(harness.output.stdout.contains("\r"))
+    }
+}
+
+/// A bulk statement's workers run where the transport asks (`preferredExecutor`: the socket
+/// transport's poller thread), so each answer resumes its worker without waking another thread.
+final class BulkExecutorTests: XCTestCase {
+    func testWorkersRunOnTheTransportsPreferredExecutorThroughTheSession() async {
+        let executor = ThreadExecutor(name: "test.bulk")
+        let threads = Mutex<[String]>([])
+        let harness = Harness(settings: .with { $0.concurrency = 4 }) { transport, _ in
+            ExecutorTransport(base: transport, executor: executor) {
+                threads.withLock { $0.append(currentThreadName()) }
+            }
+        }
+        let status = await harness.run("deactivate 87, 15, 20..22\nstatus 15")
+        XCTAssertEqual(status, .success)
+        XCTAssertEqual(
+            Array(harness.lines.prefix(5)), [87, 15, 20, 21, 22].map { "{\"op\":\"deactivate\",\"id\":\($0),\"ok\":true}" })
+        // Every command statement's requests, one ID or many, go through the bulk workers.
+        XCTAssertEqual(threads.withLock { $0 }, Array(repeating: executor.name, count: 6))
+        XCTAssertGreaterThanOrEqual(executor.jobsRun, 5)
+    }
+}
+
+/// A transport that sends through another and names an executor for bulk work.
+private struct ExecutorTransport: AltcraftTransport {
+    let base: any AltcraftTransport
+    let executor: ThreadExecutor
+    let onSend: @Sendable () -> Void
+
+    var preferredExecutor: (any TaskExecutor)? { executor }
+
+    func send(_ request: TransportRequest) async throws(TransportError) -> TransportResponse {
+        onSend()
+        return try await base.send(request)
+    }
+}
+
+/// A task executor with one thread of its own, counting the jobs it runs.
+private final class ThreadExecutor: TaskExecutor, Sendable {
+    let name: String
+    private let queue = Mutex<[UnownedJob]>([])
+    private let ready = DispatchSemaphore(value: 0)
+    private let count = Atomic<Int>(0)
+    var jobsRun: Int { count.load(ordering: .relaxed) }
+
+    init(name: String) {
+        self.name = name
+        Thread { [self] in
+            nameCurrentThread(name)
+            while true {
+                ready.wait()
+                guard let job = queue.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) else { continue }
+                count.add(1, ordering: .relaxed)
+                job.runSynchronously(on: asUnownedTaskExecutor())
+            }
+        }.start()
+    }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        queue.withLock { $0.append(job) }
+        ready.signal()
     }
 }

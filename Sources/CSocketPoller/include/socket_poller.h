@@ -26,6 +26,11 @@ int cops_poller_wait(int epoll, int wake, uint64_t *tokens, int capacity, int ti
 /* Wakes a `cops_poller_wait` on the instance that owns this eventfd. */
 void cops_poller_wake(int wake);
 
+/* Names the calling thread in the kernel (at most 15 bytes are kept), as `top -H`, perf and
+ * /proc/<pid>/task/<tid>/comm show it: pthread_setname_np is a GNU extension Glibc's module
+ * leaves out. */
+void cops_poller_name_thread(const char *name);
+
 #endif
 
 #endif
