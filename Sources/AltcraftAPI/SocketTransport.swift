@@ -1,6 +1,7 @@
 import AltcraftWire
 import Dispatch
 import Foundation
+import NIOPosix
 import NIOSSL
 import Synchronization
 
@@ -105,11 +106,15 @@ public final class SocketTransport: AltcraftTransport {
         await CertificateProbe.read(host: address.host, port: address.port, serverName: nil, timeout: .seconds(2)) != nil
     }
 
-    /// The poller, for plain http: its exchanges wait there, so a worker running there is
-    /// resumed without a wake-up. None for https, whose answers arrive on a channel's event
-    /// loop: running the workers on the poller only moved the wake-up there and cost more CPU
-    /// (docs/performance.md, "One thread for a bulk statement").
-    public var preferredExecutor: (any TaskExecutor)? { tls == nil ? try? SocketPoller.shared.get() : nil }
+    /// Where a worker is resumed without a wake-up: the poller for plain http, whose
+    /// exchanges wait there; for https the event loop its channels live on, where their
+    /// answers arrive (the poller there only moved the wake-up and cost more CPU;
+    /// docs/performance.md, "One thread for a bulk statement").
+    public var preferredExecutor: (any TaskExecutor)? { tls == nil ? try? SocketPoller.shared.get() : Self.tlsLoop }
+
+    /// The event loop every https connection of the process lives on, as an executor. One
+    /// loop, so that one executor can be where all of a bulk statement's answers arrive.
+    private static let tlsLoop = EventLoopExecutor(MultiThreadedEventLoopGroup.singleton.next())
 
     public func shutdown() async {
         let connections = idle.withLock { idle in
@@ -131,7 +136,9 @@ public final class SocketTransport: AltcraftTransport {
 
     private func newConnection() -> any PooledConnection {
         opened.add(1, ordering: .relaxed)
-        if let tls { return TLSConnection(address: address, context: tls, connectTimeout: connectTimeout) }
+        if let tls {
+            return TLSConnection(address: address, context: tls, loop: Self.tlsLoop.loop, connectTimeout: connectTimeout)
+        }
         return HTTPConnection(address: address, connectTimeout: connectTimeout)
     }
 

@@ -24,15 +24,18 @@ import Synchronization
 final class TLSConnection: PooledConnection, @unchecked Sendable {
     private let address: EndpointAddress
     private let context: NIOSSLContext
+    private let loop: any EventLoop
     private let connectTimeout: Duration
     private var channel: (any Channel)?
     private var handler: TLSExchangeHandler?
     /// Numbers the exchanges, so that a late cancellation of one never ends the next.
     private var exchanges: UInt64 = 0
 
-    init(address: EndpointAddress, context: NIOSSLContext, connectTimeout: Duration) {
+    /// `loop` is where the channel lives (`SocketTransport` puts all of its on one).
+    init(address: EndpointAddress, context: NIOSSLContext, loop: any EventLoop, connectTimeout: Duration) {
         self.address = address
         self.context = context
+        self.loop = loop
         self.connectTimeout = connectTimeout
     }
 
@@ -64,9 +67,16 @@ final class TLSConnection: PooledConnection, @unchecked Sendable {
         let loop = channel.eventLoop
         let result: TLSExchangeHandler.Result = await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<TLSExchangeHandler.Result, Never>) in
-                loop.execute {
+                // A bulk worker runs on the loop itself (`EventLoopExecutor`): it writes now.
+                if loop.inEventLoop {
                     handler.start(
                         number, message: message, timeout: timeout, maximumBody: maximumBody, continuation: continuation)
+                } else {
+                    loop.execute {
+                        handler.start(
+                            number, message: message, timeout: timeout, maximumBody: maximumBody,
+                            continuation: continuation)
+                    }
                 }
             }
         } onCancel: {
@@ -89,7 +99,7 @@ final class TLSConnection: PooledConnection, @unchecked Sendable {
         let serverName = NoProxyList.addressBytes(address.host) == nil ? address.host : nil
         let context = self.context
         let handler = TLSExchangeHandler()
-        let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        let bootstrap = ClientBootstrap(group: loop)
             .connectTimeout(.nanoseconds(Int64(clamping: limit)))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {

@@ -38,6 +38,25 @@ final class TLSConnectionTests: XCTestCase, ScriptedExchanges {
         }
     }
 
+    /// A bulk statement's workers prefer the transport's executor: they run on the one event
+    /// loop where their connections' answers arrive, before and after every exchange (a
+    /// pool thread's name would show), and a silent server's deadline still holds meanwhile.
+    func testWorkersPreferringTheTransportsExecutorRunOnItsEventLoop() async throws {
+        let silent = try ScriptedTLSServer([.silence])
+        defer { silent.stop() }
+        let silentTransport = try makeTransport(silent.url)
+        try await TestSandboxServer.with(makeSandbox(fillTo: 200), tls: try TestPKI.shared().sandboxTLS()) { url, _ in
+            let transport = try makeTransport(url)
+            let client = AltcraftClient(
+                configuration: ClientConfiguration(token: SandboxEngine.defaultToken), transport: transport)
+            let threads = try await threadsOfWorkersPreferringTheExecutor(of: transport, client, silent: silentTransport)
+            XCTAssertEqual(Set(threads).count, 1, "\(Set(threads))")
+            XCTAssertTrue(threads[0].hasPrefix("NIO-"), threads[0])
+            await client.shutdown()
+        }
+        await silentTransport.shutdown()
+    }
+
     func testTheDeadlineCoversAHandshakeThatNeverComes() async throws {
         // A TCP server that takes the ClientHello and says nothing.
         let silent = try RawHTTPServer(.silent)

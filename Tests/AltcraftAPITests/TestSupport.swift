@@ -304,6 +304,55 @@ extension ScriptedExchanges {
         XCTAssertLessThanOrEqual(transport.openedConnections, 6)
     }
 
+    /// A bulk statement's shape, preferring `transport`'s executor: 100 gets (campaigns
+    /// 101–200, which the sandbox must hold) from 4 workers and one request to `silent`, which
+    /// never answers. Each get has its own answer, the silent one's 1 s deadline ends its wait
+    /// while the others run, and the result is the kernel's names of the threads every task
+    /// was on before and after each exchange (105 names).
+    func threadsOfWorkersPreferringTheExecutor(
+        of transport: SocketTransport, _ client: AltcraftClient, silent: SocketTransport
+    ) async throws -> [String] {
+        let executor = try XCTUnwrap(transport.preferredExecutor)
+        let ids = Array(Int64(101)...Int64(200))
+        let started = ContinuousClock.now
+        let silentRequest = request(timeout: .seconds(1))
+        let (answered, threads, timedOut) = try await withTaskExecutorPreference(executor) {
+            try await withThrowingTaskGroup(of: ([Int64], [String], Bool).self) { group in
+                group.addTask {
+                    do {
+                        _ = try await silent.send(silentRequest)
+                        return ([], [currentThreadName()], false)
+                    } catch {
+                        guard case .timedOut = error as? TransportError else { return ([], [currentThreadName()], false) }
+                        return ([], [currentThreadName()], true)
+                    }
+                }
+                for worker in 0..<4 {
+                    group.addTask {
+                        var answered: [Int64] = []
+                        var threads = [currentThreadName()]
+                        for id in ids where Int(id) % 4 == worker {
+                            let record = try await client.get(id: id)
+                            threads.append(currentThreadName())
+                            if record.id == id { answered.append(id) }
+                        }
+                        return (answered, threads, false)
+                    }
+                }
+                return try await group.reduce(into: ([Int64](), [String](), false)) {
+                    $0.0 += $1.0
+                    $0.1 += $1.1
+                    $0.2 = $0.2 || $1.2
+                }
+            }
+        }
+        XCTAssertEqual(answered.sorted(), ids)
+        XCTAssertTrue(timedOut, "the silent server's deadline ended its wait")
+        XCTAssertLessThan(ContinuousClock.now - started, .seconds(2) + .milliseconds(500))
+        XCTAssertEqual(threads.count, 105)
+        return threads
+    }
+
     /// `server` answers, stays silent, answers: the second exchange, cancelled while it
     /// waits, ends within a second with `.cancelled`, and the third goes over a new
     /// connection (a cancelled exchange's connection may still get its answer).

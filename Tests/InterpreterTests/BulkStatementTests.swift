@@ -171,7 +171,8 @@ final class BulkStatementTests: XCTestCase {
 }
 
 /// A bulk statement's workers run where the transport asks (`preferredExecutor`: the socket
-/// transport's poller thread), so each answer resumes its worker without waking another thread.
+/// transport's poller thread, or its https event loop), so each answer resumes its worker
+/// without waking another thread.
 final class BulkExecutorTests: XCTestCase {
     func testWorkersRunOnTheTransportsPreferredExecutorThroughTheSession() async {
         let executor = ThreadExecutor(name: "test.bulk")
