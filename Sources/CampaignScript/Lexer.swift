@@ -13,8 +13,15 @@ public struct Lexer {
     // token's diagnostic, and a string's parts when `decodesValues`. `scan` returns a tag, so
     // the parser's path builds, switches on and destroys no `TokenKind` per token
     // (docs/performance.md, "Fourth pass"); `next()` builds the kind from the tag and these.
-    private var lastError: Diagnostic?
+    private var lastError: ErrorBox?
     private var lastStringParts: [StringPart] = []
+    /// An error token's diagnostic, out of line: inline, its hundred-odd bytes made the lexer a
+    /// value that the parser's calls into it copied with `memmove` (docs/performance.md,
+    /// "Fourth pass").
+    private final class ErrorBox: Sendable {
+        let diagnostic: Diagnostic
+        init(_ diagnostic: Diagnostic) { self.diagnostic = diagnostic }
+    }
     /// False for the parser's lexer: words, numbers, strings and variables are checked but their
     /// values are not built (`nextLexeme`); the parser decodes the few it needs (`kind(of:)`).
     var decodesValues = true
@@ -117,7 +124,7 @@ public struct Lexer {
         let range = SourceRange(start: start, end: location)
         let kind: TokenKind
         switch tag {
-        case .error: kind = .error(lastError!)
+        case .error: kind = .error(lastError!.diagnostic)
         case .string: kind = .string(decodesValues ? lastStringParts : [])
         default: kind = inPlaceKind(tag, range)
         }
@@ -128,7 +135,7 @@ public struct Lexer {
     mutating func nextLexeme() -> (Lexeme, Diagnostic?) {
         let (tag, start, leadingSpace) = scan()
         let lexeme = Lexeme(tag: tag, leadingSpace: leadingSpace, range: SourceRange(start: start, end: location))
-        return (lexeme, tag == .error ? lastError : nil)
+        return (lexeme, tag == .error ? lastError?.diagnostic : nil)
     }
 
     /// The kind of a token this lexer's bytes produced, with its value: a word's or a variable's
@@ -358,7 +365,7 @@ public struct Lexer {
 
     /// An error token: its diagnostic is kept for `next()`/`nextLexeme()`.
     private mutating func fail(_ diagnostic: Diagnostic) -> TokenTag {
-        lastError = diagnostic
+        lastError = ErrorBox(diagnostic)
         return .error
     }
 
