@@ -76,4 +76,11 @@ public struct Redactor: Sendable {
         }
         return result
     }
+
+    /// `redact` for bytes that are UTF-8 text (a journal line): the same bytes when no secret
+    /// is in them, which is every line but one that quotes a secret.
+    public func redact(_ bytes: [UInt8]) -> [UInt8] {
+        guard secrets.contains(where: { bytes.containsExactly($0) }) else { return bytes }
+        return Array(redact(String(decoding: bytes, as: UTF8.self)).utf8)
+    }
 }

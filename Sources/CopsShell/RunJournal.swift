@@ -336,7 +336,10 @@ final class RunJournal: Sendable {
     private func append(_ values: [WireValue], to state: inout State, sync: Bool) -> String? {
         guard let descriptor = state.descriptor, let path = state.path else { return nil }
         var bytes: [UInt8] = []
-        for value in values { bytes += (redactor.redact(JSONWire.encodeString(value)) + "\n").utf8 }
+        for value in values {
+            bytes += redactor.redact(JSONWire.encode(value))
+            bytes.append(UInt8(ascii: "\n"))
+        }
         var written = 0
         while written < bytes.count {
             let count = bytes[written...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }

@@ -97,6 +97,22 @@ final class SecretRedactionTests: XCTestCase {
         XCTAssertTrue(texts.contains { $0.contains(Redactor.mask) }, "the echoed token shows as the mask")
     }
 
+    /// A journal line is redacted as bytes: the same as its text's redaction, whether it
+    /// holds no secret, one, several, or a secret cut short.
+    func testBytesAreRedactedAsTheirTextIs() {
+        let redactor = Redactor(secrets: ["s3cr3t-token", "proxy:pa55"])
+        let lines = [
+            #"{"type":"outcome","seq":1,"result":"done"}"#, #"{"text":"bad s3cr3t-token here"}"#,
+            "s3cr3t-token", "proxy:pa55 and s3cr3t-token and s3cr3t-token", "s3cr3t-toke", "é s3cr3t-token é", "",
+        ]
+        for line in lines {
+            let masked = redactor.redact(Array(line.utf8))
+            XCTAssertEqual(String(decoding: masked, as: UTF8.self), redactor.redact(line))
+            XCTAssertFalse(String(decoding: masked, as: UTF8.self).contains("s3cr3t-token"))
+        }
+        XCTAssertEqual(redactor.redact(Array("s3cr3t-token".utf8)), Array(Redactor.mask.utf8))
+    }
+
     func testDryRunPlanShowsTheRequestWithTheTokenMasked() throws {
         let client = AltcraftClient(
             configuration: ClientConfiguration(token: Self.canary), transport: StubTransport(body: "{}"))
