@@ -66,16 +66,7 @@ final class SocketPollerTests: XCTestCase, ScriptedExchanges {
         // Each byte comes well within the deadline, the whole answer does not.
         let server = try ScriptedHTTPServer([.byteByByte(okAnswer, pause: .milliseconds(20))])
         defer { server.stop() }
-        let transport = try SocketTransport(baseURL: server.url)
-        let started = ContinuousClock.now
-        do {
-            _ = try await transport.send(request(timeout: .milliseconds(500)))
-            XCTFail("answered")
-        } catch {
-            guard case .timedOut = error else { return XCTFail("\(error)") }
-        }
-        XCTAssertLessThan(ContinuousClock.now - started, .milliseconds(1500))
-        await transport.shutdown()
+        await checkTheDeadlineEndsTheExchange(try SocketTransport(baseURL: server.url), timeout: .milliseconds(500))
     }
 
     func testManyExchangesInFlightOverFewConnectionsGetTheirOwnAnswers() async throws {

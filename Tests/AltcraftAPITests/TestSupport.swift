@@ -353,6 +353,20 @@ extension ScriptedExchanges {
         return threads
     }
 
+    /// An exchange whose answer does not come whole within `timeout` ends with `.timedOut`
+    /// about then (within a second more), and the transport shuts down.
+    func checkTheDeadlineEndsTheExchange(_ transport: SocketTransport, timeout: Duration) async {
+        let started = ContinuousClock.now
+        do {
+            _ = try await transport.send(request(timeout: timeout))
+            XCTFail("answered")
+        } catch {
+            guard case .timedOut = error else { return XCTFail("\(error)") }
+        }
+        XCTAssertLessThan(ContinuousClock.now - started, timeout + .seconds(1))
+        await transport.shutdown()
+    }
+
     /// `server` answers, stays silent, answers: the second exchange, cancelled while it
     /// waits, ends within a second with `.cancelled`, and the third goes over a new
     /// connection (a cancelled exchange's connection may still get its answer).

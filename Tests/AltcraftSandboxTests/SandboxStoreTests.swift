@@ -28,6 +28,13 @@ final class SandboxStoreTests: XCTestCase {
         )
     }
 
+    /// Sends a call that must succeed through `sandbox` and hands it to `engine` too, an
+    /// engine in memory that the database must end up agreeing with.
+    private func send(_ sandbox: Sandbox, mirroredIn engine: inout SandboxEngine, _ path: String, _ body: String) throws {
+        XCTAssertEqual(try call(sandbox, path, body)["error"]?.int, 0, "\(path) \(body)")
+        _ = engine.handle(path: "/api/v1.1/" + path, parameters: try parameters(body))
+    }
+
     private func parameters(_ body: String) throws -> WireObject {
         try XCTUnwrap(try JSONWire.decode(Array(body.utf8)).objectValue)
     }
@@ -151,25 +158,27 @@ final class SandboxStoreTests: XCTestCase {
     func testRowsKeptBetweenCallsGiveWayToChangesMadeElsewhere() throws {
         let (clock, store, first, second) = try twoConnections()
         var engine = SandboxEngine(clock: clock)
-        func send(_ sandbox: Sandbox, _ path: String, _ body: String) throws {
-            XCTAssertEqual(try call(sandbox, path, body)["error"]?.int, 0, "\(path) \(body)")
-            _ = engine.handle(path: "/api/v1.1/" + path, parameters: try parameters(body))
-        }
-        try send(first, "campaigns/deactivate", #"{"token": "sandbox-token", "id": 2}"#)
+        try send(first, mirroredIn: &engine, "campaigns/deactivate", #"{"token": "sandbox-token", "id": 2}"#)
         clock.advance(by: 5)
-        try send(second, "campaigns/deactivate", #"{"token": "sandbox-token", "id": 15, "abort_if_running": true}"#)
-        try send(second, "campaigns/activate", #"{"token": "sandbox-token", "id": 82, "run_now": true, "override_limit": 700}"#)
+        try send(
+            second, mirroredIn: &engine, "campaigns/deactivate",
+            #"{"token": "sandbox-token", "id": 15, "abort_if_running": true}"#)
+        try send(
+            second, mirroredIn: &engine, "campaigns/activate",
+            #"{"token": "sandbox-token", "id": 82, "run_now": true, "override_limit": 700}"#)
         for id in [1, 12, 14] {
             clock.advance(by: 5)
-            try send(first, "campaigns/deactivate", #"{"token": "sandbox-token", "id": \#(id)}"#)
+            try send(first, mirroredIn: &engine, "campaigns/deactivate", #"{"token": "sandbox-token", "id": \#(id)}"#)
         }
         XCTAssertEqual(try store.state(), engine.state, "the first process saw the second's changes")
 
-        try send(first, "campaigns/deactivate", #"{"token": "sandbox-token", "id": 20, "abort_if_running": true}"#)
+        try send(
+            first, mirroredIn: &engine, "campaigns/deactivate", #"{"token": "sandbox-token", "id": 20, "abort_if_running": true}"#
+        )
         try store.reset(clock: clock)
         engine = SandboxEngine(clock: clock)
         clock.advance(by: 5)
-        try send(first, "campaigns/deactivate", #"{"token": "sandbox-token", "id": 2}"#)
+        try send(first, mirroredIn: &engine, "campaigns/deactivate", #"{"token": "sandbox-token", "id": 2}"#)
         XCTAssertEqual(try store.state(), engine.state, "a reset through the same store is seen too")
     }
 
@@ -179,19 +188,15 @@ final class SandboxStoreTests: XCTestCase {
     func testLogEntriesAddedElsewhereAreNumberedAfterThem() throws {
         let (clock, store, first, second) = try twoConnections()
         var engine = SandboxEngine(clock: clock)
-        func send(_ sandbox: Sandbox, _ path: String, _ body: String) throws {
-            XCTAssertEqual(try call(sandbox, path, body)["error"]?.int, 0, "\(path) \(body)")
-            _ = engine.handle(path: "/api/v1.1/" + path, parameters: try parameters(body))
-        }
-        try send(first, "campaigns/deactivate", #"{"token": "sandbox-token", "id": 2}"#)
+        try send(first, mirroredIn: &engine, "campaigns/deactivate", #"{"token": "sandbox-token", "id": 2}"#)
         clock.advance(by: 5)
         // 15 keeps sending after this ("Stopping"): the first still holds its row, and its log
         // grew by an entry the first did not write.
-        try send(second, "campaigns/deactivate", #"{"token": "sandbox-token", "id": 15}"#)
+        try send(second, mirroredIn: &engine, "campaigns/deactivate", #"{"token": "sandbox-token", "id": 15}"#)
         clock.advance(by: 3600)
         // Every queue finishes on the way through: 15's last entries go after the second's.
-        try send(first, "campaigns/deactivate", #"{"token": "sandbox-token", "id": 1}"#)
-        try send(first, "campaigns/activate", #"{"token": "sandbox-token", "id": 15}"#)
+        try send(first, mirroredIn: &engine, "campaigns/deactivate", #"{"token": "sandbox-token", "id": 1}"#)
+        try send(first, mirroredIn: &engine, "campaigns/activate", #"{"token": "sandbox-token", "id": 15}"#)
         let log = try call(first, "campaigns/log_v2", #"{"token": "sandbox-token", "id": 15}"#)
         XCTAssertEqual(
             log["data"]?.arrayValue?.compactMap { $0["message"]?.stringValue },
