@@ -112,6 +112,11 @@ public final class SocketTransport: AltcraftTransport {
     /// docs/performance.md, "One thread for a bulk statement").
     public var preferredExecutor: (any TaskExecutor)? { tls == nil ? try? SocketPoller.shared.get() : Self.tlsLoop }
 
+    /// The poller's thread as a task executor, for work that is best done on one thread of
+    /// its own: the in-process sandbox's bulk statements, whose calls into one database run
+    /// one at a time anyway (docs/performance.md, "Eighth round").
+    public static var pollerThread: (any TaskExecutor)? { try? SocketPoller.shared.get() }
+
     /// The event loop every https connection of the process lives on, as an executor. One
     /// loop, so that one executor can be where all of a bulk statement's answers arrive.
     private static let tlsLoop = EventLoopExecutor(MultiThreadedEventLoopGroup.singleton.next())

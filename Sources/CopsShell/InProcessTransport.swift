@@ -13,6 +13,8 @@ public struct InProcessTransport: AltcraftTransport {
         self.sandbox = sandbox
     }
 
+    public var preferredExecutor: (any TaskExecutor)? { SocketTransport.pollerThread }
+
     public func send(_ request: TransportRequest) async throws(TransportError) -> TransportResponse {
         if Task.isCancelled { throw .cancelled }
         let response = sandbox.respond(path: request.path, headers: request.headers, body: request.body)

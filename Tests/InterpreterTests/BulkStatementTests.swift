@@ -192,6 +192,34 @@ final class BulkExecutorTests: XCTestCase {
     }
 }
 
+/// The embedded sandbox's bulk statements run on one thread, the poller's: its calls into
+/// one database are serialized anyway, and on the pool each answer woke another thread.
+final class EmbeddedBulkThreadTests: XCTestCase {
+    func testTheEmbeddedSandboxsBulkWorkRunsOnThePollersThread() async {
+        let threads = Mutex<[String]>([])
+        let harness = Harness(settings: .with { $0.concurrency = 4 }) { transport, _ in
+            RecordingTransport(base: transport) { threads.withLock { $0.append(currentThreadName()) } }
+        }
+        let status = await harness.run("deactivate 87, 15, 20..22\nstatus 15")
+        XCTAssertEqual(status, .success)
+        XCTAssertEqual(harness.lines.filter { $0.contains(#""ok":true"#) }.count, 6)
+        XCTAssertEqual(threads.withLock { $0 }, Array(repeating: "cops.poller", count: 6))
+    }
+}
+
+/// A transport that sends through another, keeps its executor, and reports each send.
+private struct RecordingTransport: AltcraftTransport {
+    let base: any AltcraftTransport
+    let onSend: @Sendable () -> Void
+
+    var preferredExecutor: (any TaskExecutor)? { base.preferredExecutor }
+
+    func send(_ request: TransportRequest) async throws(TransportError) -> TransportResponse {
+        onSend()
+        return try await base.send(request)
+    }
+}
+
 /// A transport that sends through another and names an executor for bulk work.
 private struct ExecutorTransport: AltcraftTransport {
     let base: any AltcraftTransport
