@@ -13,6 +13,10 @@ public struct InProcessTransport: AltcraftTransport {
         self.sandbox = sandbox
     }
 
+    /// One thread for a bulk statement's workers, the poller's: their calls into the sandbox's
+    /// one database run one at a time whatever the concurrency, and on the pool each finished
+    /// call woke another thread for the next (docs/performance.md, "Eighth round: the
+    /// embedded bulk on one thread").
     public var preferredExecutor: (any TaskExecutor)? { SocketTransport.pollerThread }
 
     public func send(_ request: TransportRequest) async throws(TransportError) -> TransportResponse {
