@@ -1,12 +1,46 @@
 /// The campaign verbs of the language.
 public enum Verb: String, CaseIterable, Sendable {
     case activate, deactivate, status, show, list, log, clone, delete, launch
+
+    /// The verb's place in `allCases`, where `GrammarTable` keeps its spec: a raw-value enum
+    /// hashes its text as a dictionary key, which the checker paid per command.
+    var ordinal: Int {
+        switch self {
+        case .activate: 0
+        case .deactivate: 1
+        case .status: 2
+        case .show: 3
+        case .list: 4
+        case .log: 5
+        case .clone: 6
+        case .delete: 7
+        case .launch: 8
+        }
+    }
 }
 
 /// The command options of the language (each has one value shape, whatever the verb).
 public enum OptionKey: String, CaseIterable, Sendable {
     case now, audience, limit, abort, active, inactive, type, tag, group, from, since
     case `as` = "as"
+
+    /// The option's place in `allCases`, where `GrammarTable` keeps its spec (see `Verb.ordinal`).
+    var ordinal: Int {
+        switch self {
+        case .now: 0
+        case .audience: 1
+        case .limit: 2
+        case .abort: 3
+        case .active: 4
+        case .inactive: 5
+        case .type: 6
+        case .tag: 7
+        case .group: 8
+        case .from: 9
+        case .since: 10
+        case .as: 11
+        }
+    }
 }
 
 /// What follows a verb before its options.
@@ -37,28 +71,45 @@ public enum OptionValueShape: Sendable, Equatable {
     case timeOrDuration
 }
 
-/// One verb: its spellings, help text, argument and options.
-public struct VerbSpec: Sendable {
+/// One verb: its spellings, help text, argument and options. A class: the parser and the
+/// checker read a verb's spec per command, and a struct's copy retained each of its arrays.
+public final class VerbSpec: Sendable {
     /// The verb.
-    public var verb: Verb
+    public let verb: Verb
     /// Other spellings, e.g. `info` for `show`.
-    public var aliases: [String]
+    public let aliases: [String]
     /// One line for `help`.
-    public var summary: String
+    public let summary: String
     /// The syntax line for `help`.
-    public var syntax: String
+    public let syntax: String
     /// True when the verb changes server state (dry run skips it).
-    public var mutates: Bool
+    public let mutates: Bool
     /// What follows the verb.
-    public var argument: VerbArgument
+    public let argument: VerbArgument
     /// The options the verb accepts, in help order.
-    public var options: [OptionKey]
+    public let options: [OptionKey]
     /// Options that cannot appear together.
-    public var exclusive: [[OptionKey]]
+    public let exclusive: [[OptionKey]]
     /// Words people say for this verb that are not cops words (`stop` for `deactivate`): an
     /// unknown command that is one of them is answered with this verb, whatever its spelling
     /// is close to.
-    public var saidAs: [SaidAs] = []
+    public let saidAs: [SaidAs]
+
+    /// A verb's row of the table.
+    public init(
+        verb: Verb, aliases: [String], summary: String, syntax: String, mutates: Bool, argument: VerbArgument,
+        options: [OptionKey], exclusive: [[OptionKey]], saidAs: [SaidAs] = []
+    ) {
+        self.verb = verb
+        self.aliases = aliases
+        self.summary = summary
+        self.syntax = syntax
+        self.mutates = mutates
+        self.argument = argument
+        self.options = options
+        self.exclusive = exclusive
+        self.saidAs = saidAs
+    }
 
     /// The canonical spelling.
     public var name: String { verb.rawValue }
@@ -95,16 +146,24 @@ public struct StatementWordMeaning: Sendable, Equatable {
     public var byMeaning: Bool
 }
 
-/// One option: its value shape and help text.
-public struct OptionSpec: Sendable {
+/// One option: its value shape and help text. A class, as `VerbSpec` is: read per option.
+public final class OptionSpec: Sendable {
     /// The option.
-    public var key: OptionKey
+    public let key: OptionKey
     /// What value follows the option word.
-    public var shape: OptionValueShape
+    public let shape: OptionValueShape
     /// Whether it may appear more than once.
-    public var repeatable: Bool
+    public let repeatable: Bool
     /// One line for `help`.
-    public var summary: String
+    public let summary: String
+
+    /// An option's row of the table.
+    public init(key: OptionKey, shape: OptionValueShape, repeatable: Bool, summary: String) {
+        self.key = key
+        self.shape = shape
+        self.repeatable = repeatable
+        self.summary = summary
+    }
 
     /// The spelling.
     public var name: String { key.rawValue }
@@ -356,19 +415,22 @@ public enum GrammarTable {
     /// The verb spelled `name`, aliases included.
     public static func verb(named name: String) -> VerbSpec? { verbsByName[name] }
 
+    /// Verbs' specs by `Verb.ordinal`.
+    private static let verbSpecs: [VerbSpec] = Verb.allCases.map { verb in verbs.first { $0.verb == verb }! }
+
     /// The spec of a verb.
-    public static func spec(for verb: Verb) -> VerbSpec { verbsByName[verb.rawValue]! }
+    public static func spec(for verb: Verb) -> VerbSpec { verbSpecs[verb.ordinal] }
 
     /// The option spelled `name`.
     public static func option(named name: String) -> OptionSpec? {
         OptionKey(rawValue: name).map(spec(for:))
     }
 
-    private static let optionsByKey: [OptionKey: OptionSpec] =
-        Dictionary(uniqueKeysWithValues: options.map { ($0.key, $0) })
+    /// Options' specs by `OptionKey.ordinal`.
+    private static let optionSpecs: [OptionSpec] = OptionKey.allCases.map { key in options.first { $0.key == key }! }
 
     /// The spec of an option.
-    public static func spec(for key: OptionKey) -> OptionSpec { optionsByKey[key]! }
+    public static func spec(for key: OptionKey) -> OptionSpec { optionSpecs[key.ordinal] }
 
     /// The keyword spelled `name`.
     public static func keyword(named name: String) -> KeywordSpec? {

@@ -14,6 +14,8 @@ final class GrammarTableTests: XCTestCase {
     func testEveryOptionHasExactlyOneSpecAndAnOwner() {
         for key in OptionKey.allCases {
             XCTAssertEqual(GrammarTable.options.filter { $0.key == key }.count, 1, key.rawValue)
+            XCTAssertEqual(GrammarTable.spec(for: key).key, key)
+            XCTAssertEqual(GrammarTable.option(named: key.rawValue)?.key, key)
             XCTAssertFalse(GrammarTable.verbs(accepting: key).isEmpty, key.rawValue)
         }
     }
