@@ -197,6 +197,12 @@ public struct Lexer {
     }
 
     /// True when the token is the word `word`, compared byte by byte in the source.
+    /// The first byte of a token's spelling (0 for an empty one: the end of the input).
+    func firstByte(of lexeme: Lexeme) -> UInt8 {
+        let start = lexeme.range.start.offset
+        return start < lexeme.range.end.offset ? bytes[start] : 0
+    }
+
     func isWord(_ lexeme: Lexeme, _ word: StaticString) -> Bool {
         let start = lexeme.range.start.offset
         guard lexeme.tag == .word, lexeme.range.end.offset - start == word.utf8CodeUnitCount else { return false }

@@ -189,7 +189,13 @@ public struct Parser {
         skipErrorTokens()
     }
 
+    // Inlined into `skip`, which runs per token: the loop below is rare.
+    @inline(__always)
     private mutating func skipErrorTokens() {
+        if peekTag == .error { skipErrorTokensFound() }
+    }
+
+    private mutating func skipErrorTokensFound() {
         while peekTag == .error, let diagnostic = lexicalErrors[current] {
             // A string left open, or a `\` joining nothing, runs to the end of the input: what
             // is open around it is part of the same unfinished end.
@@ -366,21 +372,38 @@ public struct Parser {
         try enterNesting()
         defer { depth -= 1 }
         guard peekTag == .word else { throw failExpected(.statement) }
-        // The keyword's bytes are compared in the source; no text is made to choose.
-        if checkWord("let") { return try letStatement() }
-        if checkWord("param") { return try paramStatement() }
-        if checkWord("if") { return try ifStatement() }
-        if checkWord("for") { return try forStatement() }
-        if checkWord("wait") { return try waitStatement() }
-        if checkWord("assert") { return try assertStatement() }
-        if checkWord("try") { return try tryStatement() }
-        if checkWord("set") { return try setStatement() }
-        if checkWord("echo") { return try echoStatement() }
-        if checkWord("sleep") { return try sleepStatement() }
-        if checkWord("source") { return try sourceStatement() }
-        if checkWord("help") { return try helpStatement() }
-        if checkWord("exit") { return try exitStatement() }
-        if checkWord("elif") || checkWord("else") { throw fail(.misplacedKeyword(peekWord ?? ""), at: peek.range) }
+        // The keyword's bytes are compared in the source; no text is made to choose. The first
+        // byte picks the few keywords to try: a command went through all fourteen before.
+        switch lexer.firstByte(of: peek) {
+        case UInt8(ascii: "a"):
+            if checkWord("assert") { return try assertStatement() }
+        case UInt8(ascii: "e"):
+            if checkWord("echo") { return try echoStatement() }
+            if checkWord("exit") { return try exitStatement() }
+            if checkWord("elif") || checkWord("else") {
+                throw fail(.misplacedKeyword(peekWord ?? ""), at: peek.range)
+            }
+        case UInt8(ascii: "f"):
+            if checkWord("for") { return try forStatement() }
+        case UInt8(ascii: "h"):
+            if checkWord("help") { return try helpStatement() }
+        case UInt8(ascii: "i"):
+            if checkWord("if") { return try ifStatement() }
+        case UInt8(ascii: "l"):
+            if checkWord("let") { return try letStatement() }
+        case UInt8(ascii: "p"):
+            if checkWord("param") { return try paramStatement() }
+        case UInt8(ascii: "s"):
+            if checkWord("set") { return try setStatement() }
+            if checkWord("sleep") { return try sleepStatement() }
+            if checkWord("source") { return try sourceStatement() }
+        case UInt8(ascii: "t"):
+            if checkWord("try") { return try tryStatement() }
+        case UInt8(ascii: "w"):
+            if checkWord("wait") { return try waitStatement() }
+        default:
+            break
+        }
         let command = try command()
         return Statement(.command(command), range: command.range)
     }

@@ -228,6 +228,8 @@ final class ParserTests: XCTestCase {
             "wait 15 until 1️⃣inactiv", .unknownWaitState(name: "inactiv", suggestion: "inactive"))
         assertDiagnostic("wait 15 1️⃣inactive", .expected(.token("until"), found: .word("inactive")))
         assertDiagnostic("1️⃣else { echo 1 }", .misplacedKeyword("else"))
+        assertDiagnostic("1️⃣elif true { echo 1 }", .misplacedKeyword("elif"))
+        assertDiagnostic("1️⃣exits", .unknownVerb(name: "exits", suggestion: "exit"))
         assertDiagnostic("echo 1️⃣)", .expected(.expression, found: .symbol(")")))
         assertDiagnostic("if 1️⃣status == 1 { }", .expected(.expression, found: .word("status")))
         assertDiagnostic("echo $a. 1️⃣b", .expected(.fieldName, found: .word("b")))
