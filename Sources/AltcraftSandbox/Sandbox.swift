@@ -51,7 +51,7 @@ public final class Sandbox: Sendable {
                 error: Int64(error.status))
         }
         let cleanPath =
-            path.utf8.contains(UInt8(ascii: "?")) ? path.split(separator: "?", maxSplits: 1).first.map(String.init) ?? path : path
+            path.containsByte(UInt8(ascii: "?")) ? path.split(separator: "?", maxSplits: 1).first.map(String.init) ?? path : path
         // Only below the API root, as on a real panel (issue 14: `/campaigns/get_status`
         // was answered, so a runbook rehearsed here could fail against the real API).
         guard cleanPath.hasPrefix(Endpoint.apiRoot) else {

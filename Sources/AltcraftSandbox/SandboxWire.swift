@@ -32,7 +32,7 @@ public enum SandboxWire {
                 return .failure(SandboxReplyError(status: 400, text: "Invalid request body: \(error.description)"))
             }
         }
-        if path.utf8.contains(UInt8(ascii: "?")), let query = path.firstIndex(of: "?") {
+        if path.containsByte(UInt8(ascii: "?")), let query = path.firstIndex(of: "?") {
             for pair in path[path.index(after: query)...].split(separator: "&") {
                 let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).removingPercentEncoding ?? String($0) }
                 if parts.count == 2, ["token", "format"].contains(parts[0]), parameters[parts[0]] == nil {
@@ -73,7 +73,7 @@ public enum SandboxWire {
     }
 
     static func requestedFormat(path: String, headers: [(name: String, value: String)]) -> WireFormat {
-        if path.utf8.contains(UInt8(ascii: "?")), let query = path.split(separator: "?", maxSplits: 1).dropFirst().first {
+        if path.containsByte(UInt8(ascii: "?")), let query = path.split(separator: "?", maxSplits: 1).dropFirst().first {
             for pair in query.split(separator: "&") where pair.lowercased() == "format=xml" { return .xml }
             if query.lowercased().contains("format=json") { return .json }
         }

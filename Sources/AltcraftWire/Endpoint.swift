@@ -36,7 +36,7 @@ public enum Endpoint: String, Sendable, CaseIterable, Hashable {
         // On the UTF-8 bytes: every separator is ASCII, and comparing characters was most of
         // this lookup's cost, which every embedded call pays twice (docs/performance.md).
         var trimmed = Substring(path).utf8
-        if let query = trimmed.firstIndex(of: UInt8(ascii: "?")) { trimmed = trimmed[..<query] }
+        if let query = path.utf8Offset(of: UInt8(ascii: "?")) { trimmed = trimmed.prefix(query) }
         for prefix in Self.prefixes where trimmed.starts(with: prefix) {
             trimmed = trimmed.dropFirst(prefix.count)
             break

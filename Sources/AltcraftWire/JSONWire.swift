@@ -31,9 +31,9 @@ public enum JSONWire {
 
     static func write(_ value: WireValue, into out: inout [UInt8]) {
         switch value {
-        case .null: out.append(contentsOf: "null".utf8)
-        case .bool(let flag): out.append(contentsOf: (flag ? "true" : "false").utf8)
-        case .int(let number): out.append(contentsOf: String(number).utf8)
+        case .null: append("null", to: &out)
+        case .bool(let flag): append(flag ? "true" : "false", to: &out)
+        case .int(let number): appendDecimal(number, to: &out)
         case .double(let number):
             if number.isFinite {
                 out.append(contentsOf: String(number).utf8)
@@ -57,6 +57,28 @@ public enum JSONWire {
                 write(field.value, into: &out)
             }
             out.append(UInt8(ascii: "}"))
+        }
+    }
+
+    // Literals and integers written as bytes: through `String` and its UTF-8 view they were
+    // most of writing a journal line's numbers and flags (docs/performance.md, "Ninth round").
+    private static func append(_ literal: StaticString, to out: inout [UInt8]) {
+        out.append(contentsOf: UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+    }
+
+    private static func appendDecimal(_ number: Int64, to out: inout [UInt8]) {
+        if number < 0 { out.append(UInt8(ascii: "-")) }
+        // The magnitude as unsigned: `Int64.min` has no positive counterpart.
+        var rest = number.magnitude
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: UInt64.max has 20 digits
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            var start = buffer.count
+            repeat {
+                start -= 1
+                buffer[start] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+            } while rest > 0
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[start...]))
         }
     }
 }
@@ -238,16 +260,30 @@ struct JSONParser {
     mutating func parseString() throws(WireFormatError) -> String {
         let start = index
         index += 1
-        var out: [UInt8] = []
+        // Most strings have no escape: made straight from their bytes. A buffer grown byte by
+        // byte cost a bulk run a tenth of its instructions (docs/performance.md, "Ninth round").
+        var end = index
+        var ascii = true
+        while end < bytes.count {
+            let byte = bytes[end]
+            if byte == UInt8(ascii: "\"") {
+                let text = try Self.text(bytes[index..<end], ascii: ascii, start: start)
+                index = end + 1
+                return text
+            }
+            if byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+            if byte >= 0x80 { ascii = false }
+            end += 1
+        }
+        // An escape, a control character or the end of the input: the rest byte by byte.
+        var out = Array(bytes[index..<end])
+        index = end
         while index < bytes.count {
             let byte = bytes[index]
             switch byte {
             case UInt8(ascii: "\""):
                 index += 1
-                guard let text = String(validating: out, as: UTF8.self) else {
-                    throw WireFormatError("invalid UTF-8 in JSON string", offset: start)
-                }
-                return text
+                return try Self.text(out[...], ascii: !out.contains { $0 >= 0x80 }, start: start)
             case UInt8(ascii: "\\"):
                 index += 1
                 guard index < bytes.count else { break }
@@ -293,6 +329,17 @@ struct JSONParser {
             }
         }
         throw WireFormatError("unterminated JSON string", offset: start)
+    }
+
+    /// A string's bytes as text. ASCII is valid UTF-8 as it is and is made directly;
+    /// `String(validating:)` decodes through a generic encoding, ≈ 900 instructions for a short
+    /// string, so it checks only text with other bytes.
+    private static func text(_ run: ArraySlice<UInt8>, ascii: Bool, start: Int) throws(WireFormatError) -> String {
+        if ascii { return String(decoding: run, as: UTF8.self) }
+        guard let text = String(validating: run, as: UTF8.self) else {
+            throw WireFormatError("invalid UTF-8 in JSON string", offset: start)
+        }
+        return text
     }
 
     mutating func parseHex4() throws(WireFormatError) -> UInt32 {

@@ -47,6 +47,20 @@ extension String {
         }
     }
 
+    /// Whether the UTF-8 bytes hold `byte`, by `memchr`: `utf8.contains` walks the view's
+    /// iterator, ≈ 900 instructions for a request path, which every embedded call asked three
+    /// times (docs/performance.md, "Ninth round").
+    package func containsByte(_ byte: UInt8) -> Bool { utf8Offset(of: byte) != nil }
+
+    /// The offset in the UTF-8 bytes of the first `byte`, by `memchr`.
+    package func utf8Offset(of byte: UInt8) -> Int? {
+        var text = self
+        return text.withUTF8 { bytes in
+            guard let base = bytes.baseAddress, let hit = memchr(base, Int32(byte), bytes.count) else { return nil }
+            return UnsafePointer(hit.assumingMemoryBound(to: UInt8.self)) - base
+        }
+    }
+
     private static func fold(_ byte: UInt8) -> UInt8 {
         byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
     }

@@ -30,7 +30,7 @@ public enum WireFormat: String, Sendable, CaseIterable {
 
     /// The first byte of a body that is not white space; nil for a blank body.
     public static func leadingByte(of body: [UInt8]) -> UInt8? {
-        body.first { !(" \t\r\n".utf8.contains($0)) }
+        body.first { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D && $0 != 0x0A }
     }
 
     public func encode(_ value: WireValue) -> [UInt8] {

@@ -17,16 +17,23 @@ public enum JSONString {
             var runStart = 0
             var index = 0
             while index < bytes.count {
+                // Most bytes need no escape; only those that may are looked up.
+                let byte = bytes[index]
+                if byte >= 0x20, byte != quote, byte != backslash, byte != 0x7F, byte != 0xE2 {
+                    index += 1
+                    continue
+                }
                 guard let (escape, length) = escape(at: index, in: bytes) else {
                     index += 1
                     continue
                 }
-                out.append(contentsOf: bytes[runStart..<index])
+                // Runs appended as buffers (a copy), not as slices (an element at a time).
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
                 out.append(contentsOf: escape)
                 index += length
                 runStart = index
             }
-            out.append(contentsOf: bytes[runStart..<bytes.count])
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<bytes.count]))
         }
         out.append(quote)
     }

@@ -51,6 +51,16 @@ final class StringASCIICaseTests: XCTestCase {
         XCTAssertLessThan(found, texts.count * patterns.count / 2)
     }
 
+    func testByteLookupsFindWhatTheUTF8ViewFinds() {
+        for text in Self.strings(upTo: 3) + ["/api/v1.1/campaigns/get_status?token=t&format=xml"] {
+            for byte in Set(Array("aAé\"\n?".utf8) + [0]) {
+                let offset = text.utf8.firstIndex(of: byte).map { text.utf8.distance(from: text.utf8.startIndex, to: $0) }
+                XCTAssertEqual(text.utf8Offset(of: byte), offset, "\(text.debugDescription) \(byte)")
+                XCTAssertEqual(text.containsByte(byte), offset != nil, "\(text.debugDescription) \(byte)")
+            }
+        }
+    }
+
     func testEqualityIgnoringCaseIsAByteLoopsEquality() {
         let texts = Self.strings(upTo: 3)
         for first in texts {
