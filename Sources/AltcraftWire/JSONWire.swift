@@ -31,9 +31,9 @@ public enum JSONWire {
 
     static func write(_ value: WireValue, into out: inout [UInt8]) {
         switch value {
-        case .null: append("null", to: &out)
-        case .bool(let flag): append(flag ? "true" : "false", to: &out)
-        case .int(let number): appendDecimal(number, to: &out)
+        case .null: JSONBytes.append("null", to: &out)
+        case .bool(let flag): JSONBytes.append(flag ? "true" : "false", to: &out)
+        case .int(let number): JSONBytes.append(number, to: &out)
         case .double(let number):
             if number.isFinite {
                 out.append(contentsOf: String(number).utf8)
@@ -57,28 +57,6 @@ public enum JSONWire {
                 write(field.value, into: &out)
             }
             out.append(UInt8(ascii: "}"))
-        }
-    }
-
-    // Literals and integers written as bytes: through `String` and its UTF-8 view they were
-    // most of writing a journal line's numbers and flags (docs/performance.md, "Ninth round").
-    private static func append(_ literal: StaticString, to out: inout [UInt8]) {
-        out.append(contentsOf: UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
-    }
-
-    private static func appendDecimal(_ number: Int64, to out: inout [UInt8]) {
-        if number < 0 { out.append(UInt8(ascii: "-")) }
-        // The magnitude as unsigned: `Int64.min` has no positive counterpart.
-        var rest = number.magnitude
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: UInt64.max has 20 digits
-        withUnsafeMutableBytes(of: &digits) { buffer in
-            var start = buffer.count
-            repeat {
-                start -= 1
-                buffer[start] = UInt8(ascii: "0") + UInt8(rest % 10)
-                rest /= 10
-            } while rest > 0
-            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[start...]))
         }
     }
 }
