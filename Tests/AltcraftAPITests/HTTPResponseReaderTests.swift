@@ -41,6 +41,18 @@ final class HTTPResponseReaderTests: XCTestCase {
             reusable: true)
     }
 
+    func testHeadLinesEndAtCRLFOnlyAndFoldedLinesJoin() {
+        // A lone LF (and a lone CR) is part of its line; an obsolete folded line joins the one before.
+        let text =
+            "HTTP/1.1 200 OK\r\nX-One: 1\r\nX-Lone: a\nb\rc\r\nX-Folded: first\r\n  second\r\n"
+            + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)"
+        assertEveryCutGives(text, status: 200, body: body, reusable: true)
+        guard case .complete(let response, _) = read(Array(text.utf8), cutAt: []) else { return XCTFail("not complete") }
+        XCTAssertEqual(response.header("x-lone"), "a\nb\rc")
+        XCTAssertEqual(response.header("x-folded"), "first second")
+        XCTAssertEqual(response.headers.count, 4)
+    }
+
     func testAChunkedAnswerAfterAnInterimOneInAnyPieces() {
         let text =
             "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nX-One: 1\r\nTransfer-Encoding: chunked\r\n\r\n"
