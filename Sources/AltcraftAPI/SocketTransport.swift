@@ -165,24 +165,43 @@ public final class SocketTransport: AltcraftTransport {
     static func message(for request: TransportRequest, address: EndpointAddress) -> Result<[UInt8], TransportError> {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(256 + request.body.count)
-        func line(_ parts: String...) {
-            for part in parts { bytes += part.utf8 }
-            bytes += [13, 10]
-        }
-        line("POST ", address.pathPrefix, request.path, " HTTP/1.1")
-        line("Host: ", address.hostHeader)
-        line("Content-Length: ", String(request.body.count))
+        // Each piece copied from its UTF-8 storage, and headers checked there: through the
+        // strings' UTF-8 views, a byte at a time, building a request took ≈ 8 500 instructions
+        // (docs/performance.md, "Ninth round"). Functions with `inout`, not closures over
+        // `bytes`, which the runtime checks for exclusive access at every call.
+        let lineEnd: [UInt8] = [13, 10]
+        for piece in ["POST ", address.pathPrefix, request.path, " HTTP/1.1"] { append(piece, to: &bytes) }
+        bytes += lineEnd
+        append("Host: ", to: &bytes)
+        append(address.hostHeader, to: &bytes)
+        bytes += lineEnd
+        append("Content-Length: ", to: &bytes)
+        append(String(request.body.count), to: &bytes)
+        bytes += lineEnd
         for header in request.headers {
             // A line break would end the header early and let the rest pass as another one.
-            let forbidden =
-                header.name.utf8.contains { $0 == 13 || $0 == 10 || $0 == UInt8(ascii: ":") }
-                || header.value.utf8.contains { $0 == 13 || $0 == 10 }
-            if forbidden { return .failure(.connectFailed("a request header holds a line break; nothing was sent")) }
-            line(header.name, ": ", header.value)
+            if breaksHead(header.name, orHolds: UInt8(ascii: ":")) || breaksHead(header.value, orHolds: nil) {
+                return .failure(.connectFailed("a request header holds a line break; nothing was sent"))
+            }
+            append(header.name, to: &bytes)
+            append(": ", to: &bytes)
+            append(header.value, to: &bytes)
+            bytes += lineEnd
         }
-        line()
+        bytes += lineEnd
         bytes += request.body
         return .success(bytes)
+    }
+
+    private static func append(_ text: String, to bytes: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { bytes.append(contentsOf: $0) }
+    }
+
+    /// Whether `text` holds a CR, an LF or `also`.
+    private static func breaksHead(_ text: String, orHolds also: UInt8?) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in bytes.contains { $0 == 13 || $0 == 10 || $0 == also } }
     }
 }
 

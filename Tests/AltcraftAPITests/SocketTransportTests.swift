@@ -135,6 +135,22 @@ final class SocketTransportTests: XCTestCase {
         XCTAssertEqual(transport.openedConnections, 0)
     }
 
+    func testEveryHeaderThatWouldBreakTheHeadIsRefused() throws {
+        let bad: [(name: String, value: String)] = [
+            ("X-A", "one\ntwo"), ("X-A", "one\rtwo"), ("X-A\r\nX-B", "1"), ("X:A", "1"), ("X\nA", "1"),
+        ]
+        for header in bad {
+            let request = TransportRequest(
+                path: "/x", headers: [header], body: [], timeout: .seconds(1), maximumResponseBytes: 1)
+            XCTAssertThrowsError(try SocketTransport.requestBytes(request, baseURL: "http://127.0.0.1:1/"), "\(header)")
+        }
+        let fine = TransportRequest(
+            path: "/x", headers: [("X-A", "a: b, c\td é")], body: [], timeout: .seconds(1), maximumResponseBytes: 1)
+        XCTAssertEqual(
+            String(decoding: try SocketTransport.requestBytes(fine, baseURL: "http://127.0.0.1:1/"), as: UTF8.self),
+            "POST /x HTTP/1.1\r\nHost: 127.0.0.1:1\r\nContent-Length: 0\r\nX-A: a: b, c\td é\r\n\r\n")
+    }
+
     func testAPathPrefixAndHostHeaderAreSent() throws {
         let request = TransportRequest(
             path: "/api/v1.1/campaigns/get", headers: [(name: "Content-Type", value: "application/json")],
