@@ -29,6 +29,9 @@ public enum JSONWire {
         String(decoding: encode(value), as: UTF8.self)
     }
 
+    /// Appends `value` as `encode` writes it (for lines put together from parts written once).
+    public static func append(_ value: WireValue, to out: inout [UInt8]) { write(value, into: &out) }
+
     static func write(_ value: WireValue, into out: inout [UInt8]) {
         switch value {
         case .null: JSONBytes.append("null", to: &out)

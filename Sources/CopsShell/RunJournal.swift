@@ -162,16 +162,13 @@ final class RunJournal: Sendable {
             }
             state.intended += 1
             state.done += 1
-            let sequence = WireValue.int(Int64(state.intended))
-            let intent: [(String, WireValue)] =
-                [("type", "intent"), ("seq", sequence), ("position", position.map(Self.value) ?? .null)]
-                + Self.fields(of: operation)
+            let intent = Self.intentLines(first: state.intended, position: position, [operation])
             var outcome: [(String, WireValue)] = [
-                ("type", "outcome"), ("seq", sequence), ("result", .string(Result.done.rawValue)),
+                ("type", "outcome"), ("seq", .int(Int64(state.intended))), ("result", .string(Result.done.rawValue)),
             ]
             if let newID { outcome.append(("id", .int(newID))) }
             outcome.append(("resumed", .string(how)))
-            if let failure = append(.object(WireObject(intent)), to: &state, sync: false)
+            if let failure = append(encoded: intent, count: 1, to: &state, sync: false)
                 ?? append(.object(WireObject(outcome)), to: &state, sync: false)
             {
                 state.failure = failure
@@ -201,14 +198,8 @@ final class RunJournal: Sendable {
                     }
                 }
                 let first = state.intended + 1
-                let place = position.map(Self.value) ?? .null
-                let lines = operations.enumerated().map { index, operation in
-                    WireValue.object(
-                        WireObject(
-                            [("type", "intent"), ("seq", .int(Int64(first + index))), ("position", place)]
-                                + Self.fields(of: operation)))
-                }
-                if let failure = append(lines, to: &state, sync: false) {
+                let lines = Self.intentLines(first: first, position: position, operations)
+                if let failure = append(encoded: lines, count: operations.count, to: &state, sync: false) {
                     state.failure = failure
                     return .failure(JournalError(reason: failure))
                 }
@@ -253,10 +244,10 @@ final class RunJournal: Sendable {
     /// Writes the outcome line of change `sequence`: done (with a clone's new ID), failed or
     /// unknown, with the error's kind and text.
     func record(_ sequence: Int, _ result: Result, newID: Int64? = nil, error: OperationError? = nil) {
-        let line = Self.outcome(sequence, result, newID: newID, error: error.map { ($0.kindName, $0.text) })
+        let line = Self.outcomeLine(sequence, result, newID: newID, error: error.map { ($0.kindName, $0.text) })
         state.withLock { state in
             if result == .done { state.done += 1 }
-            _ = append(line, to: &state, sync: false)
+            _ = append(encoded: [line], count: 1, to: &state, sync: false)
         }
     }
 
@@ -264,20 +255,34 @@ final class RunJournal: Sendable {
     /// statement that announced them ended first: cancelled, or refused before sending).
     func recordNotSent(_ sequences: [Int]) {
         guard !sequences.isEmpty else { return }
-        let lines = sequences.map { Self.outcome($0, .failed, error: ("not-sent", Wording.journalNotSent)) }
-        state.withLock { state in _ = append(lines, to: &state, sync: false) }
+        let lines = sequences.map { Self.outcomeLine($0, .failed, error: ("not-sent", Wording.journalNotSent)) }
+        state.withLock { state in _ = append(encoded: lines, count: lines.count, to: &state, sync: false) }
     }
 
-    /// The outcome line of change `sequence`, with a clone's new ID and an error's kind and text.
-    private static func outcome(_ sequence: Int, _ result: Result, newID: Int64? = nil, error: (kind: String, text: String)?)
-        -> WireValue
+    /// The outcome line of change `sequence`, with a clone's new ID and an error's kind and
+    /// text, and its newline: `{"type":"outcome","seq":…,"result":…[,"id":…][,"error":…,"text":…]}`
+    /// written as `JSONWire.encode` writes that object, without building it (one per change of a
+    /// bulk statement; `RunJournalTests` compares the two).
+    static func outcomeLine(_ sequence: Int, _ result: Result, newID: Int64? = nil, error: (kind: String, text: String)?)
+        -> [UInt8]
     {
-        var fields: [(String, WireValue)] = [
-            ("type", "outcome"), ("seq", .int(Int64(sequence))), ("result", .string(result.rawValue)),
-        ]
-        if let newID { fields.append(("id", .int(newID))) }
-        if let error { fields += [("error", .string(error.kind)), ("text", .string(error.text))] }
-        return .object(WireObject(fields))
+        var line = Array(#"{"type":"outcome","seq":"#.utf8)
+        line.reserveCapacity(96)
+        JSONWire.append(.int(Int64(sequence)), to: &line)
+        line += Array(#","result":"#.utf8)
+        JSONWire.append(.string(result.rawValue), to: &line)
+        if let newID {
+            line += Array(#","id":"#.utf8)
+            JSONWire.append(.int(newID), to: &line)
+        }
+        if let error {
+            line += Array(#","error":"#.utf8)
+            JSONWire.append(.string(error.kind), to: &line)
+            line += Array(#","text":"#.utf8)
+            JSONWire.append(.string(error.text), to: &line)
+        }
+        line += [UInt8(ascii: "}"), UInt8(ascii: "\n")]
+        return line
     }
 
     /// Writes the end line (nothing when no journal was created) and closes the file.
@@ -334,12 +339,14 @@ final class RunJournal: Sendable {
 
     /// Appends lines with one write; nil when they are written (and, with `sync`, on disk).
     private func append(_ values: [WireValue], to state: inout State, sync: Bool) -> String? {
+        append(encoded: values.map { JSONWire.encode($0) + [UInt8(ascii: "\n")] }, count: values.count, to: &state, sync: sync)
+    }
+
+    /// Appends `count` lines already encoded, each ending in a newline, with one write.
+    private func append(encoded lines: [[UInt8]], count: Int, to state: inout State, sync: Bool) -> String? {
         guard let descriptor = state.descriptor, let path = state.path else { return nil }
         var bytes: [UInt8] = []
-        for value in values {
-            bytes += redactor.redact(JSONWire.encode(value))
-            bytes.append(UInt8(ascii: "\n"))
-        }
+        for line in lines { bytes += redactor.redact(line) }
         var written = 0
         while written < bytes.count {
             let count = bytes[written...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
@@ -347,7 +354,7 @@ final class RunJournal: Sendable {
             guard count > 0 else { return Wording.journalUnwritable(path, ScriptFileReader.reason(errno)) }
             written += count
         }
-        state.lines += values.count
+        state.lines += count
         if sync, dataSync(descriptor) != 0 {
             return Wording.journalUnwritable(path, ScriptFileReader.reason(errno))
         }
@@ -406,6 +413,32 @@ final class RunJournal: Sendable {
     }
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    /// The intent lines of `operations`, numbered from `first`, each with its newline: the
+    /// object `{"type":"intent","seq":…,"position":…}` followed by `fields(of:)`, as
+    /// `JSONWire.encode` writes it. What comes before a line's number and its position are the
+    /// same for every change of a statement and are written once: a `WireValue` built and
+    /// encoded per line was most of a bulk statement's journaling (docs/performance.md, "Ninth
+    /// round"). `RunJournalTests` compares the two for every kind of change.
+    static func intentLines(first: Int, position: StatementPosition?, _ operations: [MutatingOperation]) -> [[UInt8]] {
+        let head = Array(#"{"type":"intent","seq":"#.utf8)
+        var place = Array(#","position":"#.utf8)
+        JSONWire.append(position.map(value) ?? .null, to: &place)
+        return operations.enumerated().map { index, operation in
+            var line = head
+            line.reserveCapacity(160)
+            JSONWire.append(.int(Int64(first + index)), to: &line)
+            line += place
+            for (key, value) in fields(of: operation) {
+                line.append(UInt8(ascii: ","))
+                JSONWire.append(.string(key), to: &line)
+                line.append(UInt8(ascii: ":"))
+                JSONWire.append(value, to: &line)
+            }
+            line += [UInt8(ascii: "}"), UInt8(ascii: "\n")]
+            return line
+        }
+    }
 
     private static func value(_ position: StatementPosition) -> WireValue {
         .object(

@@ -150,6 +150,52 @@ final class RunJournalTests: XCTestCase {
         XCTAssertEqual((folder[.posixPermissions] as? NSNumber)?.intValue, 0o700)
     }
 
+    func testIntentLinesAreTheEncodingOfTheirObjects() {
+        let operations: [MutatingOperation] = [
+            .activate(id: 1, now: false, audience: nil, limit: nil),
+            .activate(id: 2, now: true, audience: AudienceOverride(source: "segment", id: 9), limit: 50),
+            .deactivate(id: 3, abort: false), .deactivate(id: Int64.max, abort: true),
+            .clone(id: 5, name: nil), .clone(id: 6, name: "Spring \"copy\" é\n"), .delete(id: 7), .launch(id: 8),
+        ]
+        for position in [nil, StatementPosition(file: "dir/a \"b\".cops", line: 12, column: 3)] {
+            let lines = RunJournal.intentLines(first: 41, position: position, operations)
+            XCTAssertEqual(lines.count, operations.count)
+            for (index, (line, operation)) in zip(lines, operations).enumerated() {
+                // The reference: the line as an object, encoded whole.
+                let place: WireValue =
+                    position.map {
+                        .object(
+                            WireObject([
+                                ("file", .string($0.file)), ("line", .int(Int64($0.line))), ("column", .int(Int64($0.column))),
+                            ]))
+                    } ?? .null
+                let object = WireObject(
+                    [("type", "intent"), ("seq", .int(Int64(41 + index))), ("position", place)]
+                        + RunJournal.fields(of: operation))
+                XCTAssertEqual(
+                    String(decoding: line, as: UTF8.self),
+                    String(decoding: JSONWire.encode(.object(object)), as: UTF8.self) + "\n")
+            }
+        }
+    }
+
+    func testOutcomeLinesAreTheEncodingOfTheirObjects() {
+        for result in [RunJournal.Result.done, .failed, .unknown] {
+            for newID in [nil, 900, Int64.min] as [Int64?] {
+                for error in [nil, ("not-sent", "never sent: \"quoted\"\ttab é")] as [(kind: String, text: String)?] {
+                    var fields: [(String, WireValue)] = [
+                        ("type", "outcome"), ("seq", .int(17)), ("result", .string(result.rawValue)),
+                    ]
+                    if let newID { fields.append(("id", .int(newID))) }
+                    if let error { fields += [("error", .string(error.kind)), ("text", .string(error.text))] }
+                    XCTAssertEqual(
+                        String(decoding: RunJournal.outcomeLine(17, result, newID: newID, error: error), as: UTF8.self),
+                        String(decoding: JSONWire.encode(.object(WireObject(fields))), as: UTF8.self) + "\n")
+                }
+            }
+        }
+    }
+
     func testSecretsAreMaskedInEveryLine() throws {
         let journal = RunJournal(place: .directory(directory), arguments: ["SECRET-token-1234"], secrets: ["SECRET-token-1234"])
         _ = try journal.intend(.clone(id: 1, name: "SECRET-token-1234"), at: nil).get()
