@@ -43,6 +43,8 @@ final class HotStatements: @unchecked Sendable {
 
     private let connection: OpaquePointer
     private var prepared = [PreparedStatement?](repeating: nil, count: SQL.allCases.count)
+    /// The JSON columns of the rows this connection read last, decoded.
+    let columns = DecodedColumns()
 
     init(_ connection: OpaquePointer) {
         self.connection = connection
@@ -60,5 +62,39 @@ final class HotStatements: @unchecked Sendable {
     /// A statement of its own, finalized when its last user lets it go.
     func prepare(_ sql: String) throws -> PreparedStatement {
         try PreparedStatement(connection, sql)
+    }
+}
+
+/// A campaign row's JSON columns (`ui_tags`, `groups`) decoded, the last few distinct texts of
+/// each kept with their values: most campaigns share theirs (no tags or one, a few groups),
+/// and decoding them was two thirds of reading a row, which every API call does
+/// (docs/performance.md, "Ninth round"). Used, as the connection's statements are, only on
+/// its database's queue.
+final class DecodedColumns: @unchecked Sendable {
+    private var tags = Recent<[String]>()
+    private var groups = Recent<[SandboxCampaign.Group]>()
+
+    /// `ui_tags` decoded (`SandboxStore.strings`); nil when it is not a list of strings.
+    func tags(_ text: String) -> [String]? { tags.value(for: text, SandboxStore.strings) }
+
+    /// `groups` decoded (`SandboxStore.groups`); nil when it is not a list of groups.
+    func groups(_ text: String) -> [SandboxCampaign.Group]? { groups.value(for: text, SandboxStore.groups) }
+
+    /// The last few texts decoded, with their values; a new one replaces the oldest.
+    private struct Recent<Value> {
+        private var entries: [(text: String, value: Value)] = []
+        private var next = 0
+
+        mutating func value(for text: String, _ decode: (String) -> Value?) -> Value? {
+            if let entry = entries.first(where: { $0.text == text }) { return entry.value }
+            guard let value = decode(text) else { return nil }
+            if entries.count < 4 {
+                entries.append((text, value))
+            } else {
+                entries[next] = (text, value)
+                next = (next + 1) % entries.count
+            }
+            return value
+        }
     }
 }

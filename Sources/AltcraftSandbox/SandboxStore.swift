@@ -323,18 +323,18 @@ public final class SandboxStore: Sendable {
         case .all(let withLogs):
             let logs = withLogs ? try loadLogs(db, sql: "SELECT \(logColumns) FROM log ORDER BY 1, seq") : [:]
             let all = try hot.prepare("SELECT \(columns) FROM campaigns ORDER BY id")
-            try readCampaigns(all, into: &campaigns, nextSeq: &nextSeq)
+            try readCampaigns(all, into: &campaigns, nextSeq: &nextSeq, columns: hot.columns)
             for index in campaigns.indices { campaigns[index].log = logs[campaigns[index].id] ?? [] }
             sending = campaigns.filter { $0.queued > 0 }.map(withoutLog)
         case .campaign(let id, _, let withLog):
             if let known {
                 (campaigns, nextSeq) = (known.sending, known.nextSeq)
             } else {
-                try readCampaigns(hot(.sending).bind(), into: &campaigns, nextSeq: &nextSeq)
+                try readCampaigns(hot(.sending).bind(), into: &campaigns, nextSeq: &nextSeq, columns: hot.columns)
             }
             sending = campaigns
             if let id, !campaigns.contains(where: { $0.id == id }) {
-                try readCampaigns(hot(.named).bind(.int(id)), into: &campaigns, nextSeq: &nextSeq)
+                try readCampaigns(hot(.named).bind(.int(id)), into: &campaigns, nextSeq: &nextSeq, columns: hot.columns)
             }
             if withLog, let id, let index = campaigns.firstIndex(where: { $0.id == id }) {
                 let statement = try db.cachedStatement(sql: "SELECT \(logColumns) FROM log WHERE campaign_id = ? ORDER BY seq")
@@ -349,12 +349,13 @@ public final class SandboxStore: Sendable {
     /// Reads the campaigns a statement selecting `columns` returns, and each one's next log
     /// `seq` into `nextSeq` when the statement selects `nextSeqColumn` after them.
     private static func readCampaigns(
-        _ statement: PreparedStatement, into campaigns: inout [SandboxCampaign], nextSeq: inout [Int: Int]
+        _ statement: PreparedStatement, into campaigns: inout [SandboxCampaign], nextSeq: inout [Int: Int],
+        columns: DecodedColumns
     ) throws {
         defer { statement.reset() }
         let withSeq = statement.columnCount > 17
         while try statement.step() {
-            let campaign = try Self.campaign(statement)
+            let campaign = try Self.campaign(statement, columns)
             if withSeq { nextSeq[campaign.id] = statement.int(17) }
             campaigns.append(campaign)
         }
@@ -362,10 +363,10 @@ public final class SandboxStore: Sendable {
 
     /// A campaign from the row a statement selecting `columns` stands on; a row cops cannot
     /// read (written behind its back) is damage.
-    private static func campaign(_ row: PreparedStatement) throws -> SandboxCampaign {
+    private static func campaign(_ row: PreparedStatement, _ columns: DecodedColumns) throws -> SandboxCampaign {
         guard let id = row.int(0), let name = row.text(1), let kind = row.text(2).flatMap({ SandboxCampaign.Kind(rawValue: $0) }),
             let channel = row.text(4), let isActive = row.int(5), let isCompleted = row.int(6),
-            let tags = row.text(7).flatMap(strings), let groups = row.text(8).flatMap(groups),
+            let tags = row.text(7).flatMap(columns.tags), let groups = row.text(8).flatMap(columns.groups),
             let audienceSize = row.int(9), let queued = row.int(10), let sent = row.int(11), let sendRate = row.double(12),
             let drainedUntil = row.double(13), let updateTime = row.double(16)
         else {
