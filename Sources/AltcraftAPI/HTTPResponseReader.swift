@@ -1,10 +1,10 @@
+import AltcraftWire
+
 #if canImport(Glibc)
     import Glibc
 #else
     import Darwin
 #endif
-
-import AltcraftWire
 
 /// Reads one HTTP/1.x answer as its bytes arrive: the status line, the headers, and a body
 /// framed by `Content-Length`, chunked encoding or the end of the stream. Knows nothing of
