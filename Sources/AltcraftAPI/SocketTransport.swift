@@ -170,7 +170,10 @@ public final class SocketTransport: AltcraftTransport {
         // (docs/performance.md, "Ninth round"). Functions with `inout`, not closures over
         // `bytes`, which the runtime checks for exclusive access at every call.
         let lineEnd: [UInt8] = [13, 10]
-        for piece in ["POST ", address.pathPrefix, request.path, " HTTP/1.1"] { append(piece, to: &bytes) }
+        append("POST ", to: &bytes)
+        append(address.pathPrefix, to: &bytes)
+        append(request.path, to: &bytes)
+        append(" HTTP/1.1", to: &bytes)
         bytes += lineEnd
         append("Host: ", to: &bytes)
         append(address.hostHeader, to: &bytes)

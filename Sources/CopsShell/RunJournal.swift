@@ -162,15 +162,10 @@ final class RunJournal: Sendable {
             }
             state.intended += 1
             state.done += 1
-            let intent = Self.intentLines(first: state.intended, position: position, [operation])
-            var outcome: [(String, WireValue)] = [
-                ("type", "outcome"), ("seq", .int(Int64(state.intended))), ("result", .string(Result.done.rawValue)),
-            ]
-            if let newID { outcome.append(("id", .int(newID))) }
-            outcome.append(("resumed", .string(how)))
-            if let failure = append(encoded: intent, count: 1, to: &state, sync: false)
-                ?? append(.object(WireObject(outcome)), to: &state, sync: false)
-            {
+            let lines =
+                Self.intentLines(first: state.intended, position: position, [operation])
+                + [Self.outcomeLine(state.intended, .done, newID: newID, error: nil, resumed: how)]
+            if let failure = append(encoded: lines, to: &state, sync: false) {
                 state.failure = failure
                 return JournalError(reason: failure)
             }
@@ -199,7 +194,7 @@ final class RunJournal: Sendable {
                 }
                 let first = state.intended + 1
                 let lines = Self.intentLines(first: first, position: position, operations)
-                if let failure = append(encoded: lines, count: operations.count, to: &state, sync: false) {
+                if let failure = append(encoded: lines, to: &state, sync: false) {
                     state.failure = failure
                     return .failure(JournalError(reason: failure))
                 }
@@ -247,7 +242,7 @@ final class RunJournal: Sendable {
         let line = Self.outcomeLine(sequence, result, newID: newID, error: error.map { ($0.kindName, $0.text) })
         state.withLock { state in
             if result == .done { state.done += 1 }
-            _ = append(encoded: [line], count: 1, to: &state, sync: false)
+            _ = append(encoded: [line], to: &state, sync: false)
         }
     }
 
@@ -256,16 +251,18 @@ final class RunJournal: Sendable {
     func recordNotSent(_ sequences: [Int]) {
         guard !sequences.isEmpty else { return }
         let lines = sequences.map { Self.outcomeLine($0, .failed, error: ("not-sent", Wording.journalNotSent)) }
-        state.withLock { state in _ = append(encoded: lines, count: lines.count, to: &state, sync: false) }
+        state.withLock { state in _ = append(encoded: lines, to: &state, sync: false) }
     }
 
-    /// The outcome line of change `sequence`, with a clone's new ID and an error's kind and
-    /// text, and its newline: `{"type":"outcome","seq":…,"result":…[,"id":…][,"error":…,"text":…]}`
+    /// The outcome line of change `sequence`, with a clone's new ID, an error's kind and text,
+    /// and how a resumed run knew the change was done, and its newline:
+    /// `{"type":"outcome","seq":…,"result":…[,"id":…][,"error":…,"text":…][,"resumed":…]}`
     /// written as `JSONWire.encode` writes that object, without building it (one per change of a
     /// bulk statement; `RunJournalTests` compares the two).
-    static func outcomeLine(_ sequence: Int, _ result: Result, newID: Int64? = nil, error: (kind: String, text: String)?)
-        -> [UInt8]
-    {
+    static func outcomeLine(
+        _ sequence: Int, _ result: Result, newID: Int64? = nil, error: (kind: String, text: String)?,
+        resumed: String? = nil
+    ) -> [UInt8] {
         var line = Array(#"{"type":"outcome","seq":"#.utf8)
         line.reserveCapacity(96)
         JSONWire.append(.int(Int64(sequence)), to: &line)
@@ -280,6 +277,10 @@ final class RunJournal: Sendable {
             JSONWire.append(.string(error.kind), to: &line)
             line += Array(#","text":"#.utf8)
             JSONWire.append(.string(error.text), to: &line)
+        }
+        if let resumed {
+            line += Array(#","resumed":"#.utf8)
+            JSONWire.append(.string(resumed), to: &line)
         }
         line += [UInt8(ascii: "}"), UInt8(ascii: "\n")]
         return line
@@ -339,11 +340,11 @@ final class RunJournal: Sendable {
 
     /// Appends lines with one write; nil when they are written (and, with `sync`, on disk).
     private func append(_ values: [WireValue], to state: inout State, sync: Bool) -> String? {
-        append(encoded: values.map { JSONWire.encode($0) + [UInt8(ascii: "\n")] }, count: values.count, to: &state, sync: sync)
+        append(encoded: values.map { JSONWire.encode($0) + [UInt8(ascii: "\n")] }, to: &state, sync: sync)
     }
 
-    /// Appends `count` lines already encoded, each ending in a newline, with one write.
-    private func append(encoded lines: [[UInt8]], count: Int, to state: inout State, sync: Bool) -> String? {
+    /// Appends lines already encoded, each ending in a newline, with one write.
+    private func append(encoded lines: [[UInt8]], to state: inout State, sync: Bool) -> String? {
         guard let descriptor = state.descriptor, let path = state.path else { return nil }
         var bytes: [UInt8] = []
         for line in lines { bytes += redactor.redact(line) }
@@ -354,7 +355,7 @@ final class RunJournal: Sendable {
             guard count > 0 else { return Wording.journalUnwritable(path, ScriptFileReader.reason(errno)) }
             written += count
         }
-        state.lines += count
+        state.lines += lines.count
         if sync, dataSync(descriptor) != 0 {
             return Wording.journalUnwritable(path, ScriptFileReader.reason(errno))
         }

@@ -183,14 +183,18 @@ final class RunJournalTests: XCTestCase {
         for result in [RunJournal.Result.done, .failed, .unknown] {
             for newID in [nil, 900, Int64.min] as [Int64?] {
                 for error in [nil, ("not-sent", "never sent: \"quoted\"\ttab é")] as [(kind: String, text: String)?] {
-                    var fields: [(String, WireValue)] = [
-                        ("type", "outcome"), ("seq", .int(17)), ("result", .string(result.rawValue)),
-                    ]
-                    if let newID { fields.append(("id", .int(newID))) }
-                    if let error { fields += [("error", .string(error.kind)), ("text", .string(error.text))] }
-                    XCTAssertEqual(
-                        String(decoding: RunJournal.outcomeLine(17, result, newID: newID, error: error), as: UTF8.self),
-                        String(decoding: JSONWire.encode(.object(WireObject(fields))), as: UTF8.self) + "\n")
+                    for resumed in [nil, "journal", "read \"state\""] as [String?] {
+                        var fields: [(String, WireValue)] = [
+                            ("type", "outcome"), ("seq", .int(17)), ("result", .string(result.rawValue)),
+                        ]
+                        if let newID { fields.append(("id", .int(newID))) }
+                        if let error { fields += [("error", .string(error.kind)), ("text", .string(error.text))] }
+                        if let resumed { fields.append(("resumed", .string(resumed))) }
+                        let line = RunJournal.outcomeLine(17, result, newID: newID, error: error, resumed: resumed)
+                        XCTAssertEqual(
+                            String(decoding: line, as: UTF8.self),
+                            String(decoding: JSONWire.encode(.object(WireObject(fields))), as: UTF8.self) + "\n")
+                    }
                 }
             }
         }
