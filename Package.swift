@@ -116,7 +116,12 @@ let package = Package(
             // Swift links executables with every symbol exported (36 000 here), and the
             // runtime's start-up `dladdr` scans them all: ≈ 1 ms of every run
             // (docs/performance.md). Nothing loads cops as a library, so export nothing.
-            linkerSettings: [.unsafeFlags(["-Xlinker", "--no-export-dynamic"])]
+            // linker/static holds linker scripts that name libstdc++'s and libsqlite3's
+            // archives: found first, they link both into cops instead of being loaded and
+            // relocated at every start (docs/performance.md, "Tenth round").
+            linkerSettings: [
+                .unsafeFlags(["-Xlinker", "--no-export-dynamic", "-L", Context.packageDirectory + "/linker/static"])
+            ]
         ),
         // What tests of the https path share: a throwaway PKI made with openssl, a loopback
         // CONNECT proxy, a TLS sandbox server. Only test targets depend on it.

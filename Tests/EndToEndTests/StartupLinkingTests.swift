@@ -23,4 +23,30 @@ final class StartupLinkingTests: XCTestCase {
             XCTAssertFalse(text.contains(library), "\(library) is loaded at start:\n\(text)")
         }
     }
+
+    /// libstdc++ and libsqlite3 are linked in from their archives (Package.swift,
+    /// linker/static): loading and relocating the shared ones was a third of a one-shot's
+    /// instructions (docs/performance.md, "Tenth round"). The binary's own list of the shared
+    /// libraries it needs (a debug build's Swift libraries load libstdc++ for themselves).
+    func testTheBinaryNeedsNeitherLibstdcxxNorLibsqlite3() throws {
+        try CopsProcess.requireBinary()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/readelf")
+        process.arguments = ["--dynamic", CopsProcess.binary.path]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0, text)
+        let needed = text.split(separator: "\n").compactMap { line -> Substring? in
+            guard line.contains("(NEEDED)"), let open = line.firstIndex(of: "["), let close = line.lastIndex(of: "]")
+            else { return nil }
+            return line[line.index(after: open)..<close]
+        }
+        XCTAssertTrue(needed.contains { $0.hasPrefix("libc.so") }, text)
+        for library in ["libstdc++.so", "libsqlite3.so"] {
+            XCTAssertFalse(needed.contains { $0.hasPrefix(library) }, "\(library) is needed:\n\(text)")
+        }
+    }
 }
