@@ -89,9 +89,33 @@ public struct SandboxCampaign: Codable, Sendable, Equatable {
         }
     }
 
+    /// A span with three decimals, in milliseconds under a second: `%.3fms` or `%.3fs`.
     static func formatSpan(_ seconds: Double) -> String {
-        if seconds < 1 { return String(format: "%.3fms", seconds * 1000) }
-        return String(format: "%.3fs", seconds)
+        seconds < 1 ? threeDecimals(seconds * 1000) + "ms" : threeDecimals(seconds) + "s"
+    }
+
+    /// `value` as `String(format: "%.3f")` writes it, from integers: `String(format:)` passes
+    /// its arguments as `CVarArg`s, whose casts cost a one-shot three scans of every protocol
+    /// conformance in the binary (docs/performance.md, "Tenth round"). Rounded as printf
+    /// rounds: the exact binary value to the nearer thousandth, ties to even. The products are
+    /// compared by fused multiply-adds, which round once, so a sign is never wrong.
+    static func threeDecimals(_ value: Double) -> String {
+        let magnitude = value.magnitude
+        guard magnitude < 1e12 else { return String(format: "%.3f", value) }  // never a span; NaN too
+        var thousandths = (magnitude * 1000).rounded(.down)
+        // Exactly thousandths ≤ magnitude × 1000 < thousandths + 1.
+        if (-thousandths).addingProduct(magnitude, 1000) < 0 {
+            thousandths -= 1
+        } else if (-(thousandths + 1)).addingProduct(magnitude, 1000) >= 0 {
+            thousandths += 1
+        }
+        // Against the midpoint: magnitude × 2000 against 2 × thousandths + 1.
+        let aboveHalf = (-(2 * thousandths + 1)).addingProduct(magnitude, 2000)
+        let count = Int64(thousandths)
+        let rounded = aboveHalf > 0 || (aboveHalf == 0 && count % 2 == 1) ? count + 1 : count
+        let fraction = String(rounded % 1000)
+        let sign = value.sign == .minus ? "-" : ""
+        return sign + String(rounded / 1000) + "." + String(repeating: "0", count: 3 - fraction.count) + fraction
     }
 
     /// The row of a list answer. Trigger lists show the trigger type in `type` (docs/sandbox.md); the

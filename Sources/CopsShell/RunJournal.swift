@@ -362,18 +362,36 @@ final class RunJournal: Sendable {
         return nil
     }
 
+    /// Creates `directory` and its missing parents, each 0700. With `mkdir`: FileManager's
+    /// attribute dictionary cost every run that writes a journal a scan of every protocol
+    /// conformance in the binary (docs/performance.md, "Tenth round").
     private static func makeDirectory(_ directory: String) -> String? {
-        do {
-            try FileManager.default.createDirectory(
-                atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            return nil
-        } catch {
-            return Wording.journalUnwritable(directory, error.localizedDescription)
+        var path = directory.hasPrefix("/") ? "/" : ""
+        for component in directory.split(separator: "/") {
+            if !path.isEmpty, !path.hasSuffix("/") { path += "/" }
+            path += String(component)  // not `+= component`: generic, and a scan (above)
+            if component == "." || component == ".." { continue }
+            if mkdir(path, 0o700) == 0 {
+                chmod(path, 0o700)  // whatever the umask
+            } else if errno != EEXIST {
+                return Wording.journalUnwritable(directory, ScriptFileReader.reason(errno))
+            }
         }
+        var status = stat()
+        guard stat(directory, &status) == 0 else {
+            return Wording.journalUnwritable(directory, ScriptFileReader.reason(errno))
+        }
+        guard status.st_mode & S_IFMT == S_IFDIR else {
+            return Wording.journalUnwritable(directory, ScriptFileReader.reason(ENOTDIR))
+        }
+        return nil
     }
 
     /// Deletes the journals beyond the newest `keptCount` that are older than `keptAge`.
     static func prune(_ directory: String, now: Date) {
+        // Counted before sorting: a sort of more than 20 names costs a first run a scan of
+        // every protocol conformance in the binary (docs/performance.md, "Tenth round").
+        guard journalFileNames(in: directory).count > keptCount else { return }
         let names = journalNames(in: directory)
         for name in names.dropFirst(keptCount) {
             let path = directory + "/" + name
@@ -388,8 +406,13 @@ final class RunJournal: Sendable {
 
     /// The journal files of `directory`, newest first (their names start with the UTC time).
     static func journalNames(in directory: String) -> [String] {
+        journalFileNames(in: directory).sorted(by: >)
+    }
+
+    /// The journal files of `directory`, in no order.
+    private static func journalFileNames(in directory: String) -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        return names.filter { $0.hasSuffix(".jsonl") }.sorted(by: >)
+        return names.filter { $0.hasSuffix(".jsonl") }
     }
 
     /// `20261130T234633.120Z-4242.jsonl`: sorts by time; the pid tells runs of one instant apart.

@@ -150,6 +150,26 @@ final class RunJournalTests: XCTestCase {
         XCTAssertEqual((folder[.posixPermissions] as? NSNumber)?.intValue, 0o700)
     }
 
+    func testMissingParentsAreMade0700AndAFileInTheWayIsReported() throws {
+        let nested = directory + "/runs/deeper"
+        let deep = RunJournal(place: .directory(nested), arguments: [], secrets: [])
+        _ = try deep.intend(.delete(id: 1), at: nil).get()
+        for path in [directory, directory + "/runs", nested] {
+            let folder = try FileManager.default.attributesOfItem(atPath: path)
+            XCTAssertEqual((folder[.posixPermissions] as? NSNumber)?.intValue, 0o700, path)
+        }
+        XCTAssertEqual(RunJournal.journalNames(in: nested).count, 1)
+
+        let blocked = directory + "/runs/deeper/" + RunJournal.journalNames(in: nested)[0]
+        let journal = RunJournal(place: .directory(blocked + "/inside"), arguments: [], secrets: [])
+        switch journal.intend(.delete(id: 2), at: nil) {
+        case .success: XCTFail("a journal was written under a file")
+        case .failure(let failure):
+            XCTAssertTrue(failure.reason.contains("'\(blocked)/inside'"), failure.reason)
+            XCTAssertTrue(failure.reason.contains("not a directory"), failure.reason)
+        }
+    }
+
     func testIntentLinesAreTheEncodingOfTheirObjects() {
         let operations: [MutatingOperation] = [
             .activate(id: 1, now: false, audience: nil, limit: nil),
