@@ -48,7 +48,21 @@ final class RunJournal: Sendable {
         /// Why the journal cannot be written, once known: every later change is refused too.
         var failure: String?
         var path: String?
-        var runbook: WireValue = .null
+        /// The runbook as the header names it; `hashing` holds the text until it is needed.
+        private var described: WireValue = .null
+        /// The text that runs next and the files it sources, not hashed yet: most runs never
+        /// write a journal, and hashing cost every one-shot SHA-256's set-up, a scan of every
+        /// protocol conformance in the binary (docs/performance.md, "Tenth round").
+        var hashing: (file: SourceFile, sourced: [SourcedFile])?
+
+        /// The runbook's name and hashes, computed on first use.
+        mutating func runbook() -> WireValue {
+            if let (file, sourced) = hashing {
+                described = RunJournal.describing(file, sourced)
+                hashing = nil
+            }
+            return described
+        }
         var target: WireValue = .null
         /// The journal this run resumes (`--resume`), by absolute path.
         var resumes: String?
@@ -99,24 +113,27 @@ final class RunJournal: Sendable {
     var path: String? { state.withLock { $0.path } }
 
     /// The runbook and the target as the header names them (`cops plan` copies them).
-    var described: (runbook: WireValue, target: WireValue) { state.withLock { ($0.runbook, $0.target) } }
+    var described: (runbook: WireValue, target: WireValue) { state.withLock { ($0.runbook(), $0.target) } }
 
     /// The text that runs next, for the header if it is not written yet: its name, the SHA-256
     /// of its bytes and of every file it `source`s by a constant path.
     func describe(runbook file: SourceFile, sourced: [SourcedFile]) {
-        let value: WireValue = .object(
+        state.withLock { if $0.descriptor == nil { $0.hashing = (file, sourced) } }
+    }
+
+    /// The header's runbook: the file's name and SHA-256, and those of the files it sources.
+    private static func describing(_ file: SourceFile, _ sourced: [SourcedFile]) -> WireValue {
+        .object(
             WireObject([
-                ("path", .string(file.name)), ("sha256", .string(Self.sha256(file.bytes))),
+                ("path", .string(file.name)), ("sha256", .string(sha256(file.bytes))),
                 (
                     "sourced",
                     .array(
                         sourced.map {
-                            .object(
-                                WireObject([("path", .string($0.file.name)), ("sha256", .string(Self.sha256($0.file.bytes)))]))
+                            .object(WireObject([("path", .string($0.file.name)), ("sha256", .string(sha256($0.file.bytes)))]))
                         })
                 ),
             ]))
-        state.withLock { if $0.descriptor == nil { $0.runbook = value } }
     }
 
     /// The target the changes go to: its kind, name and host, never its token.
@@ -142,7 +159,7 @@ final class RunJournal: Sendable {
     /// What the header says of this run: its runbook, arguments and target, as a resumed
     /// journal's header is compared with them.
     var identity: (runbook: WireValue, arguments: WireValue, target: WireValue) {
-        state.withLock { ($0.runbook, .array(arguments.map(WireValue.string)), $0.target) }
+        state.withLock { ($0.runbook(), .array(arguments.map(WireValue.string)), $0.target) }
     }
 
     /// A change a resumed run did not send (its journal chain records it done, or a read
@@ -323,7 +340,7 @@ final class RunJournal: Sendable {
         state.path = path
         var fields: [(String, WireValue)] = [
             ("type", "header"), ("format", .int(Self.formatVersion)), ("cops", .string(CopsVersion.current)),
-            ("runbook", state.runbook), ("arguments", .array(arguments.map(WireValue.string))),
+            ("runbook", state.runbook()), ("arguments", .array(arguments.map(WireValue.string))),
             ("target", state.target), ("started", .string(UTCTime.rfc3339(now()))),
         ]
         if let plan { fields.append(("plan", .string(plan))) }
