@@ -3,7 +3,7 @@ import GRDBSQLite
 
 /// One SQL statement prepared once on the store's connection and run through SQLite's C API.
 ///
-/// The statements every API call runs (`SandboxStore.HotStatements`) go this way rather than
+/// The statements every API call runs (`HotStatements`) go this way rather than
 /// through GRDB's `Statement`: GRDB's per-execution bookkeeping (its statement cache looked up
 /// by SQL text, argument boxing in `StatementArguments`, suspension and autocommit checks,
 /// generic cursors) was about a fifth of an embedded bulk run (docs/performance.md). Used only
