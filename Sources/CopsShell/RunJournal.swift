@@ -48,8 +48,8 @@ final class RunJournal: Sendable {
         /// Why the journal cannot be written, once known: every later change is refused too.
         var failure: String?
         var path: String?
-        /// The runbook as the header names it; `hashing` holds the text until it is needed.
-        private var described: WireValue = .null
+        /// The runbook as the header names it, once hashed; `hashing` holds the text until then.
+        private var hashed: WireValue = .null
         /// The text that runs next and the files it sources, not hashed yet: most runs never
         /// write a journal, and hashing cost every one-shot SHA-256's set-up, a scan of every
         /// protocol conformance in the binary (docs/performance.md, "Tenth round").
@@ -58,10 +58,10 @@ final class RunJournal: Sendable {
         /// The runbook's name and hashes, computed on first use.
         mutating func runbook() -> WireValue {
             if let (file, sourced) = hashing {
-                described = RunJournal.describing(file, sourced)
+                hashed = RunJournal.describing(file, sourced)
                 hashing = nil
             }
-            return described
+            return hashed
         }
         var target: WireValue = .null
         /// The journal this run resumes (`--resume`), by absolute path.
@@ -408,9 +408,9 @@ final class RunJournal: Sendable {
     static func prune(_ directory: String, now: Date) {
         // Counted before sorting: a sort of more than 20 names costs a first run a scan of
         // every protocol conformance in the binary (docs/performance.md, "Tenth round").
-        guard journalFileNames(in: directory).count > keptCount else { return }
-        let names = journalNames(in: directory)
-        for name in names.dropFirst(keptCount) {
+        let names = journalFileNames(in: directory)
+        guard names.count > keptCount else { return }
+        for name in names.sorted(by: >).dropFirst(keptCount) {
             let path = directory + "/" + name
             // `stat`, not FileManager's attributes, which look up the owner's and group's names
             // for every file of a directory that fills up between prunes.
