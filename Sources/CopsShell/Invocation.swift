@@ -102,6 +102,10 @@ public struct Invocation: Equatable, Sendable {
     /// else before the file (help, version, completion scripts, `--`, unknown, repeated or
     /// grouped options, values that start with `-`, the `help`, `sandbox` and `fmt` words) returns
     /// nil, and ArgumentParser reads the line instead, with its messages.
+    /// The commands that only the first word of a command line starts (`CopsProgram` looks
+    /// for them before this reader): anywhere else the word is a script file's name.
+    public static let firstWordCommands: Set<String> = ["plan", "show-plan", "apply", "runs", "lsp"]
+
     public static func parse(_ arguments: [String]) -> Invocation? {
         var invocation = Invocation()
         var seen: UInt32 = 0  // a bit per option (see `CommandLineOption(spelled:)` on why not a Set)

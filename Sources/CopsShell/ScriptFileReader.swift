@@ -98,9 +98,12 @@ public enum ScriptFileReader {
     }
 
     /// The system's words for an error number, with the common ones as the tools say them.
+    /// Why a file that does not exist cannot be read.
+    static let missingFile = "no such file"
+
     public static func reason(_ number: Int32) -> String {
         switch number {
-        case ENOENT: return "no such file"
+        case ENOENT: return missingFile
         case EACCES, EPERM: return "permission denied"
         case EISDIR: return "it is a directory"
         case EEXIST: return "it already exists"

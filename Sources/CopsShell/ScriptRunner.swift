@@ -221,7 +221,7 @@ public enum ScriptRunner {
         switch source(input, environment) {
         case .success(let read): file = read
         case .failure(let failure):
-            if case .file(let path) = input { session.sink.message(Wording.cannotRead(path, failure.why)) }
+            if case .file(let path) = input { session.sink.message(Wording.cannotReadScript(path, failure.why)) }
             return .unreadableScript
         }
         // The header names the target (issue 14: it named the script, and nothing for

@@ -16,6 +16,16 @@ extension Wording {
         "cops: " + DiagnosticRenderer.cannotRead(path, why) + "\n"
     }
 
+    /// A script file that cannot be read; when it does not exist and is named like a command
+    /// that only the first word starts (`cops --endpoint URL plan FILE`), says so.
+    static func cannotReadScript(_ path: String, _ why: String) -> String {
+        guard Invocation.firstWordCommands.contains(path), why == ScriptFileReader.missingFile else {
+            return cannotRead(path, why)
+        }
+        return cannotRead(path, why)
+            + "cops: '\(path)' is a command only as the first word: cops \(path) …; cops's options come after it\n"
+    }
+
     static func checked(_ path: String) -> String { "\(path): ok\n" }
 
     // A runbook's declared parameters (`param`) and its arguments.

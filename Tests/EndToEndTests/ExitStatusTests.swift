@@ -170,6 +170,24 @@ final class ExitStatusTests: XCTestCase {
         XCTAssertEqual(try cops.run(["--check", cops.stateHome.path]).status, 66)
     }
 
+    func testACommandWordAfterOptionsIsAScriptNameAndTheErrorSaysSo() throws {
+        for word in ["plan", "show-plan", "apply", "runs", "lsp"] {
+            let result = try cops.run(["--sandbox", word, "runbook.cops"])
+            XCTAssertEqual(result.status, 66, word)
+            XCTAssertEqual(
+                result.stderr,
+                "cops: cannot read '\(word)': no such file\n"
+                    + "cops: '\(word)' is a command only as the first word: cops \(word) …; cops's options come after it\n")
+        }
+        // Any other missing file: the one line only.
+        let other = try cops.run(["--sandbox", "planned.cops"])
+        XCTAssertEqual(other.stderr, "cops: cannot read 'planned.cops': no such file\n")
+        // First, the word is the command.
+        let runs = try cops.run(["runs"])
+        XCTAssertEqual(runs.status, 0, runs.stderr)
+        XCTAssertFalse(runs.stderr.contains("cannot read"), runs.stderr)
+    }
+
     func testSixtyNineWhenTheAPICannotBeReached() throws {
         // A port that was free a moment ago: nothing listens there.
         let port = try freeLoopbackPort()
