@@ -203,6 +203,11 @@ public struct Lexer {
         return start < lexeme.range.end.offset ? bytes[start] : 0
     }
 
+    /// Whether the token's spelling contains `byte` (a `-` in a name, a `$` in a string).
+    func contains(_ byte: UInt8, in lexeme: Lexeme) -> Bool {
+        bytes[lexeme.range.start.offset..<lexeme.range.end.offset].contains(byte)
+    }
+
     func isWord(_ lexeme: Lexeme, _ word: StaticString) -> Bool {
         let start = lexeme.range.start.offset
         guard lexeme.tag == .word, lexeme.range.end.offset - start == word.utf8CodeUnitCount else { return false }

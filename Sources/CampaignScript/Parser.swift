@@ -8,14 +8,15 @@ public struct Parser {
 
     // Tokens come from the lexer as the parser reaches them, and the tokens of finished
     // top-level statements are dropped, so a million-statement file is never one token array
-    // (that array was most of `cops --check`'s memory). `window` holds the tokens from the
-    // absolute index `windowStart` on; `current` is absolute. The tokens are `Lexeme`s: a tag
+    // (that array was most of `cops --check`'s memory). `nodes.tokens` holds the tokens from the
+    // absolute index `nodes.tokenBase` on; `current` is absolute. The tokens are `Lexeme`s: a tag
     // and a range, no value and no reference; the lexical errors' diagnostics are kept by
     // absolute index in `lexicalErrors` (rare, and dropped with their tokens).
     private var lexer: Lexer
-    private var window: [Lexeme]
+    // The token window and the current statement's nodes (`SyntaxNodes`): the parser appends
+    // nodes, and trees are built from them only by `SyntaxNodes.statement(_:)`.
+    private var nodes: SyntaxNodes
     private var lexicalErrors: [Int: Diagnostic] = [:]
-    private var windowStart = 0
     private var current = 0
     private var diagnostics: [Diagnostic] = []
     // Crafting Interpreters' panic mode: after one error, further syntax errors in the same
@@ -25,8 +26,9 @@ public struct Parser {
     // Set when nesting overflows; the rest of the file is skipped without more syntax errors.
     private var abandoned = false
     // A `let` whose value failed to parse still defines its name, so later uses of the name are
-    // not reported as undefined on top of the real error.
-    private var recovered: Statement?
+    // not reported as undefined on top of the real error: its `let` token, name token and last
+    // token, from which recovery appends a `letInvalid` node.
+    private var recovered: (start: Int, name: Int, last: Int)?
     // The `(`, `[` and `{` still open, innermost last: at the end of the input the innermost is
     // what was never closed, reported at where it was opened rather than past the last line.
     private var openers: [Lexeme] = []
@@ -45,12 +47,18 @@ public struct Parser {
     /// of the file. The statements are those `parse` returns, in order; the result is the
     /// program's range and every lexical and syntax diagnostic.
     public static func parseStatements(_ file: SourceFile, _ body: (Statement) -> Void) -> (SourceRange, [Diagnostic]) {
+        parseNodes(file) { nodes, statement in body(nodes.statement(statement)) }
+    }
+
+    /// `parseStatements` without trees: `body` gets each top-level statement's nodes and the
+    /// index of its node, valid until it returns (the checker reads them; nothing is built).
+    static func parseNodes(_ file: SourceFile, _ body: (SyntaxNodes, Int) -> Void) -> (SourceRange, [Diagnostic]) {
         file.withBytes { bytes in
             var parser = Parser(lexer: Lexer(bytes: bytes))
             // Pages of a mapped file behind the statement just read may leave memory.
-            let range = parser.program { statement in
-                body(statement)
-                file.didRead(upTo: statement.range.end.offset)
+            let range = parser.program { nodes, statement in
+                body(nodes, statement)
+                file.didRead(upTo: nodes.range(statement).end.offset)
             }
             return (range, parser.diagnostics)
         }
@@ -60,10 +68,10 @@ public struct Parser {
     /// diagnostic before (`StatementList`): the same tree again.
     static func statement(in bytes: UnsafeBufferPointer<UInt8>, at start: SourceLocation) -> Statement {
         var parser = Parser(lexer: Lexer(bytes: bytes, at: start))
-        guard let statement = try? parser.statement(), parser.diagnostics.isEmpty else {
+        guard (try? parser.statement()) != nil, parser.diagnostics.isEmpty else {
             preconditionFailure("statement at \(start) no longer parses")
         }
-        return statement
+        return parser.nodes.statement(0)
     }
 
     /// True when a prompt should ask for another line: an open `{`, `(` or `[`, an open string,
@@ -99,7 +107,7 @@ public struct Parser {
     init(lexer: Lexer) {
         self.lexer = lexer
         self.lexer.decodesValues = false
-        self.window = []
+        self.nodes = SyntaxNodes(source: lexer)
         load(0)
         skipErrorTokens()
     }
@@ -107,36 +115,38 @@ public struct Parser {
     // MARK: - Helpers
 
     /// The token at an absolute index, which `load` has made available.
-    private func tokenAt(_ index: Int) -> Lexeme { window[index - windowStart] }
+    private func tokenAt(_ index: Int) -> Lexeme { nodes.tokens[index - nodes.tokenBase] }
 
     /// Makes sure the window reaches the absolute index `index` (the lexer keeps returning
     /// `.endOfFile` after the end).
     private mutating func load(_ index: Int) {
-        while index - windowStart >= window.count {
+        while index - nodes.tokenBase >= nodes.tokens.count {
             let (lexeme, diagnostic) = lexer.nextLexeme()
-            if let diagnostic { lexicalErrors[windowStart + window.count] = diagnostic }
-            window.append(lexeme)
+            if let diagnostic { lexicalErrors[nodes.tokenBase + nodes.tokens.count] = diagnostic }
+            nodes.tokens.append(lexeme)
         }
     }
 
-    /// Drops the tokens before the previous one; only between top-level statements, where no
-    /// position before them can be returned to.
+    /// Drops the nodes of the statement read and the tokens before the previous one; only
+    /// between top-level statements, where no position before them can be returned to and no
+    /// node points to them.
     private mutating func dropConsumedTokens() {
-        let consumed = current - 1 - windowStart
+        nodes.removeAllNodes()
+        let consumed = current - 1 - nodes.tokenBase
         guard consumed >= 1024 else { return }
         // The few tokens still ahead move to the front of the same buffer: a fresh one grew
         // again from empty, reallocating ten times per thousand tokens (docs/performance.md).
-        window.removeSubrange(0..<consumed)
-        windowStart += consumed
-        if !lexicalErrors.isEmpty { lexicalErrors = lexicalErrors.filter { $0.key >= windowStart } }
+        nodes.tokens.removeSubrange(0..<consumed)
+        nodes.tokenBase += consumed
+        if !lexicalErrors.isEmpty { lexicalErrors = lexicalErrors.filter { $0.key >= nodes.tokenBase } }
     }
 
-    private var peek: Lexeme { window[current - windowStart] }
-    private var previous: Lexeme { window[max(current - 1, 0) - windowStart] }
+    private var peek: Lexeme { nodes.tokens[current - nodes.tokenBase] }
+    private var previous: Lexeme { nodes.tokens[max(current - 1, 0) - nodes.tokenBase] }
     /// The current token's kind with its value, decoded from the source.
     private var peekKind: TokenKind { lexer.kind(of: peek) }
     /// The current token's kind without its value, read without copying the token.
-    private var peekTag: TokenTag { window[current - windowStart].tag }
+    private var peekTag: TokenTag { nodes.tokens[current - nodes.tokenBase].tag }
 
     private var isAtEnd: Bool { peekTag == .endOfFile }
 
@@ -298,11 +308,36 @@ public struct Parser {
         SourceRange(start: start.start, end: max(previous.range.end, start.end))
     }
 
+    // MARK: - Nodes
+
+    /// Appends a node that starts at the current token (`close` finishes it).
+    private mutating func open(_ kind: SyntaxNodes.Kind, payload: UInt8 = 0) -> Int {
+        nodes.open(kind, at: current, payload: payload)
+    }
+
+    /// Finishes a node at the last token consumed, error tokens skipped after it included: the
+    /// range `span(from:)` measured for the trees.
+    private mutating func close(_ node: Int) {
+        nodes.close(node, last: current - 1)
+    }
+
+    /// Finishes a node at the last token of its node `child`: the union of ranges
+    /// (`left or right`, `not operand`) ends there, not at error tokens skipped after it.
+    private mutating func close(_ node: Int, atEndOf child: Int) {
+        nodes.close(node, last: Int(nodes.lastTokens[child]))
+    }
+
+    /// Consumes the current token as a leaf node.
+    private mutating func leaf(_ kind: SyntaxNodes.Kind, payload: UInt8 = 0) {
+        nodes.leaf(kind, at: current, payload: payload)
+        skip()
+    }
+
     // MARK: - Program and blocks
 
-    /// program → { statement end } EOF; each statement goes to `body`, and the result is the
-    /// program's range.
-    private mutating func program(_ body: (Statement) -> Void) -> SourceRange {
+    /// program → { statement end } EOF; each statement's node goes to `body`, and the result is
+    /// the program's range.
+    private mutating func program(_ body: (SyntaxNodes, Int) -> Void) -> SourceRange {
         let start = peek.range
         while !isAtEnd {
             dropConsumedTokens()
@@ -313,62 +348,67 @@ public struct Parser {
             if match(.newline) || match(.semicolon) { continue }
             let before = current
             if let statement = recoveringStatement(insideBlock: false) {
-                body(statement)
+                body(nodes, statement)
             }
             if current == before && !isAtEnd { skip() }
         }
         return span(from: start)
     }
 
-    /// Parses one statement and its end; on error reports, resynchronizes and returns what it can.
-    private mutating func recoveringStatement(insideBlock: Bool) -> Statement? {
+    /// Parses one statement and its end; on error reports, resynchronizes and keeps what it can.
+    /// The result is the statement's node, nil when nothing is kept.
+    private mutating func recoveringStatement(insideBlock: Bool) -> Int? {
         // A statement that starts right after a lexical error (`dеactivate 15`) is already broken;
         // stay quiet about the rest of it.
-        if window[max(current - 1, 0) - windowStart].tag == .error {
+        if previous.tag == .error {
             panicMode = true
         } else {
             panicMode = false
         }
         recovered = nil
-        let parsed: Statement
+        let node = nodes.count
         do {
-            parsed = try statement()
+            try statement()
         } catch {
             if !abandoned { synchronize(insideBlock: insideBlock) }
             defer { recovered = nil }
-            return recovered
+            // The nodes the failed statement appended go; only a `let` leaves one (its name).
+            nodes.truncate(to: node)
+            guard let recovered else { return nil }
+            let invalid = nodes.open(.letInvalid, at: recovered.start)
+            nodes.leaf(.word, at: recovered.name)
+            nodes.close(invalid, last: recovered.last)
+            return invalid
         }
         if !(insideBlock && check(.rightBrace)) && !match(.newline) && !match(.semicolon) && !isAtEnd {
             report(.expected(.endOfStatement, found: FoundToken(peekKind)), at: peek.range)
             synchronize(insideBlock: insideBlock)
         }
-        return parsed
+        return node
     }
 
     /// block → "{" { statement end } "}"
-    private mutating func block() throws -> Block {
-        let open = try expect(.leftBrace, .token("{"))
-        openers.append(open)
+    private mutating func block() throws {
+        let node = open(.block)
+        let opening = try expect(.leftBrace, .token("{"))
+        openers.append(opening)
         defer { openers.removeLast() }
-        var statements: [Statement] = []
         while true {
             if match(.newline) || match(.semicolon) { continue }
             if check(.rightBrace) { break }
             if isAtEnd { throw failNeverClosed() }
-            if let statement = recoveringStatement(insideBlock: true) {
-                statements.append(statement)
-            }
+            _ = recoveringStatement(insideBlock: true)
             if abandoned { throw ParseError() }
         }
-        let close = advance()
-        return Block(statements: statements, range: open.range.union(close.range))
+        nodes.close(node, last: current)
+        skip()
     }
 
     // MARK: - Statements
 
     /// statement → command | let | if | for | wait | assert | try | set | echo | sleep | source
     ///           | help | exit
-    private mutating func statement() throws -> Statement {
+    private mutating func statement() throws {
         try enterNesting()
         defer { depth -= 1 }
         guard peekTag == .word else { throw failExpected(.statement) }
@@ -404,65 +444,71 @@ public struct Parser {
         default:
             break
         }
-        let command = try command()
-        return Statement(.command(command), range: command.range)
+        // A command statement is its command's node.
+        try command()
     }
 
     /// letStatement → "let" NAME "=" ( command | expr )
-    private mutating func letStatement() throws -> Statement {
-        let start = advanceRange()
-        let name = try variableName()
+    private mutating func letStatement() throws {
+        let node = open(.let)
+        let start = current
+        skip()
+        let name = current
+        try variableName()
         _ = try expect(.assign, .token("="))
-        let value: LetValue
         do {
-            value = startsCommand ? .command(try command()) : .expression(try expression())
+            if startsCommand { try command() } else { try expression() }
         } catch {
-            recovered = Statement(.let(name: name, value: .invalid), range: span(from: start))
+            recovered = (start, name, current - 1)
             throw error
         }
-        return Statement(.let(name: name, value: value), range: span(from: start))
+        close(node)
     }
 
     /// paramStatement → "param" NAME [ STRING ] [ "=" ( STRING | INT | DURATION ) ]
-    private mutating func paramStatement() throws -> Statement {
-        let start = advanceRange()
-        let name = try variableName()
-        var description: StringLiteral?
-        if peekTag == .string { description = try plainString() }
-        var defaultValue: Expr?
+    private mutating func paramStatement() throws {
+        let node = open(.param)
+        skip()
+        try variableName()
+        var shape: UInt8 = 0
+        if peekTag == .string {
+            try plainString()
+            shape |= 1
+        }
         if match(.assign) {
-            switch peekKind {
-            case .integer(let value): defaultValue = Expr(.integer(value), range: advanceRange())
-            case .duration(let milliseconds): defaultValue = Expr(.duration(milliseconds), range: advanceRange())
-            case .string:
-                let text = try plainString()
-                defaultValue = Expr(.string(text.parts), range: text.range)
+            switch peekTag {
+            case .integer: leaf(.integer)
+            case .duration: leaf(.duration)
+            case .string: try plainString()
             default: throw failExpected(.parameterDefault)
             }
+            shape |= 2
         }
-        let parameter = Parameter(name: name, description: description, defaultValue: defaultValue)
-        return Statement(.param(parameter), range: span(from: start))
+        nodes.setPayload(node, shape)
+        close(node)
     }
 
     /// A string without interpolation: a parameter's text is shown and bound before any
     /// variable has a value.
-    private mutating func plainString() throws -> StringLiteral {
-        let literal = try stringLiteral()
-        if literal.constantText == nil { report(.interpolationInParameter, at: literal.range) }
-        return literal
+    private mutating func plainString() throws {
+        let node = nodes.count
+        try stringLiteral()
+        if nodes.mayInterpolate(node), nodes.parts(node).contains(where: { if case .variable = $0 { true } else { false } }) {
+            report(.interpolationInParameter, at: nodes.range(node))
+        }
     }
 
     /// variableName → NAME   (letters, digits and `_`, so it can be written `$NAME`)
-    private mutating func variableName() throws -> Identifier {
+    private mutating func variableName() throws {
         if peekTag == .variable {
             throw failExpected(.variableName, notes: [DiagnosticNote(.letWithoutDollar)])
         }
-        guard let word = peekWord else { throw failExpected(.variableName) }
-        let token = advance()
-        if word.contains("-") {
-            report(.invalidVariableName(word), at: token.range)
+        guard peekTag == .word else { throw failExpected(.variableName) }
+        let token = peek
+        leaf(.word)
+        if lexer.contains(UInt8(ascii: "-"), in: token) {
+            report(.invalidVariableName(word(token) ?? ""), at: token.range)
         }
-        return Identifier(word, range: token.range)
     }
 
     /// True when the next word begins a command rather than an expression.
@@ -472,155 +518,176 @@ public struct Parser {
     }
 
     /// ifStatement → "if" expr block { "elif" expr block } [ "else" block ]
-    private mutating func ifStatement() throws -> Statement {
-        let start = advanceRange()
-        var branches = [ConditionalBranch(condition: try expression(), body: try block())]
-        var elseBlock: Block?
+    private mutating func ifStatement() throws {
+        let node = open(.if)
+        skip()
+        try branch()
         while true {
             // `}` then a newline then `elif`/`else` still continues the `if`, as operators write it.
             let mark = current
             while check(.newline) { skip() }
             if matchWord("elif") {
-                branches.append(ConditionalBranch(condition: try expression(), body: try block()))
+                try branch()
             } else if matchWord("else") {
-                elseBlock = try block()
+                try block()
                 break
             } else {
                 current = mark
                 break
             }
         }
-        return Statement(.if(branches: branches, elseBlock: elseBlock), range: span(from: start))
+        close(node)
+    }
+
+    /// branch → expr block
+    private mutating func branch() throws {
+        let node = open(.branch)
+        try expression()
+        try block()
+        close(node)
     }
 
     /// forStatement → "for" NAME "in" ( targets | command ) block
-    private mutating func forStatement() throws -> Statement {
-        let start = advanceRange()
-        let variable = try variableName()
+    private mutating func forStatement() throws {
+        let node = open(.for)
+        skip()
+        try variableName()
         _ = try expectWord("in")
-        let source: ForSource = startsCommand ? .command(try command()) : .targets(try targets())
-        let body = try block()
-        return Statement(.for(variable: variable, source: source, body: body), range: span(from: start))
+        if startsCommand { try command() } else { try targets() }
+        try block()
+        close(node)
     }
 
     /// waitStatement → "wait" targets "until" state [ "timeout" DURATION ] [ "every" DURATION ]
     /// (`timeout` and `every` are accepted in either order)
-    private mutating func waitStatement() throws -> Statement {
-        let start = advanceRange()
-        let targets = try targets()
+    private mutating func waitStatement() throws {
+        let node = open(.wait)
+        skip()
+        try targets()
         _ = try expectWord("until")
-        let state = try waitState()
-        var timeout: DurationLiteral?
-        var every: DurationLiteral?
+        try waitState()
+        var timeout = false
+        var every = false
         while true {
-            if timeout == nil, matchWord("timeout") {
-                timeout = try duration()
-            } else if every == nil, matchWord("every") {
-                every = try duration()
+            if !timeout, matchWord("timeout") {
+                timeout = true
+                try duration(payload: 1)
+            } else if !every, matchWord("every") {
+                every = true
+                try duration(payload: 2)
             } else {
                 break
             }
         }
-        return Statement(
-            .wait(targets: targets, state: state, timeout: timeout, every: every),
-            range: span(from: start))
+        close(node)
     }
 
     /// state → "active" | "inactive" | "completed" | "deleted" | "status" STRING
-    private mutating func waitState() throws -> WaitState {
+    private mutating func waitState() throws {
         guard let word = peekWord else { throw failExpected(.waitState) }
+        let start = current
         let token = advance()
+        let state: UInt8
         switch word {
-        case "active": return WaitState(.active, range: token.range)
-        case "inactive": return WaitState(.inactive, range: token.range)
-        case "completed": return WaitState(.completed, range: token.range)
-        case "deleted": return WaitState(.deleted, range: token.range)
+        case "active": state = 0
+        case "inactive": state = 1
+        case "completed": state = 2
+        case "deleted": state = 3
         case "status":
-            let text = try stringLiteral()
-            return WaitState(.status(text), range: token.range.union(text.range))
+            let node = nodes.open(.waitState, at: start, payload: 4)
+            let text = nodes.count
+            try stringLiteral()
+            close(node, atEndOf: text)
+            return
         default:
             throw fail(
                 .unknownWaitState(
                     name: word, suggestion: Suggestion.closest(to: word, among: GrammarTable.waitStates)),
                 at: token.range, notes: [DiagnosticNote(.allowedValues(GrammarTable.waitStates))])
         }
+        nodes.leaf(.waitState, at: start, payload: state)
     }
 
     /// assertStatement → "assert" expr [ "else" STRING ]
-    private mutating func assertStatement() throws -> Statement {
-        let start = advanceRange()
-        let condition = try expression()
-        let message = matchWord("else") ? try stringLiteral() : nil
-        return Statement(.assert(condition: condition, message: message), range: span(from: start))
+    private mutating func assertStatement() throws {
+        let node = open(.assert)
+        skip()
+        try expression()
+        if matchWord("else") { try stringLiteral() }
+        close(node)
     }
 
     /// tryStatement → "try" statement
-    private mutating func tryStatement() throws -> Statement {
-        let start = advanceRange()
-        let inner = try statement()
-        return Statement(.try(inner), range: span(from: start))
+    private mutating func tryStatement() throws {
+        let node = open(.try)
+        skip()
+        try statement()
+        close(node)
     }
 
     /// setStatement → "set" SETTING value
     /// value → WORD | INT | DURATION
-    private mutating func setStatement() throws -> Statement {
-        let start = advanceRange()
-        guard let name = peekWord else { throw failExpected(.settingName) }
-        let setting = Identifier(name, range: advanceRange())
-        let value: SettingValue
-        switch peekKind {
-        case .word(let word): value = .word(Identifier(word, range: advanceRange()))
-        case .integer(let integer): value = .integer(IntegerLiteral(integer, range: advanceRange()))
-        case .duration(let milliseconds):
-            value = .duration(DurationLiteral(milliseconds: milliseconds, range: advanceRange()))
+    private mutating func setStatement() throws {
+        let node = open(.set)
+        skip()
+        guard peekTag == .word else { throw failExpected(.settingName) }
+        leaf(.word)
+        switch peekTag {
+        case .word: leaf(.word)
+        case .integer: leaf(.integer)
+        case .duration: leaf(.duration)
         default: throw failExpected(.settingValue)
         }
-        return Statement(.set(setting: setting, value: value), range: span(from: start))
+        close(node)
     }
 
     /// echoStatement → "echo" expr { expr }
-    private mutating func echoStatement() throws -> Statement {
-        let start = advanceRange()
-        var values = [try expression()]
-        while !isAtStatementEnd { values.append(try expression()) }
-        return Statement(.echo(values), range: span(from: start))
+    private mutating func echoStatement() throws {
+        let node = open(.echo)
+        skip()
+        try expression()
+        while !isAtStatementEnd { try expression() }
+        close(node)
     }
 
     /// sleepStatement → "sleep" DURATION
-    private mutating func sleepStatement() throws -> Statement {
-        let start = advanceRange()
-        let duration = try duration()
-        return Statement(.sleep(duration), range: span(from: start))
+    private mutating func sleepStatement() throws {
+        let node = open(.sleep)
+        skip()
+        try duration()
+        close(node)
     }
 
     /// sourceStatement → "source" STRING
-    private mutating func sourceStatement() throws -> Statement {
-        let start = advanceRange()
-        let path = try stringLiteral()
-        return Statement(.source(path), range: span(from: start))
+    private mutating func sourceStatement() throws {
+        let node = open(.source)
+        skip()
+        try stringLiteral()
+        close(node)
     }
 
     /// helpStatement → "help" [ WORD ]
-    private mutating func helpStatement() throws -> Statement {
-        let start = advanceRange()
-        var topic: Identifier?
-        if let word = peekWord { topic = Identifier(word, range: advanceRange()) }
-        return Statement(.help(topic), range: span(from: start))
+    private mutating func helpStatement() throws {
+        let node = open(.help)
+        skip()
+        if peekTag == .word { leaf(.word) }
+        close(node)
     }
 
     /// exitStatement → "exit" [ INT ]
-    private mutating func exitStatement() throws -> Statement {
-        let start = advanceRange()
-        var code: IntegerLiteral?
-        if peekTag == .integer, case .integer(let value) = peekKind { code = IntegerLiteral(value, range: advanceRange()) }
-        return Statement(.exit(code), range: span(from: start))
+    private mutating func exitStatement() throws {
+        let node = open(.exit)
+        skip()
+        if peekTag == .integer { leaf(.integer) }
+        close(node)
     }
 
     // MARK: - Commands
 
     /// command → VERB [ targets ] { option }
-    private mutating func command() throws -> Command {
+    private mutating func command() throws {
         guard let word = peekWord else { throw failExpected(.statement) }
+        let start = current
         let verbToken = advance()
         guard let spec = GrammarTable.verb(named: word) else {
             let meaning = GrammarTable.meaning(ofStatementWord: word)
@@ -634,19 +701,15 @@ public struct Parser {
             }
             throw fail(.unknownVerb(name: word, suggestion: meaning?.word), at: verbToken.range, notes: notes)
         }
-        let verbName = Identifier(word, range: verbToken.range)
-        var targets: Targets?
+        let node = nodes.open(.command, at: start, payload: UInt8(spec.verb.ordinal))
         if spec.argument != .none {
             if let note = misplacedTargetWordNote(spec) { throw failExpected(.target, notes: [note]) }
-            targets = try self.targets()
+            try targets()
         }
-        var options: [CommandOption] = []
         while peekTag == .word {
-            options.append(try option())
+            try option()
         }
-        return Command(
-            verb: spec.verb, verbName: verbName, targets: targets, options: options,
-            range: span(from: verbToken.range))
+        close(node)
     }
 
     /// A note for the words people put where targets go: `deactivate campaign 15` (the word is
@@ -728,102 +791,105 @@ public struct Parser {
     }
 
     /// option → NAME [ value ]   (the value's shape comes from `GrammarTable.options`)
-    private mutating func option() throws -> CommandOption {
+    private mutating func option() throws {
+        let start = current
         let nameToken = advance()
-        guard case .word(let word) = lexer.kind(of: nameToken) else { throw failExpected(.word) }
-        let name = Identifier(word, range: nameToken.range)
+        guard let word = word(nameToken) else { throw failExpected(.word) }
         guard let spec = GrammarTable.option(named: word) else {
             // The checker names unknown options with a did-you-mean; here only skip their values.
+            let node = nodes.open(.option, at: start)
             while true {
                 switch peekTag {
                 case .integer, .string, .duration, .variable: skip()
                 default:
-                    return CommandOption(
-                        name: name, key: nil, value: .none, range: span(from: nameToken.range))
+                    close(node)
+                    return
                 }
             }
         }
         if check(.assign) {
-            let note = optionWithoutEqualsNote(name, spec)
+            let note = optionWithoutEqualsNote(Identifier(word, range: nameToken.range), spec)
             throw failExpected(Self.expectation(after: spec.shape), notes: [note])
         }
-        let value: OptionValue
+        let node = nodes.open(.option, at: start, payload: UInt8(spec.key.ordinal + 1))
         switch spec.shape {
         case .flag:
-            value = .none
+            break
         case .positiveInteger:
-            value = .integer(try integer())
+            try integer()
         case .text:
-            value = .text(try text())
+            try text()
         case .textOrInteger:
             if peekTag == .integer {
-                value = .integer(try integer())
+                try integer()
             } else {
-                value = .text(try text())
+                try text()
             }
         case .choice:
-            guard let choice = peekWord else { throw failExpected(.word) }
-            value = .word(Identifier(choice, range: advanceRange()))
+            guard peekTag == .word else { throw failExpected(.word) }
+            leaf(.word)
         case .audience:
-            guard let source = peekWord else {
+            guard peekTag == .word else {
                 throw failExpected(.word, notes: [DiagnosticNote(.allowedValues(["list", "segment"]))])
             }
-            let sourceName = Identifier(source, range: advanceRange())
-            value = .audience(source: sourceName, id: try integer())
+            leaf(.word)
+            try integer()
         case .timeOrDuration:
             if peekTag == .duration {
-                value = .duration(try duration())
+                try duration()
             } else if peekTag == .string {
-                value = .text(try stringLiteral())
+                try stringLiteral()
             } else {
                 throw failExpected(.timeOrDuration)
             }
         }
-        return CommandOption(
-            name: name, key: spec.key, value: value, range: span(from: nameToken.range))
+        close(node)
     }
 
     /// targets → target { "," target }
-    private mutating func targets() throws -> Targets {
-        let start = peek.range
-        var items = [try target()]
-        while match(.comma) { items.append(try target()) }
-        return Targets(items: items, range: span(from: start))
+    private mutating func targets() throws {
+        let node = open(.targets)
+        try target()
+        while match(.comma) { try target() }
+        close(node)
     }
 
     /// target → INT | INT ".." INT | "$" path | "(" command ")"
-    private mutating func target() throws -> Target {
+    private mutating func target() throws {
+        let node = nodes.count
         switch peekTag {
         case .integer:
-            let low = try integer()
+            try integer()
             if match(.dotDot) {
-                let high = try integer()
-                return Target(.range(low, high), range: low.range.union(high.range))
+                let range = nodes.precede(node, .targetRange)
+                let high = nodes.count
+                try integer()
+                close(range, atEndOf: high)
             }
-            return Target(.id(low), range: low.range)
         case .variable:
-            let path = try postfix(try primary())
-            return Target(.variable(path), range: path.range)
+            try primary()
+            try postfix(node)
         case .leftParen:
-            let (command, range) = try parenthesizedCommand()
-            return Target(.command(command), range: range)
+            try parenthesizedCommand()
         default:
             throw failExpected(.target)
         }
     }
 
     /// parenthesizedCommand → "(" command ")"
-    private mutating func parenthesizedCommand() throws -> (Command, SourceRange) {
-        let open = advance()
+    private mutating func parenthesizedCommand() throws {
+        let node = open(.commandExpr)
+        let opening = advance()
         try enterNesting()
-        openers.append(open)
+        openers.append(opening)
         defer {
             depth -= 1
             openers.removeLast()
         }
-        let command = try command()
-        let close = try closing(.rightParen, ")", opener: open)
-        return (command, open.range.union(close.range))
+        try command()
+        let last = current
+        _ = try closing(.rightParen, ")", opener: opening)
+        nodes.close(node, last: last)
     }
 
     private mutating func closing(_ tag: TokenTag, _ symbol: String, opener: Lexeme) throws -> Lexeme {
@@ -843,103 +909,112 @@ public struct Parser {
 
     // MARK: - Literals
 
-    private mutating func integer() throws -> IntegerLiteral {
-        guard peekTag == .integer, case .integer(let value) = peekKind else { throw failExpected(.integer) }
-        return IntegerLiteral(value, range: advanceRange())
+    private mutating func integer() throws {
+        guard peekTag == .integer else { throw failExpected(.integer) }
+        leaf(.integer)
     }
 
-    private mutating func duration() throws -> DurationLiteral {
-        guard peekTag == .duration, case .duration(let milliseconds) = peekKind else {
+    private mutating func duration(payload: UInt8 = 0) throws {
+        guard peekTag == .duration else {
             throw failExpected(.duration, notes: [DiagnosticNote(.durationForms)])
         }
-        return DurationLiteral(milliseconds: milliseconds, range: advanceRange())
+        leaf(.duration, payload: payload)
     }
 
-    private mutating func stringLiteral() throws -> StringLiteral {
-        guard peekTag == .string, case .string(let parts) = peekKind else { throw failExpected(.string) }
-        return StringLiteral(parts: parts, range: advanceRange())
+    private mutating func stringLiteral() throws {
+        guard peekTag == .string else { throw failExpected(.string) }
+        leaf(.string)
     }
 
     /// text → STRING | WORD
-    private mutating func text() throws -> StringLiteral {
-        if let word = peekWord {
-            return StringLiteral(parts: [.text(word)], range: advanceRange())
-        }
-        guard peekTag == .string, case .string(let parts) = peekKind else { throw failExpected(.text) }
-        return StringLiteral(parts: parts, range: advanceRange())
+    private mutating func text() throws {
+        if peekTag == .word { return leaf(.textWord) }
+        guard peekTag == .string else { throw failExpected(.text) }
+        leaf(.string)
     }
 
     // MARK: - Expressions
 
     /// expr → orExpr
-    private mutating func expression() throws -> Expr {
+    private mutating func expression() throws {
         try enterNesting()
         defer { depth -= 1 }
-        return try orExpression()
+        try orExpression()
     }
 
     /// orExpr → andExpr { "or" andExpr }
-    private mutating func orExpression() throws -> Expr {
-        var left = try andExpression()
+    private mutating func orExpression() throws {
+        let left = nodes.count
+        try andExpression()
         // Each link makes the (left-deep) tree one level deeper, so it counts as nesting.
         var links = 0
         defer { depth -= links }
         while matchWord("or") {
             try enterNesting()
             links += 1
-            let right = try andExpression()
-            left = Expr(.or(left, right), range: left.range.union(right.range))
+            let node = nodes.precede(left, .or)
+            let right = nodes.count
+            try andExpression()
+            close(node, atEndOf: right)
         }
-        return left
     }
 
     /// andExpr → notExpr { "and" notExpr }
-    private mutating func andExpression() throws -> Expr {
-        var left = try notExpression()
+    private mutating func andExpression() throws {
+        let left = nodes.count
+        try notExpression()
         var links = 0
         defer { depth -= links }
         while matchWord("and") {
             try enterNesting()
             links += 1
-            let right = try notExpression()
-            left = Expr(.and(left, right), range: left.range.union(right.range))
+            let node = nodes.precede(left, .and)
+            let right = nodes.count
+            try notExpression()
+            close(node, atEndOf: right)
         }
-        return left
     }
 
     /// notExpr → "not" notExpr | comparison
-    private mutating func notExpression() throws -> Expr {
+    private mutating func notExpression() throws {
         guard checkWord("not") else { return try comparison() }
-        let start = advanceRange()
+        let node = open(.not)
+        skip()
         try enterNesting()
         defer { depth -= 1 }
-        let operand = try notExpression()
-        return Expr(.not(operand), range: start.union(operand.range))
+        let operand = nodes.count
+        try notExpression()
+        close(node, atEndOf: operand)
     }
 
     /// comparison → postfix [ ( "==" | "!=" | "<" | "<=" | ">" | ">=" | "in" ) postfix ]
-    private mutating func comparison() throws -> Expr {
-        let left = try postfix(try primary())
-        let comparisonOperator: ComparisonOperator
+    private mutating func comparison() throws {
+        let left = nodes.count
+        try primary()
+        try postfix(left)
+        // The operator's place in `ComparisonOperator.allCases`.
+        let comparisonOperator: UInt8
         switch peekTag {
-        case .equal: comparisonOperator = .equal
-        case .notEqual: comparisonOperator = .notEqual
-        case .less: comparisonOperator = .less
-        case .lessEqual: comparisonOperator = .lessEqual
-        case .greater: comparisonOperator = .greater
-        case .greaterEqual: comparisonOperator = .greaterEqual
-        case .word where checkWord("in"): comparisonOperator = .in
-        default: return left
+        case .equal: comparisonOperator = 0
+        case .notEqual: comparisonOperator = 1
+        case .less: comparisonOperator = 2
+        case .lessEqual: comparisonOperator = 3
+        case .greater: comparisonOperator = 4
+        case .greaterEqual: comparisonOperator = 5
+        case .word where checkWord("in"): comparisonOperator = 6
+        default: return
         }
         skip()
-        let right = try postfix(try primary())
-        return Expr(
-            .comparison(comparisonOperator, left, right), range: left.range.union(right.range))
+        let node = nodes.precede(left, .comparison, payload: comparisonOperator)
+        let right = nodes.count
+        try primary()
+        try postfix(right)
+        close(node, atEndOf: right)
     }
 
-    /// postfix → primary { "." NAME | "[" expr "]" }   (no space before "." or "[")
-    private mutating func postfix(_ base: Expr) throws -> Expr {
-        var result = base
+    /// postfix → primary { "." NAME | "[" expr "]" }   (no space before "." or "[");
+    /// `base` is the primary's node, which each link becomes the child of.
+    private mutating func postfix(_ base: Int) throws {
         var links = 0
         defer { depth -= links }
         while !peek.leadingSpace, check(.dot) || check(.leftBracket) {
@@ -947,74 +1022,58 @@ public struct Parser {
             links += 1
             if check(.dot) {
                 skip()
-                guard let field = peekWord, !peek.leadingSpace else { throw failExpected(.fieldName) }
-                let fieldToken = advance()
-                result = Expr(.field(result, field), range: result.range.union(fieldToken.range))
+                guard peekTag == .word, !peek.leadingSpace else { throw failExpected(.fieldName) }
+                let node = nodes.precede(base, .field)
+                nodes.close(node, last: current)
+                skip()
             } else if check(.leftBracket) {
-                let open = advance()
-                openers.append(open)
+                let opening = advance()
+                openers.append(opening)
                 defer { openers.removeLast() }
-                let index = try expression()
-                let close = try closing(.rightBracket, "]", opener: open)
-                result = Expr(.index(result, index), range: result.range.union(close.range))
+                let node = nodes.precede(base, .index)
+                try expression()
+                let last = current
+                _ = try closing(.rightBracket, "]", opener: opening)
+                nodes.close(node, last: last)
             } else {
                 break
             }
         }
-        return result
     }
 
     /// primary → INT | DURATION | STRING | "true" | "false" | "null" | VARIABLE
     ///         | "(" ( command | expr ) ")"
-    private mutating func primary() throws -> Expr {
+    private mutating func primary() throws {
         let token = peek
         switch token.tag {
         case .leftParen:
             load(current + 1)
             let next = tokenAt(current + 1)
             if let word = word(next), !GrammarTable.isExpressionKeyword(word) {
-                let (command, range) = try parenthesizedCommand()
-                return Expr(.command(command), range: range)
+                return try parenthesizedCommand()
             }
-            let open = advance()
-            openers.append(open)
+            let node = open(.paren)
+            let opening = advance()
+            openers.append(opening)
             defer { openers.removeLast() }
-            let inner = try expression()
-            let close = try closing(.rightParen, ")", opener: open)
-            return Expr(inner.kind, range: open.range.union(close.range))
+            try expression()
+            let last = current
+            _ = try closing(.rightParen, ")", opener: opening)
+            nodes.close(node, last: last)
         case .word:
             if lexer.isWord(token, "true") || lexer.isWord(token, "false") {
-                skip()
-                return Expr(.bool(lexer.isWord(token, "true")), range: token.range)
+                return leaf(.bool, payload: lexer.isWord(token, "true") ? 1 : 0)
             }
-            if lexer.isWord(token, "null") {
-                skip()
-                return Expr(.null, range: token.range)
-            }
+            if lexer.isWord(token, "null") { return leaf(.null) }
             if let word = peekWord, GrammarTable.verb(named: word) != nil {
                 throw failExpected(.expression, notes: [DiagnosticNote(.wrapCommandInParentheses(word))])
             }
             throw failExpected(.expression)
-        case .variable:
-            skip()
-            return Expr(.variable(lexer.text(from: token.range.start.offset + 1, to: token.range.end.offset)), range: token.range)
-        case .integer, .duration, .string:
-            break
-        default:
-            throw failExpected(.expression)
-        }
-        switch lexer.kind(of: token) {
-        case .integer(let value):
-            skip()
-            return Expr(.integer(value), range: token.range)
-        case .duration(let milliseconds):
-            skip()
-            return Expr(.duration(milliseconds), range: token.range)
-        case .string(let parts):
-            skip()
-            return Expr(.string(parts), range: token.range)
-        default:
-            throw failExpected(.expression)
+        case .variable: leaf(.variable)
+        case .integer: leaf(.integer)
+        case .duration: leaf(.duration)
+        case .string: leaf(.string)
+        default: throw failExpected(.expression)
         }
     }
 }

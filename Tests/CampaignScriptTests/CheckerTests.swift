@@ -228,4 +228,68 @@ final class CheckerTests: XCTestCase {
         XCTAssertEqual(Suggestion.editDistance("kitten", "sitting"), 3)
         XCTAssertNil(Suggestion.closest(to: "xyz", among: ["abort", "now"]))
     }
+
+    /// Every rule whose node-reading path is its own: strings with and without `$` (an escaped
+    /// one is text), commands nested in targets, indexes and expressions, parentheses (an
+    /// undefined name inside them is reported from the outermost `(`), `try`, `for` over a
+    /// command, `wait`'s durations in either order, option rules, `set`, `exit`, `help` and
+    /// `source`: whole diagnostics' first lines and ranges, in order, from `check` and `validate`.
+    func testEveryRuleReadsTheParsersNodes() {
+        let text = """
+            echo "plain" "with $undefined" "escaped \\$x" "$defined_not.field"
+            deactivate (status $t), $ids[(status $w).id] abort
+            echo (status $u) ($missing) (($nested))
+            try deactivate 0
+            for c in status $nope { echo $c }
+            wait 1 until active every 0s timeout 0s
+            list active inactive limit 0 limit 2 tag "$tg" type nonsense
+            activate 5 audience lst 0 limit 3
+            log 1 since "yesterday"
+            let z = $a.b[$i] == 1 or not (status $k)
+            exit 300
+            help nothing
+            set retries 999
+            source "$p"
+            """
+        let file = SourceFile(name: "t.cops", text: text)
+        let expected = [
+            "t.cops:1:20: error: variable '$undefined' is used before it is defined @1:20-1:30",
+            "t.cops:1:47: error: variable '$defined_not' is used before it is defined @1:47-1:59",
+            "t.cops:2:20: error: variable '$t' is used before it is defined @2:20-2:22",
+            "t.cops:2:25: error: variable '$ids' is used before it is defined @2:25-2:29",
+            "t.cops:2:38: error: variable '$w' is used before it is defined @2:38-2:40",
+            "t.cops:3:14: error: variable '$u' is used before it is defined @3:14-3:16",
+            "t.cops:3:18: error: variable '$missing' is used before it is defined @3:18-3:26",
+            "t.cops:3:29: error: variable '$nested' is used before it is defined @3:29-3:36",
+            "t.cops:4:16: error: campaign ID must be at least 1, not 0 @4:16-4:17",
+            "t.cops:5:17: error: variable '$nope' is used before it is defined @5:17-5:22",
+            "t.cops:6:27: error: wait every must be longer than zero @6:27-6:29",
+            "t.cops:6:38: error: wait timeout must be longer than zero @6:38-6:40",
+            "t.cops:7:13: error: options 'active' and 'inactive' cannot be used together @7:13-7:21",
+            "t.cops:7:28: error: the value of 'limit' must be at least 1 @7:28-7:29",
+            "t.cops:7:30: warning: option 'limit' is given more than once @7:30-7:35",
+            "t.cops:7:43: error: variable '$tg' is used before it is defined @7:43-7:46",
+            "t.cops:7:53: error: invalid value 'nonsense' for 'type' @7:53-7:61",
+            "t.cops:8:12: error: 'audience' requires 'now' @8:12-8:20",
+            "t.cops:8:21: error: invalid value 'lst' for 'audience'; did you mean 'list'? @8:21-8:24",
+            "t.cops:8:25: error: the value of 'audience' must be at least 1 @8:25-8:26",
+            "t.cops:8:27: error: 'limit' requires 'now' @8:27-8:32",
+            "t.cops:9:13: error: 'yesterday' is not a time like \"2024-04-02T17:57:01Z\" or a duration like 1h @9:13-9:24",
+            "t.cops:10:9: error: variable '$a' is used before it is defined @10:9-10:11",
+            "t.cops:10:14: error: variable '$i' is used before it is defined @10:14-10:16",
+            "t.cops:10:38: error: variable '$k' is used before it is defined @10:38-10:40",
+            "t.cops:11:6: error: exit status must be between 0 and 255, not 300 @11:6-11:9",
+            "t.cops:12:6: warning: no help for 'nothing' @12:6-12:13",
+            "t.cops:13:13: error: 'retries' must be between 0 and 10, not 999 @13:13-13:16",
+            "t.cops:14:9: error: variable '$p' is used before it is defined @14:9-14:11",
+        ]
+        func described(_ diagnostics: [Diagnostic]) -> [String] {
+            diagnostics.map {
+                String(DiagnosticRenderer(colors: false).render([$0], in: file, sourced: []).split(separator: "\n")[0])
+                    + " @\($0.range)"
+            }
+        }
+        XCTAssertEqual(described(Checker.check(file).diagnostics), expected)
+        XCTAssertEqual(described(Checker.validate(file).diagnostics), expected)
+    }
 }
