@@ -73,11 +73,11 @@ public struct Checker {
     private var firstStatement: SourceRange?
     /// How many blocks (or `try`s) the statement being checked is inside.
     private var nesting = 0
-    /// The options of the command being checked, each key's first, in order: a buffer kept from
-    /// command to command (a dictionary per command was a `malloc` and a hash per lookup; a
-    /// command has a few options, so a search is cheaper). Commands nested in targets are
-    /// checked before it is filled.
-    private var seen: [(key: OptionKey, option: CommandOption)] = []
+    /// The options of the command being checked, each key's first (its node), in order: a
+    /// buffer kept from command to command (a dictionary per command was a `malloc` and a hash
+    /// per lookup; a command has a few options, so a search is cheaper). Commands nested in
+    /// targets are checked before it is filled.
+    private var seen: [(key: OptionKey, option: Int)] = []
 
     /// Parses and checks a file whole; `defined` names variables that already exist (earlier
     /// prompt entries). With `readFile`, the files that its `source` statements with a constant
@@ -105,7 +105,7 @@ public struct Checker {
         var starts: [SourceLocation] = []
         let (range, verdict, parsedCleanly) = checkStatements(
             file, defined: defined, origin: origin, sources: sources
-        ) { starts.append($0.range.start) }
+        ) { nodes, statement in starts.append(nodes.range(statement).start) }
         let statements =
             parsedCleanly
             ? StatementList(source: file.storage, starts: starts) : Parser.parse(file).0.statements
@@ -116,21 +116,31 @@ public struct Checker {
 
     /// Checks a file without keeping its syntax tree: each top-level statement is checked as soon
     /// as it is parsed and then dropped, so memory does not grow with the file (`cops --check`
-    /// needs only the verdict). The diagnostics are those of `check`, in the same order, `source`d
-    /// files included; `each` sees every top-level statement on the way.
-    public static func validate(
-        _ file: SourceFile, defined: Set<String> = [], readFile: FileReader? = nil,
-        each: (Statement) -> Void = { _ in }
-    ) -> CheckVerdict {
+    /// needs only the verdict, and no statement's tree is built). The diagnostics are those of
+    /// `check`, in the same order, `source`d files included.
+    public static func validate(_ file: SourceFile, defined: Set<String> = [], readFile: FileReader? = nil)
+        -> CheckVerdict
+    {
         let sources = readFile.map { SourceLoader(root: file.name, readFile: $0) }
-        return checkStatements(file, defined: defined, origin: .runbook, sources: sources, each).verdict
+        return checkStatements(file, defined: defined, origin: .runbook, sources: sources) { _, _ in }.verdict
     }
 
-    /// Parses and checks `file` statement by statement; `parsedCleanly` is true when the parser
-    /// reported nothing.
+    /// `validate`, with `each` seeing every top-level statement's tree on the way (built for it
+    /// from the parser's nodes).
+    public static func validate(
+        _ file: SourceFile, defined: Set<String> = [], readFile: FileReader? = nil, each: (Statement) -> Void
+    ) -> CheckVerdict {
+        let sources = readFile.map { SourceLoader(root: file.name, readFile: $0) }
+        return checkStatements(file, defined: defined, origin: .runbook, sources: sources) { nodes, statement in
+            each(nodes.statement(statement))
+        }.verdict
+    }
+
+    /// Parses and checks `file` statement by statement, `each` seeing each top-level statement's
+    /// nodes after it is checked; `parsedCleanly` is true when the parser reported nothing.
     private static func checkStatements(
         _ file: SourceFile, defined: Set<String>, origin: TextOrigin, sources: SourceLoader?,
-        _ each: (Statement) -> Void
+        _ each: (SyntaxNodes, Int) -> Void
     ) -> (range: SourceRange, verdict: CheckVerdict, parsedCleanly: Bool) {
         var checker = Checker()
         checker.defined.formUnion(defined)
@@ -138,9 +148,9 @@ public struct Checker {
         checker.fileName = file.name
         checker.origin = origin
         // Checked while the statement is fresh: the same order as checking the whole list after.
-        let (range, parseDiagnostics) = Parser.parseStatements(file) { statement in
-            checker.statement(statement)
-            each(statement)
+        let (range, parseDiagnostics) = Parser.parseNodes(file) { nodes, statement in
+            checker.statement(nodes, statement)
+            each(nodes, statement)
         }
         return (
             range,
@@ -165,74 +175,110 @@ public struct Checker {
     }
 
     // MARK: Statements
+    //
+    // The rules read the parser's nodes (`SyntaxNodes`): kinds, token ranges and leaf values
+    // decoded from the source, so `--check` builds no tree (docs/performance.md, "Fourth pass:
+    // flat nodes"). The walk is the trees' pre-order, which is the diagnostics' order.
 
-    /// The statements of a block.
-    private mutating func statements(_ list: [Statement]) {
+    /// The statements of a block node.
+    private mutating func statements(_ nodes: SyntaxNodes, _ block: Int) {
         nesting += 1
         defer { nesting -= 1 }
-        for statement in list { self.statement(statement) }
+        var child = block + 1
+        while nodes.contains(block, child) {
+            statement(nodes, child)
+            child = nodes.next(child)
+        }
     }
 
-    private mutating func statement(_ statement: Statement) {
-        let isParameter = if case .param = statement.kind { true } else { false }
-        if nesting == 0, firstStatement == nil, !isParameter { firstStatement = statement.range }
-        switch statement.kind {
-        case .command(let command):
-            self.command(command)
-        case .let(let name, let value):
-            switch value {
-            case .command(let command): self.command(command)
-            case .expression(let expression): self.expression(expression)
-            case .invalid: break
+    private mutating func statement(_ nodes: SyntaxNodes, _ node: Int) {
+        let kind = nodes.kinds[node]
+        if nesting == 0, firstStatement == nil, kind != .param { firstStatement = nodes.range(node) }
+        let first = node + 1
+        switch kind {
+        case .command:
+            command(nodes, node)
+        case .let:
+            let value = nodes.next(first)
+            if nodes.kinds[value] == .command { command(nodes, value) } else { expression(nodes, value) }
+            defined.insert(nodes.text(first))
+        case .letInvalid:
+            defined.insert(nodes.text(first))
+        case .param:
+            // Rare, and its declaration is kept: the one statement the checker reads as a tree.
+            if case .param(let parameter) = nodes.statement(node).kind {
+                self.parameter(parameter, at: nodes.range(node))
             }
-            defined.insert(name.name)
-        case .param(let parameter):
-            self.parameter(parameter, at: statement.range)
-        case .if(let branches, let elseBlock):
-            for branch in branches {
-                expression(branch.condition)
-                statements(branch.body.statements)
+        case .if:
+            var child = first
+            while nodes.contains(node, child) {
+                if nodes.kinds[child] == .branch {
+                    expression(nodes, child + 1)
+                    statements(nodes, nodes.next(child + 1))
+                } else {
+                    statements(nodes, child)
+                }
+                child = nodes.next(child)
             }
-            if let elseBlock { statements(elseBlock.statements) }
-        case .for(let variable, let source, let body):
-            switch source {
-            case .targets(let targets): self.targets(targets, singleIDFor: nil)
-            case .command(let command): self.command(command)
+        case .for:
+            let source = nodes.next(first)
+            if nodes.kinds[source] == .command {
+                command(nodes, source)
+            } else {
+                targets(nodes, source, singleIDFor: nil)
             }
-            defined.insert(variable.name)
-            statements(body.statements)
-        case .wait(let targets, _, let timeout, let every):
-            self.targets(targets, singleIDFor: nil)
-            if let timeout { nonZero(timeout, context: "wait timeout") }
-            if let every { nonZero(every, context: "wait every") }
-        case .assert(let condition, let message):
-            expression(condition)
-            if let message { string(message.parts) }
-        case .try(let inner):
+            defined.insert(nodes.text(first))
+            statements(nodes, nodes.next(source))
+        case .wait:
+            targets(nodes, first, singleIDFor: nil)
+            // `timeout` before `every`, whichever was written first.
+            waitDuration(nodes, node, payload: 1, context: "wait timeout")
+            waitDuration(nodes, node, payload: 2, context: "wait every")
+        case .assert:
+            expression(nodes, first)
+            let message = nodes.next(first)
+            if nodes.contains(node, message) { string(nodes, message) }
+        case .try:
             nesting += 1
-            self.statement(inner)
+            statement(nodes, first)
             nesting -= 1
-        case .set(let setting, let value):
-            self.setting(setting, value)
-        case .echo(let values):
-            for value in values { expression(value) }
+        case .set:
+            let value = nodes.next(first)
+            let settingValue: SettingValue =
+                switch nodes.kinds[value] {
+                case .word: .word(Identifier(nodes.text(value), range: nodes.range(value)))
+                case .integer: .integer(IntegerLiteral(nodes.integer(value), range: nodes.range(value)))
+                default: .duration(DurationLiteral(milliseconds: nodes.milliseconds(value), range: nodes.range(value)))
+                }
+            setting(Identifier(nodes.text(first), range: nodes.range(first)), settingValue)
+        case .echo:
+            var child = first
+            while nodes.contains(node, child) {
+                expression(nodes, child)
+                child = nodes.next(child)
+            }
         case .sleep:
             break  // `sleep 0s` is a harmless no-op, so zero is allowed here
-        case .source(let path):
-            string(path.parts)
-            if let sources, let written = path.constantText { source(written, at: path.range, sources) }
-        case .help(let topic):
-            if let topic, GrammarTable.helpText(for: topic.name) == nil {
+        case .source:
+            string(nodes, first)
+            if let sources, let written = StringLiteral(parts: nodes.parts(first), range: nodes.range(first)).constantText {
+                source(written, at: nodes.range(first), sources)
+            }
+        case .help:
+            guard nodes.contains(node, first) else { break }
+            let topic = nodes.text(first)
+            if GrammarTable.helpText(for: topic) == nil {
                 report(
                     .unknownHelpTopic(
-                        name: topic.name,
-                        suggestion: Suggestion.closest(to: topic.name, among: GrammarTable.helpTopics)),
-                    at: topic.range)
+                        name: topic, suggestion: Suggestion.closest(to: topic, among: GrammarTable.helpTopics)),
+                    at: nodes.range(first))
             }
-        case .exit(let code):
-            if let code, !(0...255).contains(code.value) {
-                report(.exitCodeOutOfRange(code.value), at: code.range)
-            }
+        case .exit:
+            guard nodes.contains(node, first) else { break }
+            let code = nodes.integer(first)
+            if !(0...255).contains(code) { report(.exitCodeOutOfRange(code), at: nodes.range(first)) }
+        default:
+            preconditionFailure("node \(node) (\(kind)) is not a statement")
         }
     }
 
@@ -284,6 +330,19 @@ public struct Checker {
         }
     }
 
+    /// A `wait`'s `timeout` (payload 1) or `every` (2) duration, when it has one.
+    private mutating func waitDuration(_ nodes: SyntaxNodes, _ wait: Int, payload: UInt8, context: String) {
+        var child = nodes.next(nodes.next(wait + 1))
+        while nodes.contains(wait, child) {
+            if nodes.payloads[child] == payload { nonZero(nodes, child, context: context) }
+            child = nodes.next(child)
+        }
+    }
+
+    private mutating func nonZero(_ nodes: SyntaxNodes, _ duration: Int, context: String) {
+        if nodes.milliseconds(duration) == 0 { report(.zeroDuration(context: context), at: nodes.range(duration)) }
+    }
+
     private mutating func nonZero(_ duration: DurationLiteral, context: String) {
         if duration.milliseconds == 0 { report(.zeroDuration(context: context), at: duration.range) }
     }
@@ -329,175 +388,195 @@ public struct Checker {
 
     // MARK: Commands
 
-    private mutating func command(_ command: Command) {
-        let spec = GrammarTable.spec(for: command.verb)
-        if let targets = command.targets {
-            self.targets(targets, singleIDFor: spec.argument == .singleID ? command.verbName.name : nil)
+    private mutating func command(_ nodes: SyntaxNodes, _ node: Int) {
+        let spec = GrammarTable.spec(for: nodes.verb(node))
+        var child = node + 1
+        if nodes.contains(node, child), nodes.kinds[child] == .targets {
+            targets(nodes, child, singleIDFor: spec.argument == .singleID ? nodes.text(node) : nil)
+            child = nodes.next(child)
         }
         seen.removeAll(keepingCapacity: true)
-        for option in command.options {
-            guard let key = option.key else {
+        while nodes.contains(node, child) {
+            let option = child
+            child = nodes.next(child)
+            guard let key = nodes.optionKey(option) else {
+                let verb = nodes.text(node)
+                let name = nodes.text(option)
                 let candidates = spec.options.map(\.rawValue)
                 report(
                     .unknownOption(
-                        name: option.name.name, verb: command.verbName.name,
-                        suggestion: Suggestion.closest(to: option.name.name, among: candidates)),
-                    at: option.name.range,
-                    notes: candidates.isEmpty
-                        ? [] : [DiagnosticNote(.validOptions(verb: command.verbName.name, options: candidates))]
+                        name: name, verb: verb, suggestion: Suggestion.closest(to: name, among: candidates)),
+                    at: nodes.firstTokenRange(option),
+                    notes: candidates.isEmpty ? [] : [DiagnosticNote(.validOptions(verb: verb, options: candidates))]
                 )
                 continue
             }
             guard spec.options.contains(key) else {
                 let owners = GrammarTable.verbs(accepting: key).map(\.name)
                 report(
-                    .optionNotValidForVerb(option: key.rawValue, verb: command.verbName.name),
-                    at: option.name.range,
+                    .optionNotValidForVerb(option: key.rawValue, verb: nodes.text(node)),
+                    at: nodes.firstTokenRange(option),
                     notes: [DiagnosticNote(.optionBelongsTo(option: key.rawValue, verbs: owners))])
                 continue
             }
             if let earlier = seenOption(key) {
                 if !GrammarTable.spec(for: key).repeatable {
                     report(
-                        .duplicateOption(key.rawValue), at: option.name.range,
-                        notes: [DiagnosticNote(.previousOption(key.rawValue), at: earlier.range)])
+                        .duplicateOption(key.rawValue), at: nodes.firstTokenRange(option),
+                        notes: [DiagnosticNote(.previousOption(key.rawValue), at: nodes.range(earlier))])
                 }
             } else {
                 seen.append((key, option))
             }
-            optionValue(option, spec: GrammarTable.spec(for: key))
+            optionValue(nodes, option, spec: GrammarTable.spec(for: key))
         }
         for group in spec.exclusive {
-            let present = group.compactMap { seenOption($0) }
-            if present.count > 1 {
+            // The first two present, in the group's order, without an array per command.
+            var firstPresent: Int?
+            for key in group {
+                guard let option = seenOption(key) else { continue }
+                guard let earlier = firstPresent else {
+                    firstPresent = option
+                    continue
+                }
                 report(
-                    .conflictingOptions(present[0].name.name, present[1].name.name), at: present[1].name.range
-                )
+                    .conflictingOptions(nodes.text(earlier), nodes.text(option)), at: nodes.firstTokenRange(option))
+                break
             }
         }
         // Sent without `now`, the API would silently ignore them (issue 14: `limit` was sent).
         for key in GrammarTable.optionsNeedingNow where spec.options.contains(.now) && seenOption(.now) == nil {
             if let option = seenOption(key) {
                 report(
-                    .optionWithoutNow(option: option.name.name), at: option.name.range,
+                    .optionWithoutNow(option: nodes.text(option)), at: nodes.firstTokenRange(option),
                     notes: [DiagnosticNote(.runOverridesNeedNow)])
             }
         }
     }
 
-    /// The first option of the command being checked with this key.
-    private func seenOption(_ key: OptionKey) -> CommandOption? {
+    /// The node of the first option of the command being checked with this key.
+    private func seenOption(_ key: OptionKey) -> Int? {
         seen.first { $0.key == key }?.option
     }
 
-    private mutating func optionValue(_ option: CommandOption, spec: OptionSpec) {
-        switch option.value {
-        case .integer(let integer) where integer.value < 1 && spec.shape == .positiveInteger:
-            report(.valueMustBePositive(option: spec.name), at: integer.range)
-        case .word(let word):
-            if case .choice(let choices) = spec.shape, !choices.contains(word.name) {
+    private mutating func optionValue(_ nodes: SyntaxNodes, _ option: Int, spec: OptionSpec) {
+        let value = option + 1
+        guard nodes.contains(option, value) else { return }
+        switch nodes.kinds[value] {
+        case .integer:
+            if spec.shape == .positiveInteger, nodes.integer(value) < 1 {
+                report(.valueMustBePositive(option: spec.name), at: nodes.range(value))
+            }
+        case .word where nodes.contains(option, nodes.next(value)):
+            // `audience SOURCE ID`.
+            let source = nodes.text(value)
+            if source != "list" && source != "segment" {
+                let sources = ["list", "segment"]
                 report(
                     .invalidOptionValue(
-                        option: spec.name, value: word.name,
-                        suggestion: Suggestion.closest(to: word.name, among: choices)),
-                    at: word.range, notes: [DiagnosticNote(.allowedValues(choices))])
+                        option: spec.name, value: source, suggestion: Suggestion.closest(to: source, among: sources)),
+                    at: nodes.range(value), notes: [DiagnosticNote(.allowedValues(sources))])
             }
-        case .audience(let source, let id):
-            let sources = ["list", "segment"]
-            if !sources.contains(source.name) {
-                report(
-                    .invalidOptionValue(
-                        option: spec.name, value: source.name,
-                        suggestion: Suggestion.closest(to: source.name, among: sources)),
-                    at: source.range, notes: [DiagnosticNote(.allowedValues(sources))])
+            let id = nodes.next(value)
+            if nodes.integer(id) < 1 { report(.valueMustBePositive(option: spec.name), at: nodes.range(id)) }
+        case .word:
+            if case .choice(let choices) = spec.shape {
+                let word = nodes.text(value)
+                if !choices.contains(word) {
+                    report(
+                        .invalidOptionValue(
+                            option: spec.name, value: word, suggestion: Suggestion.closest(to: word, among: choices)),
+                        at: nodes.range(value), notes: [DiagnosticNote(.allowedValues(choices))])
+                }
             }
-            if id.value < 1 { report(.valueMustBePositive(option: spec.name), at: id.range) }
-        case .duration(let duration):
-            nonZero(duration, context: spec.name)
-        case .text(let text):
-            string(text.parts)
-            if spec.shape == .timeOrDuration, let constant = text.constantText, Timestamp(constant) == nil {
-                report(.invalidTimestamp(constant), at: text.range)
+        case .duration:
+            nonZero(nodes, value, context: spec.name)
+        default:
+            // A string or a bare word.
+            string(nodes, value)
+            if spec.shape == .timeOrDuration,
+                let constant = StringLiteral(parts: nodes.parts(value), range: nodes.range(value)).constantText,
+                Timestamp(constant) == nil
+            {
+                report(.invalidTimestamp(constant), at: nodes.range(value))
             }
-        case .integer, .none:
-            break
         }
     }
 
-    private mutating func targets(_ targets: Targets, singleIDFor verb: String?) {
+    private mutating func targets(_ nodes: SyntaxNodes, _ node: Int, singleIDFor verb: String?) {
         if let verb {
-            let isSingle: Bool
-            if targets.items.count != 1 {
-                isSingle = false
-            } else if case .range = targets.items[0].kind {
-                isSingle = false
-            } else {
-                isSingle = true
-            }
+            let first = node + 1
+            let isSingle = !nodes.contains(node, nodes.next(first)) && nodes.kinds[first] != .targetRange
             if !isSingle {
                 report(
-                    .singleIDExpected(verb: verb), at: targets.range,
+                    .singleIDExpected(verb: verb), at: nodes.range(node),
                     notes: [DiagnosticNote(.verbTakesOneID(verb))])
             }
         }
         var total: Int64 = 0
-        for item in targets.items {
-            switch item.kind {
-            case .id(let id):
-                if id.value < 1 { report(.invalidCampaignID(id.value), at: id.range) }
+        var item = node + 1
+        while nodes.contains(node, item) {
+            switch nodes.kinds[item] {
+            case .integer:
+                let id = nodes.integer(item)
+                if id < 1 { report(.invalidCampaignID(id), at: nodes.range(item)) }
                 total += 1
-            case .range(let low, let high):
-                if low.value < 1 { report(.invalidCampaignID(low.value), at: low.range) }
-                if high.value < low.value {
-                    report(.reversedRange(low: low.value, high: high.value), at: item.range)
+            case .targetRange:
+                let low = nodes.integer(item + 1)
+                let high = nodes.integer(nodes.next(item + 1))
+                if low < 1 { report(.invalidCampaignID(low), at: nodes.range(item + 1)) }
+                if high < low {
+                    report(.reversedRange(low: low, high: high), at: nodes.range(item))
                 } else {
-                    let (span, overflow) = high.value.subtractingReportingOverflow(low.value)
+                    let (span, overflow) = high.subtractingReportingOverflow(low)
                     let count = overflow ? Int64.max : span + 1
                     if count > GrammarTable.maximumTargetIDs {
                         report(
-                            .rangeTooLarge(count: count, limit: GrammarTable.maximumTargetIDs), at: item.range)
+                            .rangeTooLarge(count: count, limit: GrammarTable.maximumTargetIDs), at: nodes.range(item))
                     } else {
                         total += count
                     }
                 }
-            case .variable(let expression):
-                self.expression(expression)
-            case .command(let command):
-                self.command(command)
+            case .commandExpr:
+                command(nodes, item + 1)
+            default:
+                expression(nodes, item)
             }
+            item = nodes.next(item)
         }
         if total > GrammarTable.maximumTargetIDs {
-            report(.tooManyIDs(count: total, limit: GrammarTable.maximumTargetIDs), at: targets.range)
+            report(.tooManyIDs(count: total, limit: GrammarTable.maximumTargetIDs), at: nodes.range(node))
         }
     }
 
     // MARK: Expressions
 
-    private mutating func expression(_ expression: Expr) {
-        switch expression.kind {
-        case .integer, .bool, .null, .duration:
-            break
-        case .string(let parts):
-            string(parts)
-        case .variable(let name):
-            variable(name, at: expression.range)
-        case .field(let base, _):
-            self.expression(base)
-        case .index(let base, let index):
-            self.expression(base)
-            self.expression(index)
-        case .command(let command):
-            self.command(command)
-        case .comparison(_, let left, let right), .and(let left, let right), .or(let left, let right):
-            self.expression(left)
-            self.expression(right)
-        case .not(let operand):
-            self.expression(operand)
+    /// `range` is that of the outermost parentheses around the node: `($x)` is the variable with
+    /// the parentheses' range, which is where an undefined name is reported.
+    private mutating func expression(_ nodes: SyntaxNodes, _ node: Int, range: SourceRange? = nil) {
+        switch nodes.kinds[node] {
+        case .string:
+            string(nodes, node)
+        case .variable:
+            variable(nodes.variableName(node), at: range ?? nodes.range(node))
+        case .paren:
+            expression(nodes, node + 1, range: range ?? nodes.range(node))
+        case .field, .not:
+            expression(nodes, node + 1)
+        case .index, .comparison, .and, .or:
+            expression(nodes, node + 1)
+            expression(nodes, nodes.next(node + 1))
+        case .commandExpr:
+            command(nodes, node + 1)
+        default:
+            break  // integers, durations, booleans and `null`
         }
     }
 
-    private mutating func string(_ parts: [StringPart]) {
-        for case .variable(let reference) in parts {
+    /// The variables a string names; only a string with a `$` in its spelling is lexed again.
+    private mutating func string(_ nodes: SyntaxNodes, _ node: Int) {
+        guard nodes.mayInterpolate(node) else { return }
+        for case .variable(let reference) in nodes.parts(node) {
             variable(reference.name, at: reference.range)
         }
     }
