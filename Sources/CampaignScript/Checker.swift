@@ -192,7 +192,7 @@ public struct Checker {
     }
 
     private mutating func statement(_ nodes: SyntaxNodes, _ node: Int) {
-        let kind = nodes.kinds[node]
+        let kind = nodes.kind(node)
         if nesting == 0, firstStatement == nil, kind != .param { firstStatement = nodes.range(node) }
         let first = node + 1
         switch kind {
@@ -200,7 +200,7 @@ public struct Checker {
             command(nodes, node)
         case .let:
             let value = nodes.next(first)
-            if nodes.kinds[value] == .command { command(nodes, value) } else { expression(nodes, value) }
+            if nodes.kind(value) == .command { command(nodes, value) } else { expression(nodes, value) }
             defined.insert(nodes.text(first))
         case .letInvalid:
             defined.insert(nodes.text(first))
@@ -212,7 +212,7 @@ public struct Checker {
         case .if:
             var child = first
             while nodes.contains(node, child) {
-                if nodes.kinds[child] == .branch {
+                if nodes.kind(child) == .branch {
                     expression(nodes, child + 1)
                     statements(nodes, nodes.next(child + 1))
                 } else {
@@ -222,7 +222,7 @@ public struct Checker {
             }
         case .for:
             let source = nodes.next(first)
-            if nodes.kinds[source] == .command {
+            if nodes.kind(source) == .command {
                 command(nodes, source)
             } else {
                 targets(nodes, source, singleIDFor: nil)
@@ -245,7 +245,7 @@ public struct Checker {
         case .set:
             let value = nodes.next(first)
             let settingValue: SettingValue =
-                switch nodes.kinds[value] {
+                switch nodes.kind(value) {
                 case .word: .word(Identifier(nodes.text(value), range: nodes.range(value)))
                 case .integer: .integer(IntegerLiteral(nodes.integer(value), range: nodes.range(value)))
                 default: .duration(DurationLiteral(milliseconds: nodes.milliseconds(value), range: nodes.range(value)))
@@ -334,7 +334,7 @@ public struct Checker {
     private mutating func waitDuration(_ nodes: SyntaxNodes, _ wait: Int, payload: UInt8, context: String) {
         var child = nodes.next(nodes.next(wait + 1))
         while nodes.contains(wait, child) {
-            if nodes.payloads[child] == payload { nonZero(nodes, child, context: context) }
+            if nodes.payload(child) == payload { nonZero(nodes, child, context: context) }
             child = nodes.next(child)
         }
     }
@@ -391,8 +391,8 @@ public struct Checker {
     private mutating func command(_ nodes: SyntaxNodes, _ node: Int) {
         let spec = GrammarTable.spec(for: nodes.verb(node))
         var child = node + 1
-        if nodes.contains(node, child), nodes.kinds[child] == .targets {
-            targets(nodes, child, singleIDFor: spec.argument == .singleID ? nodes.text(node) : nil)
+        if nodes.contains(node, child), nodes.kind(child) == .targets {
+            targets(nodes, child, singleIDFor: spec.argument == .singleID ? node : nil)
             child = nodes.next(child)
         }
         seen.removeAll(keepingCapacity: true)
@@ -462,7 +462,7 @@ public struct Checker {
     private mutating func optionValue(_ nodes: SyntaxNodes, _ option: Int, spec: OptionSpec) {
         let value = option + 1
         guard nodes.contains(option, value) else { return }
-        switch nodes.kinds[value] {
+        switch nodes.kind(value) {
         case .integer:
             if spec.shape == .positiveInteger, nodes.integer(value) < 1 {
                 report(.valueMustBePositive(option: spec.name), at: nodes.range(value))
@@ -503,11 +503,14 @@ public struct Checker {
         }
     }
 
-    private mutating func targets(_ nodes: SyntaxNodes, _ node: Int, singleIDFor verb: String?) {
-        if let verb {
+    /// `singleIDFor` is the command node whose verb takes one ID (its name is made only for the
+    /// diagnostic).
+    private mutating func targets(_ nodes: SyntaxNodes, _ node: Int, singleIDFor verbCommand: Int?) {
+        if let verbCommand {
             let first = node + 1
-            let isSingle = !nodes.contains(node, nodes.next(first)) && nodes.kinds[first] != .targetRange
+            let isSingle = !nodes.contains(node, nodes.next(first)) && nodes.kind(first) != .targetRange
             if !isSingle {
+                let verb = nodes.text(verbCommand)
                 report(
                     .singleIDExpected(verb: verb), at: nodes.range(node),
                     notes: [DiagnosticNote(.verbTakesOneID(verb))])
@@ -516,7 +519,7 @@ public struct Checker {
         var total: Int64 = 0
         var item = node + 1
         while nodes.contains(node, item) {
-            switch nodes.kinds[item] {
+            switch nodes.kind(item) {
             case .integer:
                 let id = nodes.integer(item)
                 if id < 1 { report(.invalidCampaignID(id), at: nodes.range(item)) }
@@ -554,7 +557,7 @@ public struct Checker {
     /// `range` is that of the outermost parentheses around the node: `($x)` is the variable with
     /// the parentheses' range, which is where an undefined name is reported.
     private mutating func expression(_ nodes: SyntaxNodes, _ node: Int, range: SourceRange? = nil) {
-        switch nodes.kinds[node] {
+        switch nodes.kind(node) {
         case .string:
             string(nodes, node)
         case .variable:

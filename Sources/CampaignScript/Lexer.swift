@@ -208,6 +208,16 @@ public struct Lexer {
         bytes[lexeme.range.start.offset..<lexeme.range.end.offset].contains(byte)
     }
 
+    /// Whether the token's spelling is exactly `spelling`.
+    func spells(_ lexeme: Lexeme, _ spelling: [UInt8]) -> Bool {
+        let start = lexeme.range.start.offset
+        guard lexeme.range.end.offset - start == spelling.count else { return false }
+        for position in 0..<spelling.count where bytes[start + position] != spelling[position] {
+            return false
+        }
+        return true
+    }
+
     func isWord(_ lexeme: Lexeme, _ word: StaticString) -> Bool {
         let start = lexeme.range.start.offset
         guard lexeme.tag == .word, lexeme.range.end.offset - start == word.utf8CodeUnitCount else { return false }

@@ -157,6 +157,26 @@ public struct Parser {
 
     private var peekWord: String? { word(peek) }
 
+    /// The verbs' spellings (names and aliases) and the expression keywords' as bytes: a
+    /// command's verb and the word after `let x =`, `for x in` or `(` are found by comparing
+    /// bytes in the source, not by making a `String` and hashing it for every statement.
+    private static let verbSpellings: [(spelling: [UInt8], spec: VerbSpec)] = GrammarTable.verbs.flatMap { spec in
+        ([spec.name] + spec.aliases).map { (Array($0.utf8), spec) }
+    }
+    private static let expressionKeywordSpellings: [[UInt8]] = GrammarTable.expressionKeywords.map { Array($0.utf8) }
+
+    /// The verb a word token spells (`GrammarTable.verb(named:)`), nil for other tokens.
+    private func verbSpec(_ lexeme: Lexeme) -> VerbSpec? {
+        guard lexeme.tag == .word else { return nil }
+        for entry in Self.verbSpellings where lexer.spells(lexeme, entry.spelling) { return entry.spec }
+        return nil
+    }
+
+    /// Whether a token is a word with a meaning inside expressions (`GrammarTable.isExpressionKeyword`).
+    private func isExpressionKeyword(_ lexeme: Lexeme) -> Bool {
+        lexeme.tag == .word && Self.expressionKeywordSpellings.contains { lexer.spells(lexeme, $0) }
+    }
+
     /// A word token's text, `nil` for other tokens.
     private func word(_ lexeme: Lexeme) -> String? {
         guard lexeme.tag == .word else { return nil }
@@ -324,7 +344,7 @@ public struct Parser {
     /// Finishes a node at the last token of its node `child`: the union of ranges
     /// (`left or right`, `not operand`) ends there, not at error tokens skipped after it.
     private mutating func close(_ node: Int, atEndOf child: Int) {
-        nodes.close(node, last: Int(nodes.lastTokens[child]))
+        nodes.close(node, last: nodes.lastToken(child))
     }
 
     /// Consumes the current token as a leaf node.
@@ -513,8 +533,7 @@ public struct Parser {
 
     /// True when the next word begins a command rather than an expression.
     private var startsCommand: Bool {
-        guard let word = peekWord else { return false }
-        return !GrammarTable.isExpressionKeyword(word)
+        peekTag == .word && !isExpressionKeyword(peek)
     }
 
     /// ifStatement → "if" expr block { "elif" expr block } [ "else" block ]
@@ -686,10 +705,11 @@ public struct Parser {
 
     /// command → VERB [ targets ] { option }
     private mutating func command() throws {
-        guard let word = peekWord else { throw failExpected(.statement) }
+        guard peekTag == .word else { throw failExpected(.statement) }
         let start = current
         let verbToken = advance()
-        guard let spec = GrammarTable.verb(named: word) else {
+        guard let spec = verbSpec(verbToken) else {
+            let word = self.word(verbToken) ?? ""
             let meaning = GrammarTable.meaning(ofStatementWord: word)
             var notes: [DiagnosticNote] = []
             if let meaning, meaning.byMeaning {
@@ -1049,7 +1069,7 @@ public struct Parser {
         case .leftParen:
             load(current + 1)
             let next = tokenAt(current + 1)
-            if let word = word(next), !GrammarTable.isExpressionKeyword(word) {
+            if next.tag == .word, !isExpressionKeyword(next) {
                 return try parenthesizedCommand()
             }
             let node = open(.paren)
@@ -1065,7 +1085,7 @@ public struct Parser {
                 return leaf(.bool, payload: lexer.isWord(token, "true") ? 1 : 0)
             }
             if lexer.isWord(token, "null") { return leaf(.null) }
-            if let word = peekWord, GrammarTable.verb(named: word) != nil {
+            if verbSpec(token) != nil, let word = peekWord {
                 throw failExpected(.expression, notes: [DiagnosticNote(.wrapCommandInParentheses(word))])
             }
             throw failExpected(.expression)

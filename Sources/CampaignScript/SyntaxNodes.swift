@@ -5,8 +5,8 @@
 /// tree is built from them (`statement(_:)`) only for a consumer that reads trees
 /// (docs/performance.md, "Fourth pass: flat nodes").
 ///
-/// Node `i` covers the tokens `firstTokens[i]…lastTokens[i]` (absolute token indices) and its
-/// subtree is `i + 1 ..< ends[i]`; its children are found by jumping from one child's end to
+/// Node `i` covers the tokens from its `firstToken` to its `lastToken` (absolute token indices)
+/// and its subtree is `i + 1 ..< end`; its children are found by jumping from one child's end to
 /// the next. Leaves are token nodes: their values stay in the source and are decoded when read.
 struct SyntaxNodes {
     /// What a node is. The layout of each kind's children is written beside it.
@@ -94,11 +94,22 @@ struct SyntaxNodes {
         case null
     }
 
-    private(set) var kinds: [Kind] = []
-    private(set) var firstTokens: [UInt32] = []
-    private(set) var lastTokens: [UInt32] = []
-    private(set) var ends: [UInt32] = []
-    private(set) var payloads: [UInt8] = []
+    /// One node: 16 bytes. One array of them rather than an array per field: a node is then
+    /// one append, one uniqueness check and one capacity check (five arrays cost the parser
+    /// 2.5 times as many instructions per node).
+    struct Node {
+        /// The absolute index of its first token.
+        var firstToken: UInt32
+        /// The absolute index of its last token.
+        var lastToken: UInt32
+        /// One past the last node of its subtree.
+        var end: UInt32
+        var kind: Kind
+        /// A verb, an option key, an operator… (see `Kind`).
+        var payload: UInt8
+    }
+
+    private var nodes: [Node] = []
 
     /// The parser's token window: the tokens from the absolute index `tokenBase` on. It keeps a
     /// statement's tokens until the statement has been read, and is trimmed with the nodes.
@@ -114,7 +125,16 @@ struct SyntaxNodes {
     }
 
     /// How many nodes there are.
-    var count: Int { kinds.count }
+    var count: Int { nodes.count }
+
+    /// What node `node` is.
+    func kind(_ node: Int) -> Kind { nodes[node].kind }
+
+    /// Node `node`'s payload byte (see `Kind`).
+    func payload(_ node: Int) -> UInt8 { nodes[node].payload }
+
+    /// The absolute index of node `node`'s last token.
+    func lastToken(_ node: Int) -> Int { Int(nodes[node].lastToken) }
 
     /// The verbs by `Verb.ordinal` (a command's payload): `allCases` builds an array per call.
     static let verbs = Verb.allCases.sorted { $0.ordinal < $1.ordinal }
@@ -124,72 +144,71 @@ struct SyntaxNodes {
     static let comparisonOperators = ComparisonOperator.allCases
 
     /// The verb of a command node.
-    func verb(_ node: Int) -> Verb { Self.verbs[Int(payloads[node])] }
+    func verb(_ node: Int) -> Verb { Self.verbs[Int(payload(node))] }
 
     /// The key of an option node, nil when no verb knows its word.
     func optionKey(_ node: Int) -> OptionKey? {
-        payloads[node] == 0 ? nil : Self.optionKeys[Int(payloads[node]) - 1]
+        payload(node) == 0 ? nil : Self.optionKeys[Int(payload(node)) - 1]
     }
 
     // MARK: Building
 
     /// Appends a node that starts at the absolute token index `token`; `close` finishes it.
     mutating func open(_ kind: Kind, at token: Int, payload: UInt8 = 0) -> Int {
-        kinds.append(kind)
-        firstTokens.append(UInt32(truncatingIfNeeded: token))
-        lastTokens.append(UInt32(truncatingIfNeeded: token))
-        ends.append(0)
-        payloads.append(payload)
-        return kinds.count - 1
+        let index = UInt32(truncatingIfNeeded: token)
+        nodes.append(Node(firstToken: index, lastToken: index, end: 0, kind: kind, payload: payload))
+        return nodes.count - 1
     }
 
     /// Finishes node `node`: its subtree is every node appended since, its last token `token`.
     mutating func close(_ node: Int, last token: Int) {
-        ends[node] = UInt32(truncatingIfNeeded: kinds.count)
-        lastTokens[node] = UInt32(truncatingIfNeeded: token)
+        nodes[node].end = UInt32(truncatingIfNeeded: nodes.count)
+        nodes[node].lastToken = UInt32(truncatingIfNeeded: token)
     }
 
     /// Appends a finished leaf for the token at the absolute index `token`.
     mutating func leaf(_ kind: Kind, at token: Int, payload: UInt8 = 0) {
-        let node = open(kind, at: token, payload: payload)
-        ends[node] = UInt32(truncatingIfNeeded: node + 1)
+        let index = UInt32(truncatingIfNeeded: token)
+        nodes.append(
+            Node(
+                firstToken: index, lastToken: index, end: UInt32(truncatingIfNeeded: nodes.count + 1), kind: kind,
+                payload: payload))
     }
 
     /// Makes the finished nodes from `node` on the children of a new node inserted at `node`,
     /// which starts where they do (`left or right`, `base.field`, `low..high`: the parser knows
     /// the parent only after its first child); `close` finishes it.
     mutating func precede(_ node: Int, _ kind: Kind, payload: UInt8 = 0) -> Int {
-        for index in node..<kinds.count { ends[index] += 1 }
-        kinds.insert(kind, at: node)
-        firstTokens.insert(firstTokens[node], at: node)
-        lastTokens.insert(lastTokens[node], at: node)
-        ends.insert(0, at: node)
-        payloads.insert(payload, at: node)
+        // Shifted by hand, each end moved with its node: `insert(_:at:)` cost twice as much.
+        let child = nodes[node]
+        nodes.append(child)
+        nodes.withUnsafeMutableBufferPointer { buffer in
+            var index = buffer.count - 1
+            while index > node {
+                buffer[index] = buffer[index - 1]
+                buffer[index].end += 1
+                index -= 1
+            }
+            buffer[node] = Node(
+                firstToken: child.firstToken, lastToken: child.lastToken, end: 0, kind: kind, payload: payload)
+        }
         return node
     }
 
     /// Sets a node's payload once the parser knows it (`param`'s parts).
     mutating func setPayload(_ node: Int, _ payload: UInt8) {
-        payloads[node] = payload
+        nodes[node].payload = payload
     }
 
     /// Drops the nodes from `count` on: those of a statement that failed to parse.
     mutating func truncate(to count: Int) {
-        guard count < kinds.count else { return }
-        kinds.removeSubrange(count...)
-        firstTokens.removeSubrange(count...)
-        lastTokens.removeSubrange(count...)
-        ends.removeSubrange(count...)
-        payloads.removeSubrange(count...)
+        guard count < nodes.count else { return }
+        nodes.removeSubrange(count...)
     }
 
     /// Drops every node, keeping the arrays' capacity for the next statement.
     mutating func removeAllNodes() {
-        kinds.removeAll(keepingCapacity: true)
-        firstTokens.removeAll(keepingCapacity: true)
-        lastTokens.removeAll(keepingCapacity: true)
-        ends.removeAll(keepingCapacity: true)
-        payloads.removeAll(keepingCapacity: true)
+        nodes.removeAll(keepingCapacity: true)
     }
 
     // MARK: Reading
@@ -200,17 +219,17 @@ struct SyntaxNodes {
     /// From the start of the node's first token to the end of its last.
     func range(_ node: Int) -> SourceRange {
         SourceRange(
-            start: token(Int(firstTokens[node])).range.start, end: token(Int(lastTokens[node])).range.end)
+            start: token(Int(nodes[node].firstToken)).range.start, end: token(Int(nodes[node].lastToken)).range.end)
     }
 
     /// The node after `node`'s subtree: its next sibling, when it has one.
-    func next(_ node: Int) -> Int { Int(ends[node]) }
+    func next(_ node: Int) -> Int { Int(nodes[node].end) }
 
     /// Whether `child` (a child of `node`, or the next child's index) is still inside `node`.
-    func contains(_ node: Int, _ child: Int) -> Bool { child < Int(ends[node]) }
+    func contains(_ node: Int, _ child: Int) -> Bool { child < Int(nodes[node].end) }
 
     /// A leaf's token.
-    private func leafToken(_ node: Int) -> Lexeme { token(Int(firstTokens[node])) }
+    private func leafToken(_ node: Int) -> Lexeme { token(Int(nodes[node].firstToken)) }
 
     /// The range of a node's first token: a command's verb, an option's word.
     func firstTokenRange(_ node: Int) -> SourceRange { leafToken(node).range }
@@ -246,7 +265,7 @@ struct SyntaxNodes {
 
     /// A string leaf's parts (lexed again from the source), or a text word's one part.
     func parts(_ node: Int) -> [StringPart] {
-        if kinds[node] == .textWord { return [.text(text(node))] }
+        if kind(node) == .textWord { return [.text(text(node))] }
         guard case .string(let parts) = source.kind(of: leafToken(node)) else {
             preconditionFailure("string node \(node) no longer reads")
         }
@@ -256,7 +275,7 @@ struct SyntaxNodes {
     /// Whether a string leaf may name variables: its spelling has a `$` (most strings have
     /// none, and are then not lexed again to be read).
     func mayInterpolate(_ node: Int) -> Bool {
-        kinds[node] == .string && source.contains(UInt8(ascii: "$"), in: leafToken(node))
+        kind(node) == .string && source.contains(UInt8(ascii: "$"), in: leafToken(node))
     }
 
     // MARK: Trees
@@ -267,25 +286,25 @@ struct SyntaxNodes {
     func statement(_ node: Int) -> Statement {
         let range = self.range(node)
         let first = node + 1
-        switch kinds[node] {
+        switch kind(node) {
         case .command:
             let command = self.command(node)
             return Statement(.command(command), range: command.range)
         case .let:
             let value = next(first)
             let letValue: LetValue =
-                kinds[value] == .command ? .command(command(value)) : .expression(expression(value))
+                kind(value) == .command ? .command(command(value)) : .expression(expression(value))
             return Statement(.let(name: identifier(first), value: letValue), range: range)
         case .letInvalid:
             return Statement(.let(name: identifier(first), value: .invalid), range: range)
         case .param:
             var child = next(first)
             var description: StringLiteral?
-            if payloads[node] & 1 != 0 {
+            if payload(node) & 1 != 0 {
                 description = stringLiteral(child)
                 child = next(child)
             }
-            let defaultValue = payloads[node] & 2 != 0 ? expression(child) : nil
+            let defaultValue = payload(node) & 2 != 0 ? expression(child) : nil
             return Statement(
                 .param(Parameter(name: identifier(first), description: description, defaultValue: defaultValue)),
                 range: range)
@@ -294,7 +313,7 @@ struct SyntaxNodes {
             var elseBlock: Block?
             var child = first
             while contains(node, child) {
-                if kinds[child] == .branch {
+                if kind(child) == .branch {
                     let condition = child + 1
                     branches.append(ConditionalBranch(condition: expression(condition), body: block(next(condition))))
                 } else {
@@ -306,7 +325,7 @@ struct SyntaxNodes {
         case .for:
             let sourceNode = next(first)
             let source: ForSource =
-                kinds[sourceNode] == .command ? .command(command(sourceNode)) : .targets(targets(sourceNode))
+                kind(sourceNode) == .command ? .command(command(sourceNode)) : .targets(targets(sourceNode))
             return Statement(
                 .for(variable: identifier(first), source: source, body: block(next(sourceNode))), range: range)
         case .wait:
@@ -315,7 +334,7 @@ struct SyntaxNodes {
             var every: DurationLiteral?
             var child = next(stateNode)
             while contains(node, child) {
-                if payloads[child] == 1 { timeout = durationLiteral(child) } else { every = durationLiteral(child) }
+                if payload(child) == 1 { timeout = durationLiteral(child) } else { every = durationLiteral(child) }
                 child = next(child)
             }
             return Statement(
@@ -332,7 +351,7 @@ struct SyntaxNodes {
         case .set:
             let valueNode = next(first)
             let value: SettingValue =
-                switch kinds[valueNode] {
+                switch kind(valueNode) {
                 case .word: .word(identifier(valueNode))
                 case .integer: .integer(integerLiteral(valueNode))
                 default: .duration(durationLiteral(valueNode))
@@ -355,7 +374,7 @@ struct SyntaxNodes {
         case .exit:
             return Statement(.exit(contains(node, first) ? integerLiteral(first) : nil), range: range)
         default:
-            preconditionFailure("node \(node) (\(kinds[node])) is not a statement")
+            preconditionFailure("node \(node) (\(kind(node))) is not a statement")
         }
     }
 
@@ -380,21 +399,21 @@ struct SyntaxNodes {
     private func stringLiteral(_ node: Int) -> StringLiteral { StringLiteral(parts: parts(node), range: range(node)) }
 
     private func waitState(_ node: Int) -> WaitState {
-        let kind: WaitState.Kind =
-            switch payloads[node] {
+        let state: WaitState.Kind =
+            switch payload(node) {
             case 0: .active
             case 1: .inactive
             case 2: .completed
             case 3: .deleted
             default: .status(stringLiteral(node + 1))
             }
-        return WaitState(kind, range: range(node))
+        return WaitState(state, range: range(node))
     }
 
     func command(_ node: Int) -> Command {
         var child = node + 1
         var targets: Targets?
-        if contains(node, child), kinds[child] == .targets {
+        if contains(node, child), kind(child) == .targets {
             targets = self.targets(child)
             child = next(child)
         }
@@ -417,7 +436,7 @@ struct SyntaxNodes {
         if !contains(node, child) {
             value = .none
         } else {
-            switch kinds[child] {
+            switch kind(child) {
             case .integer: value = .integer(integerLiteral(child))
             case .duration: value = .duration(durationLiteral(child))
             case .word where contains(node, next(child)):
@@ -433,14 +452,14 @@ struct SyntaxNodes {
         var items: [Target] = []
         var child = node + 1
         while contains(node, child) {
-            let kind: Target.Kind =
-                switch kinds[child] {
+            let target: Target.Kind =
+                switch kind(child) {
                 case .integer: .id(integerLiteral(child))
                 case .targetRange: .range(integerLiteral(child + 1), integerLiteral(next(child + 1)))
                 case .commandExpr: .command(command(child + 1))
                 default: .variable(expression(child))
                 }
-            items.append(Target(kind, range: range(child)))
+            items.append(Target(target, range: range(child)))
             child = next(child)
         }
         return Targets(items: items, range: range(node))
@@ -448,15 +467,15 @@ struct SyntaxNodes {
 
     func expression(_ node: Int) -> Expr {
         let range = self.range(node)
-        switch kinds[node] {
+        switch kind(node) {
         case .integer: return Expr(.integer(integer(node)), range: range)
         case .duration: return Expr(.duration(milliseconds(node)), range: range)
         case .string: return Expr(.string(parts(node)), range: range)
-        case .bool: return Expr(.bool(payloads[node] == 1), range: range)
+        case .bool: return Expr(.bool(payload(node) == 1), range: range)
         case .null: return Expr(.null, range: range)
         case .variable: return Expr(.variable(variableName(node)), range: range)
         case .field:
-            let field = token(Int(lastTokens[node])).range
+            let field = token(Int(nodes[node].lastToken)).range
             return Expr(
                 .field(expression(node + 1), source.text(from: field.start.offset, to: field.end.offset)),
                 range: range)
@@ -466,13 +485,13 @@ struct SyntaxNodes {
         case .comparison:
             return Expr(
                 .comparison(
-                    Self.comparisonOperators[Int(payloads[node])], expression(node + 1),
+                    Self.comparisonOperators[Int(payload(node))], expression(node + 1),
                     expression(next(node + 1))),
                 range: range)
         case .and: return Expr(.and(expression(node + 1), expression(next(node + 1))), range: range)
         case .or: return Expr(.or(expression(node + 1), expression(next(node + 1))), range: range)
         case .not: return Expr(.not(expression(node + 1)), range: range)
-        default: preconditionFailure("node \(node) (\(kinds[node])) is not an expression")
+        default: preconditionFailure("node \(node) (\(kind(node))) is not an expression")
         }
     }
 }
