@@ -48,11 +48,7 @@ final class CheckerTests: XCTestCase {
             "t.cops:4:2: error: unexpected character 'е' (U+0435 CYRILLIC SMALL LETTER IE) in word 'dеactivate'",
             "t.cops:7:1: error: unknown command 'echo'",
         ]
-        func firstLines(_ diagnostics: [Diagnostic]) -> [String] {
-            diagnostics.map {
-                String(DiagnosticRenderer(colors: false).render([$0], in: file, sourced: []).split(separator: "\n")[0])
-            }
-        }
+        func firstLines(_ diagnostics: [Diagnostic]) -> [String] { Self.firstLines(diagnostics, in: file) }
         let checked = Checker.check(file)
         var seen: [Statement] = []
         let verdict = Checker.validate(file, each: { seen.append($0) })
@@ -284,12 +280,16 @@ final class CheckerTests: XCTestCase {
             "t.cops:14:9: error: variable '$p' is used before it is defined @14:9-14:11",
         ]
         func described(_ diagnostics: [Diagnostic]) -> [String] {
-            diagnostics.map {
-                String(DiagnosticRenderer(colors: false).render([$0], in: file, sourced: []).split(separator: "\n")[0])
-                    + " @\($0.range)"
-            }
+            zip(Self.firstLines(diagnostics, in: file), diagnostics).map { $0 + " @\($1.range)" }
         }
         XCTAssertEqual(described(Checker.check(file).diagnostics), expected)
         XCTAssertEqual(described(Checker.validate(file).diagnostics), expected)
+    }
+
+    /// Each diagnostic's first rendered line, as a reader sees it.
+    private static func firstLines(_ diagnostics: [Diagnostic], in file: SourceFile) -> [String] {
+        diagnostics.map {
+            String(DiagnosticRenderer(colors: false).render([$0], in: file, sourced: []).split(separator: "\n")[0])
+        }
     }
 }

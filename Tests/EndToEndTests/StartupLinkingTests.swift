@@ -7,16 +7,7 @@ import XCTest
 /// dynamic loader's own list (`ldd`) must not name them again.
 final class StartupLinkingTests: XCTestCase {
     func testTheBinaryLoadsNeitherLibeditNorLibxml2AtStart() throws {
-        try CopsProcess.requireBinary()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/ldd")
-        process.arguments = [CopsProcess.binary.path]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0, text)
+        let text = try output(of: "/usr/bin/ldd", [CopsProcess.binary.path])
         // ldd lists libc for any dynamically linked program: the list is real.
         XCTAssertTrue(text.contains("libc.so"), text)
         for library in ["libedit.so", "libxml2.so", "libicuuc.so", "libFoundationXML"] {
@@ -29,16 +20,7 @@ final class StartupLinkingTests: XCTestCase {
     /// instructions (docs/performance.md, "Tenth round"). The binary's own list of the shared
     /// libraries it needs (a debug build's Swift libraries load libstdc++ for themselves).
     func testTheBinaryNeedsNeitherLibstdcxxNorLibsqlite3() throws {
-        try CopsProcess.requireBinary()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/readelf")
-        process.arguments = ["--dynamic", CopsProcess.binary.path]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0, text)
+        let text = try output(of: "/usr/bin/readelf", ["--dynamic", CopsProcess.binary.path])
         let needed = text.split(separator: "\n").compactMap { line -> Substring? in
             guard line.contains("(NEEDED)"), let open = line.firstIndex(of: "["), let close = line.lastIndex(of: "]")
             else { return nil }
@@ -48,5 +30,20 @@ final class StartupLinkingTests: XCTestCase {
         for library in ["libstdc++.so", "libsqlite3.so"] {
             XCTAssertFalse(needed.contains { $0.hasPrefix(library) }, "\(library) is needed:\n\(text)")
         }
+    }
+
+    /// What a tool prints about the binary (which must exist); the tool must succeed.
+    private func output(of tool: String, _ arguments: [String]) throws -> String {
+        try CopsProcess.requireBinary()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: tool)
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0, text)
+        return text
     }
 }
