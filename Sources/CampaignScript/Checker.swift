@@ -261,7 +261,7 @@ public struct Checker {
             break  // `sleep 0s` is a harmless no-op, so zero is allowed here
         case .source:
             string(nodes, first)
-            if let sources, let written = StringLiteral(parts: nodes.parts(first), range: nodes.range(first)).constantText {
+            if let sources, let written = nodes.constantText(first) {
                 source(written, at: nodes.range(first), sources)
             }
         case .help:
@@ -495,7 +495,7 @@ public struct Checker {
             // A string or a bare word.
             string(nodes, value)
             if spec.shape == .timeOrDuration,
-                let constant = StringLiteral(parts: nodes.parts(value), range: nodes.range(value)).constantText,
+                let constant = nodes.constantText(value),
                 Timestamp(constant) == nil
             {
                 report(.invalidTimestamp(constant), at: nodes.range(value))

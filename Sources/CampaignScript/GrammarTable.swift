@@ -415,6 +415,14 @@ public enum GrammarTable {
     /// The verb spelled `name`, aliases included.
     public static func verb(named name: String) -> VerbSpec? { verbsByName[name] }
 
+    /// The same spellings as bytes, for the parser, which compares them with the source.
+    static let verbSpellings: [(spelling: [UInt8], spec: VerbSpec)] = verbs.flatMap { spec in
+        ([spec.name] + spec.aliases).map { (Array($0.utf8), spec) }
+    }
+
+    /// The expression keywords' spellings as bytes (`isExpressionKeyword`), for the parser.
+    static let expressionKeywordSpellings: [[UInt8]] = expressionKeywordSpecs.map { Array($0.name.utf8) }
+
     /// Verbs' specs by `Verb.ordinal`.
     private static let verbSpecs: [VerbSpec] = Verb.allCases.map { verb in verbs.first { $0.verb == verb }! }
 

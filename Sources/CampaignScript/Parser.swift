@@ -157,24 +157,19 @@ public struct Parser {
 
     private var peekWord: String? { word(peek) }
 
-    /// The verbs' spellings (names and aliases) and the expression keywords' as bytes: a
-    /// command's verb and the word after `let x =`, `for x in` or `(` are found by comparing
-    /// bytes in the source, not by making a `String` and hashing it for every statement.
-    private static let verbSpellings: [(spelling: [UInt8], spec: VerbSpec)] = GrammarTable.verbs.flatMap { spec in
-        ([spec.name] + spec.aliases).map { (Array($0.utf8), spec) }
-    }
-    private static let expressionKeywordSpellings: [[UInt8]] = GrammarTable.expressionKeywords.map { Array($0.utf8) }
-
-    /// The verb a word token spells (`GrammarTable.verb(named:)`), nil for other tokens.
+    /// The verb a word token spells (`GrammarTable.verb(named:)`), nil for other tokens: a
+    /// command's verb is found by comparing bytes in the source, not by making a `String` and
+    /// hashing it for every statement.
     private func verbSpec(_ lexeme: Lexeme) -> VerbSpec? {
         guard lexeme.tag == .word else { return nil }
-        for entry in Self.verbSpellings where lexer.spells(lexeme, entry.spelling) { return entry.spec }
+        for entry in GrammarTable.verbSpellings where lexer.spells(lexeme, entry.spelling) { return entry.spec }
         return nil
     }
 
-    /// Whether a token is a word with a meaning inside expressions (`GrammarTable.isExpressionKeyword`).
+    /// Whether a token is a word with a meaning inside expressions (`GrammarTable.isExpressionKeyword`),
+    /// by its bytes: asked after `let x =`, `for x in` and `(`.
     private func isExpressionKeyword(_ lexeme: Lexeme) -> Bool {
-        lexeme.tag == .word && Self.expressionKeywordSpellings.contains { lexer.spells(lexeme, $0) }
+        lexeme.tag == .word && GrammarTable.expressionKeywordSpellings.contains { lexer.spells(lexeme, $0) }
     }
 
     /// A word token's text, `nil` for other tokens.

@@ -272,6 +272,11 @@ struct SyntaxNodes {
         return parts
     }
 
+    /// A string leaf's or text word's text when it names no variable (`StringLiteral.constantText`).
+    func constantText(_ node: Int) -> String? {
+        StringLiteral(parts: parts(node), range: range(node)).constantText
+    }
+
     /// Whether a string leaf may name variables: its spelling has a `$` (most strings have
     /// none, and are then not lexed again to be read).
     func mayInterpolate(_ node: Int) -> Bool {
