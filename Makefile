@@ -22,8 +22,13 @@ build: deps
 # The binary to install: optimised, with the Swift runtime and Foundation linked in, which
 # starts ≈ 6 ms faster than the shared-library build (docs/performance.md) and runs on a
 # machine without a Swift toolchain. `make install` copies it onto the PATH.
+# Every module (the packages' too) reaches generic type metadata through accessors that pass
+# the conformances they need, not through mangled names the runtime resolves at the first
+# use by scanning all 10 000 conformance records of the binary: ≈ 450 000 instructions a
+# scan, 40 % of a one-shot's instructions (docs/performance.md, "Eleventh round").
+RELEASE_SWIFTC_FLAGS = -Xswiftc -Xfrontend -Xswiftc -disable-concrete-type-metadata-mangled-name-accessors
 release: deps
-	$(SWIFT) build -c release --static-swift-stdlib --product cops
+	$(SWIFT) build -c release --static-swift-stdlib --product cops $(RELEASE_SWIFTC_FLAGS)
 
 # Builds cops and opens its prompt on the built-in sandbox (the tour without a terminal);
 # other arguments with ARGS='…'.
