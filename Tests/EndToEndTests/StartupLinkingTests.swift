@@ -32,6 +32,21 @@ final class StartupLinkingTests: XCTestCase {
         }
     }
 
+    /// lld packs the binary's relative relocations as DT_RELR (Package.swift): gold wrote each
+    /// as a 24-byte RELA entry, 3.4 MB that the loader read and applied at every start (docs/
+    /// performance.md, "Eleventh round"). readelf lists both kinds of section.
+    func testTheBinaryPacksItsRelativeRelocations() throws {
+        let text = try output(of: "/usr/bin/readelf", ["--relocs", "--wide", CopsProcess.binary.path])
+        let packed = try XCTUnwrap(
+            text.split(separator: "\n").firstIndex { $0.hasPrefix("Relocation section '.relr.dyn'") },
+            "no .relr.dyn section")
+        let lines = text.split(separator: "\n")
+        // "  60680 offsets": tens of thousands of pointers, packed.
+        let offsets = lines[(packed + 1)...].first { $0.hasSuffix(" offsets") }
+        XCTAssertGreaterThan(Int(offsets?.split(separator: " ").first ?? "") ?? 0, 10_000, String(offsets ?? ""))
+        XCTAssertEqual(lines.filter { $0.contains("R_X86_64_RELATIVE") }.count, 0, "relative relocations left as RELA")
+    }
+
     /// What a tool prints about the binary (which must exist); the tool must succeed.
     private func output(of tool: String, _ arguments: [String]) throws -> String {
         try CopsProcess.requireBinary()
