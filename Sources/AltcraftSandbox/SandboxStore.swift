@@ -63,15 +63,22 @@ public final class SandboxStore: Sendable {
         close(fd)
         var configuration = Configuration()
         configuration.busyMode = .timeout(Self.busyTimeout)
+        // The schema declares no foreign keys, and GRDB turns them on through its SQL-literal
+        // path, whose first use costs a scan of every conformance record in the binary
+        // (docs/performance.md, "Eleventh round").
+        configuration.foreignKeysEnabled = false
         // WAL set here rather than by GRDB's `journalMode = .wal`, which on every open with no
         // WAL file (the last close removes it) creates and drops a table for its
         // DatabasePool's readers and asks Foundation for the file's size: a write transaction
         // and ≈ 2 ms of an embedded one-shot (docs/performance.md). The mode is kept in the file.
         configuration.prepareDatabase { db in
-            guard try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL") == "wal" else {
+            // Prepared statements, not `fetchOne(db, sql:)` or `execute(sql:)`: their SQL-literal
+            // path costs a scan of every conformance record on its first use (docs/
+            // performance.md, "Eleventh round").
+            guard try String.fetchOne(db.makeStatement(sql: "PRAGMA journal_mode = WAL")) == "wal" else {
                 throw DatabaseError(message: "could not use WAL mode")
             }
-            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            try db.makeStatement(sql: "PRAGMA synchronous = NORMAL").execute()
         }
         let path = path
         database = try Self.mapping(path) { try DatabaseQueue(path: path, configuration: configuration) }
@@ -228,11 +235,13 @@ public final class SandboxStore: Sendable {
     // MARK: - schema
 
     /// The schema's version, nil when there is none yet.
+    /// Read through prepared statements: every run asks, and GRDB's SQL-literal path costs a
+    /// scan of every conformance record on its first use (docs/performance.md, "Eleventh round").
     private func version(_ db: Database) throws -> Int? {
-        guard try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master WHERE name = 'meta'") == 1 else { return nil }
-        guard let version = try Int.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'schema_version'") else {
-            return nil
-        }
+        let hasMeta = try db.makeStatement(sql: "SELECT count(*) FROM sqlite_master WHERE name = 'meta'")
+        guard try Int.fetchOne(hasMeta) == 1 else { return nil }
+        let stored = try db.makeStatement(sql: "SELECT value FROM meta WHERE key = 'schema_version'")
+        guard let version = try Int.fetchOne(stored) else { return nil }
         guard version == Self.schemaVersion else {
             throw SandboxStoreError.unusable(path, "written by another version of cops (schema \(version))")
         }

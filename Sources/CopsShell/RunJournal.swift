@@ -427,9 +427,19 @@ final class RunJournal: Sendable {
     }
 
     /// The journal files of `directory`, in no order.
+    /// Read with `readdir`, not FileManager: its listing joins path components with the
+    /// standard library's unspecialised `joined`, whose first use costs a scan of every
+    /// conformance record in the binary, in every journaled run (docs/performance.md,
+    /// "Eleventh round"). A directory that cannot be read has no journals.
     private static func journalFileNames(in directory: String) -> [String] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        return names.filter { $0.hasSuffix(".jsonl") }
+        guard let stream = opendir(directory) else { return [] }
+        defer { closedir(stream) }
+        var names: [String] = []
+        while let entry = readdir(stream) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if name.hasSuffix(".jsonl") { names.append(name) }
+        }
+        return names
     }
 
     /// `20261130T234633.120Z-4242.jsonl`: sorts by time; the pid tells runs of one instant apart.

@@ -121,7 +121,15 @@ public enum ScriptRunner {
         case .file(let path):
             return ScriptFileReader.read(path).map { SourceFile.script(named: path, bytes: $0) }
         case .commands(let texts):
-            return .success(SourceFile(name: "<command line>", text: texts.joined(separator: "\n")))
+            // Not `joined(separator:)`: the standard library's unspecialised copy of it looks
+            // up `[String]: Collection` at run time, a scan of every conformance record in
+            // the binary (≈ 0.1 ms of a one-shot; docs/performance.md, "Eleventh round").
+            var text = ""
+            for (index, command) in texts.enumerated() {
+                if index > 0 { text.append("\n") }
+                text.append(command)
+            }
+            return .success(SourceFile(name: "<command line>", text: text))
         }
     }
 

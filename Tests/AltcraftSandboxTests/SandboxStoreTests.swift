@@ -242,6 +242,31 @@ final class SandboxStoreTests: XCTestCase {
     }
 
     /// A row that cops cannot read (written behind its back) is damage, named as such.
+    /// The store opens its connection with foreign keys off (GRDB's default turns them on
+    /// through a path that costs every run a conformance scan): right only while the schema
+    /// declares none, which sqlite3 reads here from the file.
+    func testTheSchemaDeclaresNoForeignKeys() throws {
+        let directory = try temporaryDirectory(for: self)
+        _ = try Sandbox(store: SandboxStore(directory: directory), clock: ManualSandboxClock())
+        func query(_ sql: String) throws -> String {
+            let sqlite = Process()
+            sqlite.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+            sqlite.arguments = [directory + "/sandbox.db", sql]
+            let output = Pipe()
+            sqlite.standardOutput = output
+            try sqlite.run()
+            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            sqlite.waitUntilExit()
+            XCTAssertEqual(sqlite.terminationStatus, 0, sql)
+            return text.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        XCTAssertGreaterThan(Int(try query("SELECT count(*) FROM sqlite_master WHERE type = 'table'")) ?? 0, 1)
+        XCTAssertEqual(
+            try query(
+                "SELECT count(*) FROM sqlite_master AS m, pragma_foreign_key_list(m.name) AS f WHERE m.type = 'table'"),
+            "0")
+    }
+
     func testAMalformedRowIsReportedAsDamage() throws {
         let directory = try temporaryDirectory(for: self)
         let sandbox = try Sandbox(store: SandboxStore(directory: directory), clock: ManualSandboxClock())

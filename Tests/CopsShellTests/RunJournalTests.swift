@@ -245,6 +245,20 @@ final class RunJournalTests: XCTestCase {
         XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), "keep\n")
     }
 
+    /// The listing is read with readdir: names of every length, only `.jsonl` files, newest
+    /// first; a missing directory has none. Compared with what FileManager lists.
+    func testJournalNamesAreTheJsonlFilesNewestFirst() throws {
+        XCTAssertEqual(RunJournal.journalNames(in: directory + "/missing"), [])
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let long = String(repeating: "9", count: 249) + ".jsonl"
+        for name in ["20261130T000000.000Z-1.jsonl", "20261201T000000.000Z-7.jsonl", long, "notes.txt", "é.jsonl"] {
+            XCTAssertTrue(FileManager.default.createFile(atPath: directory + "/" + name, contents: Data()))
+        }
+        let listed = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".jsonl") }
+        XCTAssertEqual(listed.count, 4)
+        XCTAssertEqual(RunJournal.journalNames(in: directory), listed.sorted(by: >))
+    }
+
     func testPruningKeepsTheNewestHundredAndRecentOnes() throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let now = Date()
