@@ -232,50 +232,42 @@ final class SandboxStoreTests: XCTestCase {
         XCTAssertEqual(try store.state(), engine.state)
     }
 
-    private func sqlite(_ directory: String, _ sql: String) throws {
+    /// Runs `sql` with the sqlite3 shell on the state database (it must succeed); what it
+    /// printed, trimmed.
+    @discardableResult
+    private func sqlite(_ directory: String, _ sql: String) throws -> String {
         let sqlite = Process()
         sqlite.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
         sqlite.arguments = [directory + "/sandbox.db", sql]
+        let output = Pipe()
+        sqlite.standardOutput = output
         try sqlite.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         sqlite.waitUntilExit()
         XCTAssertEqual(sqlite.terminationStatus, 0, sql)
+        return text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    /// A row that cops cannot read (written behind its back) is damage, named as such.
     /// The store opens its connection with foreign keys off (GRDB's default turns them on
     /// through a path that costs every run a conformance scan): right only while the schema
     /// declares none, which sqlite3 reads here from the file.
     func testTheSchemaDeclaresNoForeignKeys() throws {
         let directory = try temporaryDirectory(for: self)
         _ = try Sandbox(store: SandboxStore(directory: directory), clock: ManualSandboxClock())
-        func query(_ sql: String) throws -> String {
-            let sqlite = Process()
-            sqlite.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-            sqlite.arguments = [directory + "/sandbox.db", sql]
-            let output = Pipe()
-            sqlite.standardOutput = output
-            try sqlite.run()
-            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            sqlite.waitUntilExit()
-            XCTAssertEqual(sqlite.terminationStatus, 0, sql)
-            return text.trimmingCharacters(in: .whitespacesAndNewlines)
-        }
-        XCTAssertGreaterThan(Int(try query("SELECT count(*) FROM sqlite_master WHERE type = 'table'")) ?? 0, 1)
+        let tables = try sqlite(directory, "SELECT count(*) FROM sqlite_master WHERE type = 'table'")
+        XCTAssertGreaterThan(Int(tables) ?? 0, 1)
         XCTAssertEqual(
-            try query(
+            try sqlite(
+                directory,
                 "SELECT count(*) FROM sqlite_master AS m, pragma_foreign_key_list(m.name) AS f WHERE m.type = 'table'"),
             "0")
     }
 
+    /// A row that cops cannot read (written behind its back) is damage, named as such.
     func testAMalformedRowIsReportedAsDamage() throws {
         let directory = try temporaryDirectory(for: self)
         let sandbox = try Sandbox(store: SandboxStore(directory: directory), clock: ManualSandboxClock())
-        let sqlite = Process()
-        sqlite.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        sqlite.arguments = [directory + "/sandbox.db", "UPDATE campaigns SET ui_tags = 'not a list' WHERE id = 15"]
-        try sqlite.run()
-        sqlite.waitUntilExit()
-        XCTAssertEqual(sqlite.terminationStatus, 0)
+        try sqlite(directory, "UPDATE campaigns SET ui_tags = 'not a list' WHERE id = 15")
         let response = sandbox.respond(
             path: "/api/v1.1/campaigns/get", headers: [("Content-Type", "application/json")],
             body: Array(#"{"token": "sandbox-token", "id": 1}"#.utf8))
