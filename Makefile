@@ -24,8 +24,8 @@ build: deps
 # machine without a Swift toolchain. `make install` copies it onto the PATH.
 # Every module (the packages' too) reaches generic type metadata through accessors that pass
 # the conformances they need, not through mangled names the runtime resolves at the first
-# use by scanning all 10 000 conformance records of the binary: ≈ 450 000 instructions a
-# scan, 40 % of a one-shot's instructions (docs/performance.md, "Eleventh round").
+# use by scanning all 10 000 conformance records of the binary (≈ 450 000 instructions a
+# scan): an http one-shot runs 37 % fewer instructions (docs/performance.md, "Eleventh round").
 RELEASE_SWIFTC_FLAGS = -Xswiftc -Xfrontend -Xswiftc -disable-concrete-type-metadata-mangled-name-accessors
 release: deps
 	$(SWIFT) build -c release --static-swift-stdlib --product cops $(RELEASE_SWIFTC_FLAGS)

@@ -235,6 +235,7 @@ public final class SandboxStore: Sendable {
     // MARK: - schema
 
     /// The schema's version, nil when there is none yet.
+    ///
     /// Read through prepared statements: every run asks, and GRDB's SQL-literal path costs a
     /// scan of every conformance record on its first use (docs/performance.md, "Eleventh round").
     private func version(_ db: Database) throws -> Int? {

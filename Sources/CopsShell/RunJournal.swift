@@ -427,6 +427,7 @@ final class RunJournal: Sendable {
     }
 
     /// The journal files of `directory`, in no order.
+    ///
     /// Read with `readdir`, not FileManager: its listing joins path components with the
     /// standard library's unspecialised `joined`, whose first use costs a scan of every
     /// conformance record in the binary, in every journaled run (docs/performance.md,
