@@ -24,6 +24,12 @@ public final class Sandbox: Sendable {
         self.store = store
     }
 
+    /// Closes the database of a sandbox kept in one (`SandboxStore.close`); the sandbox
+    /// answers no call afterwards. Nothing to do for one kept in memory.
+    public func close() throws(SandboxStoreError) {
+        try store?.close()
+    }
+
     /// One request answered, with what the server's request log records of it.
     public struct Exchange: Sendable {
         public var response: TransportResponse

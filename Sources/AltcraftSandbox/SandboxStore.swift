@@ -60,7 +60,11 @@ public final class SandboxStore: Sendable {
         // the database's: made 0600 here first, all three are private.
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw SandboxStoreError.unusable(path, String(cString: strerror(errno))) }
-        close(fd)
+        #if canImport(Glibc)
+            Glibc.close(fd)
+        #elseif canImport(Darwin)
+            Darwin.close(fd)
+        #endif
         var configuration = Configuration()
         configuration.busyMode = .timeout(Self.busyTimeout)
         // The schema declares no foreign keys, and GRDB turns them on through its SQL-literal
@@ -135,6 +139,27 @@ public final class SandboxStore: Sendable {
             }
             try SandboxStore(directory: directory, fillTo: fillTo).reset(clock: clock)
         }
+    }
+
+    /// Closes the connection, as its last user does before the process ends: SQLite folds the
+    /// WAL into the database and removes the `-wal` and `-shm` files when the last connection
+    /// to a database closes. Later calls fail (`.unusable`, "the connection is closed").
+    ///
+    /// GRDB's queue object itself is then kept for the rest of the process, never
+    /// deinitialised: its deinit unregisters from Foundation's NotificationCenter, whose first
+    /// use casts through a scan of every conformance record in the binary, 18 % of an embedded
+    /// one-shot's instructions (docs/performance.md, "Twelfth round"). What is kept is a closed
+    /// connection's few objects, once per store closed.
+    public func close() throws(SandboxStoreError) {
+        try Self.mapping(path) {
+            // Our statements first: SQLite closes no connection that still has statements.
+            database.inDatabase { _ in
+                statements.withLock { $0 = nil }
+                known.withLock { $0 = nil }
+            }
+            try database.close()
+        }
+        _ = Unmanaged.passRetained(database)
     }
 
     /// The whole state (tests, and whoever wants to look at all of it).

@@ -19,6 +19,13 @@ public struct InProcessTransport: AltcraftTransport {
     /// embedded bulk on one thread").
     public var preferredExecutor: (any TaskExecutor)? { SocketTransport.pollerThread }
 
+    /// Closes the sandbox's database now, while the session ends, rather than when the last
+    /// reference goes (`SandboxStore.close`). A failure leaves the connection to be closed
+    /// then, which is all it would change, so there is nothing to report.
+    public func shutdown() async {
+        try? sandbox.close()
+    }
+
     public func send(_ request: TransportRequest) async throws(TransportError) -> TransportResponse {
         if Task.isCancelled { throw .cancelled }
         let response = sandbox.respond(path: request.path, headers: request.headers, body: request.body)

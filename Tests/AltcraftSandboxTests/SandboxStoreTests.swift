@@ -263,6 +263,29 @@ final class SandboxStoreTests: XCTestCase {
             "0")
     }
 
+    /// Closing is what the last connection's deinit did: the WAL folded into the database and
+    /// its files gone, the change kept. The store answers nothing afterwards.
+    func testCloseFoldsTheWALIntoTheDatabaseAndLaterCallsFail() throws {
+        let directory = try temporaryDirectory(for: self)
+        let store = try SandboxStore(directory: directory)
+        let sandbox = try Sandbox(store: store, clock: ManualSandboxClock())
+        let id = try XCTUnwrap(clone(sandbox, name: "kept"))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: directory + "/sandbox.db-wal"))
+        try sandbox.close()
+        for file in ["/sandbox.db-wal", "/sandbox.db-shm"] {
+            XCTAssertFalse(FileManager.default.fileExists(atPath: directory + file), file)
+        }
+        // Read by sqlite3 from the database file alone.
+        XCTAssertEqual(try sqlite(directory, "SELECT name FROM campaigns WHERE id = \(id)"), "kept")
+        XCTAssertThrowsError(try store.state()) { error in
+            XCTAssertEqual(
+                (error as? SandboxStoreError)?.description,
+                "sandbox state \(directory)/sandbox.db: the connection is closed")
+        }
+        // Another store opens the same state as before.
+        XCTAssertEqual(try SandboxStore(directory: directory).state().campaigns.last?.name, "kept")
+    }
+
     /// A row that cops cannot read (written behind its back) is damage, named as such.
     func testAMalformedRowIsReportedAsDamage() throws {
         let directory = try temporaryDirectory(for: self)

@@ -82,6 +82,18 @@ final class SandboxStateProcessTests: XCTestCase {
 
     /// A `cops sandbox serve --state DIR` and an embedded `cops` on the same directory, both
     /// cloning at once: every clone either reported is in the database, each with its own ID.
+    /// A run closes the database before it exits, as sqlite3 does: the WAL is folded in and
+    /// its files removed, so the next process reads the database file alone.
+    func testAnEmbeddedRunLeavesTheDatabaseWithoutItsWAL() throws {
+        let run = try cops.run(["-o", "json", "-c", "deactivate 15"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertEqual(reported("deactivate", in: run.stdout), [15])
+        for file in ["-wal", "-shm"] {
+            XCTAssertFalse(FileManager.default.fileExists(atPath: database + file), "sandbox.db\(file) left behind")
+        }
+        XCTAssertEqual(try sqlite("SELECT is_active FROM campaigns WHERE id = 15"), ["0"])
+    }
+
     func testAServerAndAnEmbeddedRunShareOneStateWithoutLosingChanges() throws {
         let directory = cops.stateHome.path + "/cops"
         XCTAssertEqual(try cops.run(["sandbox", "reset"]).status, 0)
