@@ -27,6 +27,9 @@ final class RunJournal: Sendable {
     static let keptCount = 100
     /// Older journals beyond `keptCount` are deleted when a new one is created.
     static let keptAge: TimeInterval = 30 * 24 * 3600
+    /// A directory that held more than `keptCount` journals is pruned again after this long at
+    /// the soonest (`prune`).
+    static let pruneInterval: TimeInterval = 3600
 
     /// Where the journal goes.
     enum Place: Sendable, Equatable {
@@ -405,20 +408,49 @@ final class RunJournal: Sendable {
     }
 
     /// Deletes the journals beyond the newest `keptCount` that are older than `keptAge`.
+    ///
+    /// A journal's name starts with its UTC start time, so only those whose names sort before
+    /// `keptAge` ago are candidates, and only they are sorted and `stat`ed (a journal written
+    /// to since is kept). A directory found with more than `keptCount` journals is marked
+    /// (`.pruned`, whose time is that prune's) and not listed again for `pruneInterval`: a
+    /// cron job that runs every five minutes keeps about 8 600 journals, and listing them on
+    /// every run would make each run's cost grow with them (docs/performance.md, "Twelfth
+    /// round").
     static func prune(_ directory: String, now: Date) {
+        let marker = directory + "/.pruned"
+        var status = stat()
+        if stat(marker, &status) == 0, abs(now.timeIntervalSince1970 - Double(status.st_mtim.tv_sec)) < pruneInterval {
+            return
+        }
         // Counted before sorting: a sort of more than 20 names costs a first run a scan of
         // every protocol conformance in the binary (docs/performance.md, "Tenth round").
         let names = journalFileNames(in: directory)
         guard names.count > keptCount else { return }
-        for name in names.sorted(by: >).dropFirst(keptCount) {
+        mark(marker, now: now)
+        let cutoff = UTCTime.compact(now.addingTimeInterval(-keptAge))
+        let old = names.filter { $0 < cutoff }
+        // The newest `keptCount` stay whatever their age: old ones among them when fewer
+        // than that are newer.
+        let newer = names.count - old.count
+        let candidates = newer >= keptCount ? old : Array(old.sorted(by: >).dropFirst(keptCount - newer))
+        for name in candidates {
             let path = directory + "/" + name
-            // `stat`, not FileManager's attributes, which look up the owner's and group's names
-            // for every file of a directory that fills up between prunes.
-            var status = stat()
+            // `stat`, not FileManager's attributes, which look up the owner's and group's names.
             guard stat(path, &status) == 0, now.timeIntervalSince1970 - Double(status.st_mtim.tv_sec) > keptAge
             else { continue }
             unlink(path)
         }
+    }
+
+    /// Creates `path` if needed and sets its times to `now`.
+    private static func mark(_ path: String, now: Date) {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { return }
+        let seconds = now.timeIntervalSince1970.rounded(.down)
+        let time = timespec(tv_sec: Int(seconds), tv_nsec: Int((now.timeIntervalSince1970 - seconds) * 1e9))
+        let times = [time, time]
+        futimens(descriptor, times)
+        close(descriptor)
     }
 
     /// The journal files of `directory`, newest first (their names start with the UTC time).

@@ -276,7 +276,36 @@ final class RunJournalTests: XCTestCase {
         XCTAssertTrue(FileManager.default.createFile(atPath: directory + "/notes.txt", contents: Data()))
         RunJournal.prune(directory, now: now)
         let left = Set(try FileManager.default.contentsOfDirectory(atPath: directory))
-        XCTAssertEqual(left, Set(names.suffix(100) + [recent, "notes.txt"]))
+        XCTAssertEqual(left, Set(names.suffix(100) + [recent, "notes.txt", ".pruned"]))
+    }
+
+    /// A directory pruned is not listed again for an hour (each run's cost stays flat however
+    /// many journals a cron job piles up), and one that needed no pruning is not marked.
+    func testPruningRunsAtMostOnceAnHourOnAFullDirectory() throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let now = Date()
+        let old = now.addingTimeInterval(-31 * 24 * 3600)
+        func addOld(_ count: Int, from first: Int) throws {
+            for index in first..<(first + count) {
+                let path = directory + "/" + RunJournal.fileName(old.addingTimeInterval(Double(index)), pid: 1)
+                XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data()))
+                try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: path)
+            }
+        }
+        try addOld(100, from: 0)
+        RunJournal.prune(directory, now: now)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: directory + "/.pruned"), "nothing to prune: no mark")
+        try addOld(3, from: 100)
+        RunJournal.prune(directory, now: now)
+        XCTAssertEqual(RunJournal.journalNames(in: directory).count, 100)
+        try addOld(3, from: 103)
+        RunJournal.prune(directory, now: now.addingTimeInterval(3599))
+        XCTAssertEqual(RunJournal.journalNames(in: directory).count, 103, "within the hour: not listed")
+        RunJournal.prune(directory, now: now.addingTimeInterval(3601))
+        XCTAssertEqual(RunJournal.journalNames(in: directory).count, 100)
+        XCTAssertEqual(
+            RunJournal.journalNames(in: directory).last, RunJournal.fileName(old.addingTimeInterval(6), pid: 1),
+            "the oldest went first")
     }
 
     func testTheIntentIsOnDiskBeforeTheChangeIsSent() async throws {
