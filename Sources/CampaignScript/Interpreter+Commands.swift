@@ -15,6 +15,13 @@ extension Interpreter {
     ) async -> [Attempt] {
         let limit = max(1, settings.concurrency)
         let cancellation = self.cancellation
+        // One ID runs in this task: no group, and not on the transport's own thread, which
+        // the embedded sandbox would start for this call alone (docs/performance.md,
+        // "Twelfth round").
+        if ids.count == 1 {
+            guard !cancellation.isCancelled, !Task.isCancelled else { return [.notStarted] }
+            return [await Self.attempt(0, ids[0], work).1]
+        }
         // Progress only for long work, only where a person watches (the shell decides), and on
         // stderr, so results stay clean.
         let progress = showsProgress && ids.count >= Self.progressThreshold ? op : nil
