@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Campaign commands, bulk execution and `wait`.
 extension Interpreter {
     /// How one ID of a bulk operation ended.
@@ -20,49 +22,77 @@ extension Interpreter {
         // "Twelfth round").
         if ids.count == 1 {
             guard !cancellation.isCancelled, !Task.isCancelled else { return [.notStarted] }
-            return [await Self.attempt(0, ids[0], work).1]
+            return [await Self.attempt(ids[0], work)]
         }
         // Progress only for long work, only where a person watches (the shell decides), and on
         // stderr, so results stay clean.
         let progress = showsProgress && ids.count >= Self.progressThreshold ? op : nil
         let message = output.message
-        var finished = 0
-        // On the transport's own thread if it has one: each answer then resumes its worker
-        // where it arrived, and the group collects it there, with no thread woken per request.
+        let board = BulkBoard(count: ids.count)
+        // `limit` workers, each taking the next ID when it is done with one: a task per worker,
+        // not per ID, whose creation, group wake-up and collection were 7–13 % of a bulk run's
+        // instructions (docs/performance.md, "Twelfth round"). On the transport's own
+        // thread if it has one: each answer then resumes its worker where it arrived.
         return await withTaskExecutorPreference(operations.bulkExecutor) {
-            await withTaskGroup(of: (Int, Attempt).self) { group in
-                var attempts = Array(repeating: Attempt.notStarted, count: ids.count)
-                var next = 0
-                func mayStart() -> Bool { next < ids.count && !cancellation.isCancelled && !Task.isCancelled }
-                while next < min(limit, ids.count), mayStart() {
-                    let index = next
-                    group.addTask { await Self.attempt(index, ids[index], work) }
-                    next += 1
-                }
-                while let (index, attempt) = await group.next() {
-                    attempts[index] = attempt
-                    finished += 1
-                    if let progress, finished % 10 == 0 || finished == ids.count {
-                        message("\r\(progress): \(finished)/\(ids.count)" + (finished == ids.count ? "\r\u{1B}[K" : ""))
-                    }
-                    if mayStart() {
-                        let started = next
-                        group.addTask { await Self.attempt(started, ids[started], work) }
-                        next += 1
+            await withTaskGroup(of: Void.self) { group in
+                for _ in 0..<min(limit, ids.count) {
+                    group.addTask {
+                        while let index = board.claim(stop: cancellation.isCancelled || Task.isCancelled) {
+                            let attempt = await Self.attempt(ids[index], work)
+                            board.record(attempt, at: index) { finished in
+                                guard let progress, finished % 10 == 0 || finished == ids.count else { return }
+                                message("\r\(progress): \(finished)/\(ids.count)" + (finished == ids.count ? "\r\u{1B}[K" : ""))
+                            }
+                        }
                     }
                 }
-                return attempts
             }
+            return board.attempts
         }
     }
 
+    /// What the workers of one bulk statement share: the next ID to take and the outcomes.
+    private final class BulkBoard: Sendable {
+        private struct State {
+            var next = 0
+            var finished = 0
+            var attempts: [Attempt]
+        }
+        private let state: Mutex<State>
+
+        init(count: Int) {
+            state = Mutex(State(attempts: Array(repeating: .notStarted, count: count)))
+        }
+
+        /// The index of the next ID to send, or nil when all were taken or `stop` (cancelled).
+        func claim(stop: Bool) -> Int? {
+            state.withLock { state in
+                guard !stop, state.next < state.attempts.count else { return nil }
+                defer { state.next += 1 }
+                return state.next
+            }
+        }
+
+        /// Records how the ID at `index` ended and tells `report` how many have ended, under
+        /// the lock, so that progress lines come out in order whichever thread ends an ID.
+        func record(_ attempt: Attempt, at index: Int, report: (Int) -> Void) {
+            state.withLock { state in
+                state.attempts[index] = attempt
+                state.finished += 1
+                report(state.finished)
+            }
+        }
+
+        var attempts: [Attempt] { state.withLock { $0.attempts } }
+    }
+
     private static func attempt(
-        _ index: Int, _ id: Int64, _ work: @Sendable (Int64) async throws(OperationError) -> Record
-    ) async -> (Int, Attempt) {
+        _ id: Int64, _ work: @Sendable (Int64) async throws(OperationError) -> Record
+    ) async -> Attempt {
         do throws(OperationError) {
-            return (index, .ok(try await work(id)))
+            return .ok(try await work(id))
         } catch {
-            return (index, .failed(error))
+            return .failed(error)
         }
     }
 

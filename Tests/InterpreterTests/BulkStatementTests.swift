@@ -21,6 +21,20 @@ final class BulkStatementTests: XCTestCase {
         XCTAssertEqual(harness.status(20), "Inactive")
     }
 
+    /// `concurrency` workers share the IDs: never more requests in flight than that, and that
+    /// many while enough IDs are left.
+    func testABulkStatementKeepsConcurrencyRequestsInFlight() async {
+        let flight = InFlight()
+        let harness = Harness(settings: .with { $0.concurrency = 4 }) { transport, _ in
+            DelayingTransport(base: transport, flight: flight)
+        }
+        let status = await harness.run("status 1..40")
+        XCTAssertEqual(status, .failure, "the seed has no campaign of some of these IDs")
+        XCTAssertEqual(harness.lines.count, 40)
+        XCTAssertEqual(flight.counts.total, 40)
+        XCTAssertEqual(flight.counts.peak, 4)
+    }
+
     /// Issue 14: `deactivate (list tag "typo")` printed nothing and exited 0, so the operator
     /// believed campaigns were stopped.
     func testAnEmptyTargetSetSaysSoInEveryFormat() async {
@@ -212,6 +226,33 @@ final class EmbeddedBulkThreadTests: XCTestCase {
         XCTAssertEqual(Array(seen.prefix(5)), Array(repeating: "cops.poller", count: 5))
         XCTAssertEqual(seen.count, 6)
         XCTAssertNotEqual(seen.last, "cops.poller", "one ID: no hop to the poller's thread")
+    }
+}
+
+/// Counts the requests in flight through `DelayingTransport`.
+private final class InFlight: Sendable {
+    private let state = Mutex((now: 0, peak: 0, total: 0))
+    var counts: (peak: Int, total: Int) { state.withLock { ($0.peak, $0.total) } }
+    func begin() {
+        state.withLock { state in
+            state.now += 1
+            state.total += 1
+            state.peak = max(state.peak, state.now)
+        }
+    }
+    func end() { state.withLock { $0.now -= 1 } }
+}
+
+/// A transport that holds each request 5 ms before sending it through another.
+private struct DelayingTransport: AltcraftTransport {
+    let base: any AltcraftTransport
+    let flight: InFlight
+
+    func send(_ request: TransportRequest) async throws(TransportError) -> TransportResponse {
+        flight.begin()
+        defer { flight.end() }
+        try? await Task.sleep(for: .milliseconds(5))
+        return try await base.send(request)
     }
 }
 
