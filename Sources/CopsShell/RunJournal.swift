@@ -418,10 +418,7 @@ final class RunJournal: Sendable {
     /// round").
     static func prune(_ directory: String, now: Date) {
         let marker = directory + "/.pruned"
-        var status = stat()
-        if stat(marker, &status) == 0, abs(now.timeIntervalSince1970 - Double(status.st_mtim.tv_sec)) < pruneInterval {
-            return
-        }
+        if let age = age(of: marker, at: now), abs(age) < pruneInterval { return }
         // Counted before sorting: a sort of more than 20 names costs a first run a scan of
         // every protocol conformance in the binary (docs/performance.md, "Tenth round").
         let names = journalFileNames(in: directory)
@@ -435,21 +432,25 @@ final class RunJournal: Sendable {
         let candidates = newer >= keptCount ? old : Array(old.sorted(by: >).dropFirst(keptCount - newer))
         for name in candidates {
             let path = directory + "/" + name
-            // `stat`, not FileManager's attributes, which look up the owner's and group's names.
-            guard stat(path, &status) == 0, now.timeIntervalSince1970 - Double(status.st_mtim.tv_sec) > keptAge
-            else { continue }
+            guard let age = age(of: path, at: now), age > keptAge else { continue }
             unlink(path)
         }
     }
 
-    /// Creates `path` if needed and sets its times to `now`.
+    /// Seconds from `path`'s last change to `now`, nil when it cannot be `stat`ed (not
+    /// FileManager's attributes, which look up the owner's and group's names).
+    private static func age(of path: String, at now: Date) -> TimeInterval? {
+        var status = stat()
+        guard stat(path, &status) == 0 else { return nil }
+        return now.timeIntervalSince1970 - Double(status.st_mtim.tv_sec)
+    }
+
+    /// Creates `path` if needed and sets its times to `now`, to the second (`age` reads seconds).
     private static func mark(_ path: String, now: Date) {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { return }
-        let seconds = now.timeIntervalSince1970.rounded(.down)
-        let time = timespec(tv_sec: Int(seconds), tv_nsec: Int((now.timeIntervalSince1970 - seconds) * 1e9))
-        let times = [time, time]
-        futimens(descriptor, times)
+        let time = timespec(tv_sec: Int(now.timeIntervalSince1970), tv_nsec: 0)
+        futimens(descriptor, [time, time])
         close(descriptor)
     }
 
